@@ -1,0 +1,51 @@
+"""netparse: socket listings (netstat, ss, ...) from any platform into typed records.
+
+>>> import netparse
+>>> snap = netparse.parse("tcp        0      0 0.0.0.0:22   0.0.0.0:*   LISTEN")
+>>> snap.sockets[0].state, snap.sockets[0].local_port
+(<TcpState.LISTEN: 'LISTEN'>, 22)
+
+Public API: :func:`parse`, :func:`parse_file`, :func:`iter_records`, the models in
+:mod:`netparse.model`, :class:`ParseError`.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import iter_records, parse, parse_file
+    from .errors import NetparseError, NoSocketsError, ParseError
+    from .model import Family, Owner, ParseIssue, Snapshot, Socket
+    from .states import TcpState
+
+_LAZY = {
+    "parse": "api",
+    "parse_file": "api",
+    "iter_records": "api",
+    "ParseError": "errors",
+    "NetparseError": "errors",
+    "NoSocketsError": "errors",
+    "Socket": "model",
+    "Snapshot": "model",
+    "ParseIssue": "model",
+    "Owner": "model",
+    "Family": "model",
+    "TcpState": "states",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy imports keep 'netparse --help' and 'import netparse' fast.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'netparse' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

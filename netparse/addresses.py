@@ -1,0 +1,147 @@
+"""Endpoint text -> (address, port, service, interface), normalised the same way for every format.
+
+Rules (the same for every grammar, so that ``ss`` and ``netstat`` output of one moment compare equal):
+
+* IPv4 stays dotted-quad; IPv6 is compressed (``ipaddress``' form); a zone (``%4``) stays on the
+  address; a device binding printed after the address (``ss``: ``0.0.0.0%lo:53``) goes to
+  ``*_interface``.
+* An IPv4 address on an IPv6 socket (net-tools prints ``tcp6 ... 127.0.0.1:80`` for an IPv4-mapped
+  peer) becomes ``::ffff:127.0.0.1``, as ``ss`` prints it.
+* The wildcard ``*`` becomes the family's wildcard (``0.0.0.0`` or ``::``); ``ss`` prints ``*`` for a
+  dual-stack ``::`` socket, so with no other hint ``*`` means ``::``.
+* Port ``*`` (or ``0`` printed as a wildcard) is ``None``; a service name (``ssh``) is kept in
+  ``*_service`` and mapped to its well-known number from ``data/services.tsv``.
+* An address that cannot be an address (``fe80::fc:ff:fe00:`` cut by net-tools without ``-W``, a
+  host name cut to ``ec2-54-93-54-143.``) is kept as printed and flagged ``truncated``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from importlib import resources
+
+from .model import Family
+
+
+def _load_table(name: str) -> dict[str, int]:
+    table: dict[str, int] = {}
+    text = resources.files("netparse.data").joinpath(name).read_text(encoding="utf-8")
+    for row in text.splitlines():
+        if not row or row.startswith("#"):
+            continue
+        cols = row.split("\t")
+        number = int(cols[1])
+        table.setdefault(cols[0], number)
+        if len(cols) > 3 and cols[3]:
+            for alias in cols[3].split(","):
+                table.setdefault(alias, number)
+    return table
+
+
+@lru_cache(maxsize=1)
+def services() -> dict[str, int]:
+    """Well-known service name -> port number."""
+    return _load_table("services.tsv")
+
+
+@lru_cache(maxsize=1)
+def protocols() -> dict[str, int]:
+    """IP protocol name -> number (raw sockets print these in the port position)."""
+    return _load_table("protocols.tsv")
+
+
+_IPV4_CHARS = frozenset("0123456789.")
+_HEX_CHARS = frozenset("0123456789abcdefABCDEF:.")
+
+
+@lru_cache(maxsize=65536)
+def port_of(text: str, raw: bool = False) -> tuple[int | None, str | None]:
+    """``'22'`` -> (22, None); ``'ssh'`` -> (22, 'ssh'); ``'*'`` -> (None, None)."""
+    if text.isdigit():
+        return int(text), None
+    if text in ("*", ""):
+        return None, None
+    table = protocols() if raw else services()
+    return table.get(text), text
+
+
+@lru_cache(maxsize=65536)
+def normalise_address(addr: str, family: Family | None) -> tuple[str, Family | None, bool]:
+    """Return (address, family, truncated) for an address as printed (brackets already removed)."""
+    if addr == "*":
+        if family is Family.INET:
+            return "0.0.0.0", family, False
+        return "::", Family.INET6, False
+    zone = ""
+    base = addr
+    if "%" in addr:
+        base, zone = addr.split("%", 1)
+        zone = "%" + zone
+    if base and _IPV4_CHARS.issuperset(base):
+        if base.count(".") == 3:
+            try:
+                ipaddress.IPv4Address(base)
+            except ValueError:
+                return addr, family, True
+            if family is Family.INET6:
+                return "::ffff:" + base + zone, family, False
+            return base + zone, Family.INET, False
+        # digits and dots but not four parts: a cut IPv4 address (old AIX/BSD widths)
+        return addr, family or Family.INET, True
+    if ":" in base and _HEX_CHARS.issuperset(base):
+        try:
+            ip = ipaddress.IPv6Address(base)
+        except ValueError:
+            return addr, Family.INET6, True
+        return ip.compressed + zone, Family.INET6, False
+    # A host or service name (output without -n). Resolvers' names never end in '-' or '.'
+    # except when the tool cut them to fit the column.
+    return addr, family, addr.endswith((".", "-"))
+
+
+@lru_cache(maxsize=65536)
+def split_endpoint(text: str) -> tuple[str, str | None, str | None]:
+    """Split ``ADDR:PORT`` as printed by net-tools, Windows or ss into (addr, port, interface).
+
+    Handles ``[::1]:80``, ``[fe80::1%4]:139``, ``[fe80::1]%eth0:123``, ``0.0.0.0%lo:53``,
+    ``:::22``, ``::1:631`` (last colon separates the port), ``*:*`` and ``*`` (no port: ss
+    netlink peers).
+    """
+    iface = None
+    if text.startswith("["):
+        close = text.find("]")
+        if close > 0:
+            addr = text[1:close]
+            rest = text[close + 1 :]
+            if rest.startswith("%"):
+                colon = rest.rfind(":")
+                if colon > 0:
+                    iface, rest = rest[1:colon], rest[colon:]
+                else:
+                    iface, rest = rest[1:], ""
+            port = rest[1:] if rest.startswith(":") else None
+            return addr, port, iface
+    colon = text.rfind(":")
+    if colon < 0:
+        return text, None, None
+    addr, port = text[:colon], text[colon + 1 :]
+    if "%" in addr and addr.count(":") == 0:
+        # IPv4 or '*' bound to a device: 127.0.0.53%lo
+        addr, iface = addr.split("%", 1)
+    return addr, port, iface
+
+
+def endpoint(text: str, family: Family | None, raw: bool = False) -> dict:
+    """Everything about one printed endpoint, as record fields with a ``{}`` prefix placeholder."""
+    addr, port_text, iface = split_endpoint(text)
+    address, fam, truncated = normalise_address(addr, family)
+    port, service = port_of(port_text, raw) if port_text is not None else (None, None)
+    return {
+        "address": address,
+        "port": port,
+        "service": service,
+        "interface": iface,
+        "family": fam,
+        "truncated": truncated,
+    }

@@ -1,0 +1,38 @@
+"""The public functions. Everything here is re-exported from ``netparse``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+from .decode import decode
+from .model import ParseIssue, Snapshot, Socket
+from .parser import LineParser, parse_lines, split_lines
+
+
+def parse(text: str | bytes, format: str = "auto", strict: bool = False) -> Snapshot:
+    """Parse one listing. ``format``: ``"auto"`` or a name from ``netparse formats``.
+
+    Lenient (default): never raises on bad data; lines it cannot read are in ``Snapshot.issues``.
+    ``strict=True``: raises :class:`netparse.ParseError` (with ``.line``) at the first such line.
+    """
+    encoding = None
+    if isinstance(text, (bytes, bytearray)):
+        text, encoding = decode(bytes(text))
+    return parse_lines(split_lines(text), format=format, strict=strict, encoding=encoding)
+
+
+def parse_file(path: str | os.PathLike[str], format: str = "auto", strict: bool = False) -> Snapshot:
+    """Parse a file (any encoding :mod:`netparse.decode` knows)."""
+    p = Path(path)
+    text, encoding = decode(p.read_bytes())
+    return parse_lines(split_lines(text), format=format, strict=strict, encoding=encoding, source=str(p))
+
+
+def iter_records(
+    lines: Iterable[str] | IO[str], format: str = "auto", strict: bool = False
+) -> Iterator[Socket | ParseIssue]:
+    """Stream records (and issues, in input order) from an iterable of lines, e.g. an open file
+    or ``sys.stdin``; memory stays flat however long the input."""
+    return LineParser(format=format, strict=strict).run(lines)

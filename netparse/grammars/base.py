@@ -1,0 +1,181 @@
+"""What every grammar shares: pyparsing building blocks, the pyparsing -> regex compiler, and the
+``Grammar``/``Section`` shapes the parser drives.
+
+Each format module defines its rows **once**, as pyparsing expressions built from ``pp.Regex``
+terminals joined by explicit whitespace (``SP``). :func:`compile_row` turns such an expression into
+one compiled ``re`` pattern with a named group per results name: the row loop calls that pattern
+directly (fast), while headers, titles and the explanation of a line that did not match go through
+pyparsing itself (clear). ``tests/test_grammar_equivalence.py`` checks on every sample row that the
+compiled pattern and the pyparsing expression read the same fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import pyparsing as pp
+
+from ..model import Socket
+
+def R(pattern: str, name: str | None = None) -> pp.Regex:
+    """A row terminal: a ``pp.Regex`` that does not skip leading whitespace.
+
+    Whitespace is explicit in row grammars (``SP``), so the compiled regex means exactly what
+    pyparsing does. (Changing pyparsing's global default whitespace would leak into other users
+    of pyparsing in the same process.)"""
+    expr = pp.Regex(pattern).leave_whitespace()
+    return expr(name) if name else expr
+
+
+SP = R(r"[ \t]+")
+TRAIL = pp.Opt(R(r"[ \t]+"))
+
+
+def _regex_of(expr: pp.ParserElement, names: set[str]) -> str:
+    if isinstance(expr, pp.Regex):
+        body = expr.pattern
+    elif isinstance(expr, (pp.Literal, pp.Keyword)):
+        body = re.escape(expr.match)
+    elif isinstance(expr, pp.And):
+        body = "".join(_regex_of(e, names) for e in expr.exprs)
+    elif isinstance(expr, (pp.MatchFirst, pp.Or)):
+        body = "(?:" + "|".join(_regex_of(e, names) for e in expr.exprs) + ")"
+    elif isinstance(expr, pp.Opt):
+        body = "(?:" + _regex_of(expr.expr, names) + ")?"
+    elif isinstance(expr, pp.ZeroOrMore):
+        body = "(?:" + _regex_of(expr.expr, names) + ")*"
+    elif isinstance(expr, pp.OneOrMore):
+        body = "(?:" + _regex_of(expr.expr, names) + ")+"
+    elif isinstance(expr, (pp.Suppress, pp.Combine, pp.Group)):
+        body = _regex_of(expr.expr, names)
+    else:  # pragma: no cover - a grammar author used something the compiler does not know
+        raise TypeError(f"cannot compile {type(expr).__name__} to a regex")
+    name = expr.resultsName
+    if name:
+        if name in names:
+            raise ValueError(f"results name {name!r} used twice in one row grammar")
+        names.add(name)
+        return f"(?P<{name}>{body})"
+    return f"(?:{body})" if isinstance(expr, pp.Regex) and "|" in body else body
+
+
+def compile_row(expr: pp.ParserElement) -> re.Pattern[str]:
+    """The regex equivalent of a row grammar, anchored at both ends."""
+    return re.compile(_regex_of(expr, set()) + r"[ \t]*\Z")
+
+
+def pyparse_row(expr: pp.ParserElement, line: str) -> dict[str, str]:
+    """Parse one row with pyparsing itself (the slow, reference path)."""
+    result = (expr + pp.Opt(R(r"[ \t]+")) + pp.StringEnd()).parse_string(line, parse_all=True)
+    return {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
+
+
+def explain_mismatch(expr: pp.ParserElement, line: str) -> str:
+    """A person-readable reason why ``line`` is not a row of this grammar (from pyparsing)."""
+    try:
+        pyparse_row(expr, line)
+    except pp.ParseBaseException as exc:
+        col = exc.loc + 1
+        found = line[exc.loc : exc.loc + 20].strip() or "end of line"
+        return f"column {col}: expected {exc.msg.removeprefix('Expected ')}, found {found!r}"
+    return "matches the grammar but was not accepted"
+
+
+def label_regex(labels: Iterable[str], fallback: str | None = None) -> str:
+    """Alternation of known labels, longest first (so 'POSLEDNÍ ACK' wins over 'POSLEDNÍ')."""
+    alts = [re.escape(label) for label in sorted({l for l in labels if l}, key=len, reverse=True)]
+    if fallback:
+        alts.append(fallback)
+    return "(?:" + "|".join(alts) + ")"
+
+
+@dataclass
+class Context:
+    """What the parser knows about the block being read (set by titles/headers)."""
+
+    section: str | None = None
+    columns: frozenset[str] = frozenset()
+    language: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+RowBuilder = Callable[[dict[str, str | None], Context], dict[str, Any]]
+
+
+@dataclass
+class Row:
+    """One kind of data line: its grammar, the regex compiled from it, and how to build fields."""
+
+    name: str
+    grammar: pp.ParserElement
+    build: RowBuilder
+    pattern: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pattern = compile_row(self.grammar)
+
+
+@dataclass
+class Marker:
+    """A non-data line a grammar recognises: a title or a column header.
+
+    ``parse`` is a pyparsing expression; ``on_match`` turns its results into context updates.
+    """
+
+    kind: str  # "title" or "header"
+    name: str
+    expr: pp.ParserElement
+    section: str | None
+    on_match: Callable[[pp.ParseResults, Context], None] | None = None
+    prefilter: str | None = None  # cheap substring test before running pyparsing
+
+    def match(self, line: str) -> pp.ParseResults | None:
+        if self.prefilter is not None and self.prefilter not in line:
+            return None
+        try:
+            return (self.expr + pp.StringEnd()).parse_string(line.strip(), parse_all=True)
+        except pp.ParseBaseException:
+            return None
+
+
+class Grammar:
+    """A format: its markers (titles, headers) and its sections' rows.
+
+    Subclasses set ``name``, ``description``, ``example``, ``markers`` and ``sections``
+    (section name -> rows tried in order). A grammar never prints and never decides what is an
+    anomaly; it turns lines into record fields.
+    """
+
+    name: str = ""
+    description: str = ""
+    example: str = ""
+    markers: list[Marker] = []
+    sections: dict[str, list[Row]] = {}
+    #: Row kinds tried for header-less input, in order of specificity.
+    shape_priority: int = 100
+
+    def rows_for(self, ctx: Context) -> list[Row]:
+        if ctx.section and ctx.section in self.sections:
+            return self.sections[ctx.section]
+        return [row for rows in self.sections.values() for row in rows]
+
+    def is_continuation(self, line: str, ctx: Context) -> bool:
+        """True when ``line`` belongs to the record before it (ss -i lines, Windows -b lines)."""
+        return False
+
+    def attach(self, record: dict[str, Any], line: str, ctx: Context) -> None:
+        """Fold a continuation line into the pending record."""
+
+    def explain(self, line: str, ctx: Context) -> str:
+        rows = self.rows_for(ctx)
+        if not rows:
+            return "no row grammar"
+        return explain_mismatch(rows[-1].grammar, line)
+
+    def new_context(self) -> Context:
+        return Context()
+
+
+SOCKET_FIELDS = frozenset(Socket.model_fields)

@@ -1,0 +1,142 @@
+"""Field builders shared by several grammars: endpoints, states, owners, timers.
+
+Grammars call these so that one fact is normalised in one place: an endpoint printed by net-tools,
+``ss`` or Windows ends up in the same fields the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from ..addresses import normalise_address, port_of, split_endpoint
+from ..locales import state_labels
+from ..model import Family
+from ..states import TcpState
+
+
+@lru_cache(maxsize=131072)
+def _endpoint(text: str, family: Family | None, raw: bool) -> tuple:
+    addr, port_text, iface = split_endpoint(text)
+    address, fam, truncated = normalise_address(addr, family)
+    if port_text is None:
+        port, service = None, None
+    else:
+        port, service = port_of(port_text, raw)
+        if not truncated and address and port is None and service is not None and len(text) >= 22:
+            # a service name cut to fit (BSD/OpenBSD 'netbios-') is not a known name
+            truncated = service.endswith("-")
+    return address, port, service, iface, fam, truncated
+
+
+def put_endpoints(rec: dict[str, Any], local: str, remote: str | None, family: Family | None, raw: bool = False) -> None:
+    """Fill local_*/remote_*/family/truncated from two printed endpoints."""
+    la, lp, ls, li, lf, lt = _endpoint(local, family, raw)
+    fam = family or lf
+    rec["local_address"] = la
+    rec["local_port"] = lp
+    if ls is not None:
+        rec["local_service"] = ls
+    if li is not None:
+        rec["local_interface"] = li
+    truncated = lt
+    if remote is not None:
+        ra, rp, rs, ri, rf, rt = _endpoint(remote, fam, raw)
+        if fam is None:
+            fam = rf
+            if fam is not None and local.split(":", 1)[0] in ("*", "[*]"):
+                la, *_ = _endpoint(local, fam, raw)
+                rec["local_address"] = la
+        rec["remote_address"] = ra
+        rec["remote_port"] = rp
+        if rs is not None:
+            rec["remote_service"] = rs
+        if ri is not None:
+            rec["remote_interface"] = ri
+        truncated = truncated or rt
+    rec["family"] = fam
+    if truncated:
+        rec["truncated"] = True
+
+
+def map_state(label: str | None, platform: str, rec: dict[str, Any], warnings: list[str]) -> None:
+    """Set ``state``/``state_label`` from a printed label; unknown labels become UNKNOWN + a warning."""
+    text = "" if label is None else label
+    rec["state_label"] = text
+    state = state_labels(platform).get(text)
+    if state is None:
+        state = state_labels(platform).get(text.upper())
+    if state is None:
+        rec["state"] = TcpState.UNKNOWN
+        warnings.append(f"unknown state label {text!r} for {platform}")
+    else:
+        rec["state"] = state
+
+
+def put_pid_program(rec: dict[str, Any], text: str | None) -> None:
+    """net-tools ``PID/Program name``: ``1234/nginx: master`` or ``-``."""
+    if not text or text == "-":
+        return
+    pid, _, prog = text.partition("/")
+    if pid.isdigit():
+        rec["pid"] = int(pid)
+        prog = prog.strip()
+        if prog:
+            rec["process"] = prog
+    else:
+        rec["process"] = text.strip()
+
+
+_UNIT = {"ms": 0.001, "sec": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+_SS_TIME = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)min)?(?:(\d+(?:\.\d+)?)(sec|ms))?$")
+
+
+def ss_time_seconds(text: str) -> float | None:
+    """Seconds of an ``ss`` timer value: ``119min``, ``26sec``, ``976ms``, ``1min30sec``.
+
+    iproute2 before 6.11 printed 1-9 s with a fraction as ``9.068ms`` (it means 9.068 *seconds*:
+    the fraction is only ever printed for seconds, commit 3e807112), so an ``ms`` value with a
+    decimal point is read as seconds.
+    """
+    m = _SS_TIME.match(text)
+    if not m or not any(m.groups()):
+        return None
+    days, hours, mins, val, unit = m.groups()
+    total = 0.0
+    if days:
+        total += int(days) * 86400
+    if hours:
+        total += int(hours) * 3600
+    if mins:
+        total += int(mins) * 60
+    if val:
+        if unit == "ms" and "." in val:
+            total += float(val)
+        else:
+            total += float(val) * _UNIT[unit]
+    return round(total, 6)
+
+
+def put_nettools_timer(rec: dict[str, Any], text: str | None) -> None:
+    """net-tools ``-o``: ``keepalive (7179.98/0/0)`` = name (seconds/retransmits/probes)."""
+    if not text:
+        return
+    rec["timer"] = text
+    name, _, rest = text.partition(" (")
+    rec["timer_name"] = name
+    parts = rest.rstrip(")").split("/")
+    try:
+        rec["timer_seconds"] = float(parts[0])
+        rec["timer_retrans"] = int(parts[1])
+    except (ValueError, IndexError):
+        pass
+
+
+def to_int(text: str | None) -> int | None:
+    if text is None or text == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None

@@ -1,0 +1,75 @@
+"""Label tables: which printed word means which canonical state, title or column, per platform.
+
+Each language is one tab-separated file in this folder (``en.tsv``, ``de.tsv`` ...), with the
+columns ``platform kind label canonical status source``: data, not code, and every label carries
+the source that proves it. ``status`` is ``verified`` (seen in real output or in the tool's
+source) or ``unverified`` (only claimed by other projects' fixtures: accepted as an alias, never
+at the cost of a verified label).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..states import TcpState
+
+
+@dataclass(frozen=True)
+class Label:
+    platform: str
+    kind: str
+    label: str
+    canonical: str
+    status: str
+    source: str
+    language: str
+
+
+@lru_cache(maxsize=1)
+def all_labels() -> tuple[Label, ...]:
+    out: list[Label] = []
+    folder = resources.files(__name__)
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".tsv"):
+            continue
+        language = entry.name[: -len(".tsv")]
+        header_seen = False
+        for row in entry.read_text(encoding="utf-8").splitlines():
+            if not row.strip() or row.startswith("#"):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            cols = row.split("\t")
+            if len(cols) < 6:
+                raise ValueError(f"{entry.name}: row needs 6 tab-separated columns: {row!r}")
+            out.append(Label(*cols[:6], language=language))
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def state_labels(platform: str) -> dict[str, TcpState]:
+    """Printed state word -> canonical state, for one platform (verified labels win)."""
+    table: dict[str, TcpState] = {}
+    ordered = sorted(
+        (lab for lab in all_labels() if lab.kind == "state" and lab.platform == platform),
+        key=lambda lab: lab.status != "verified",
+    )
+    for lab in ordered:
+        table.setdefault(lab.label, TcpState(lab.canonical))
+    return table
+
+
+@lru_cache(maxsize=None)
+def label_language(platform: str, kind: str, label: str) -> str | None:
+    """The language a label belongs to (``None`` when it is not in any table)."""
+    for lab in all_labels():
+        if lab.platform == platform and lab.kind == kind and lab.label == label:
+            return lab.language
+    return None
+
+
+def labels_of(platform: str, kind: str) -> list[Label]:
+    return [lab for lab in all_labels() if lab.platform == platform and lab.kind == kind]

@@ -1,0 +1,35 @@
+"""Lines that are neither sockets nor a format's title/header, but are expected in real pastes:
+shell prompts with the command, tools' stderr notes merged into the text, pager and markdown
+artefacts. They are counted as ``note`` lines, so they are accounted for without being errors.
+Each pattern names where it was seen.
+"""
+
+from __future__ import annotations
+
+import re
+
+NOTE_PATTERNS: list[tuple[str, str]] = [
+    # prompt + command: 'root@host:~# netstat -laputen', '$ ss -tan', 'PS C:\> netstat -an | findstr ":389"',
+    # 'C:\>netstat -a -q -n', 'obsd2023# netstat -a -p tcp', '➜  ~ netstat -anvp tcp' (CATALOG section 8)
+    ("command", r"^.{0,80}?(?:[#$>%❯➜]|^)\s*(?:sudo\s+)?(?:netstat|ss|busybox netstat|Get-NetTCPConnection|watch)\b.*$"),
+    # 'Every 1.0s: ss -naoep | egrep ...   host: Sat Feb  4 16:19:42 2023' (watch header)
+    ("watch", r"^Every \d+(?:\.\d+)?s: .*$"),
+    # net-tools stderr: '(No info could be read for "-p": geteuid()=65534 but you should be root.)'
+    ("nettools-stderr", r"^\((?:No info could be read|Not all processes could be identified).*$"),
+    ("nettools-stderr", r"^\s*will not be shown, you would have to be root to see it all\.\)\s*$"),
+    # ss stderr: 'RTNETLINK answers: Invalid argument'
+    ("ss-stderr", r"^RTNETLINK answers: .*$"),
+    # markdown fences and the Windows pager
+    ("markdown", r"^\s*```\w*\s*$"),
+    ("pager", r"^\s*-- More --\s*$"),
+]
+
+_NOTES = [(name, re.compile(p)) for name, p in NOTE_PATTERNS]
+
+
+def note_kind(line: str) -> str | None:
+    """The kind of note ``line`` is, or None."""
+    for name, pattern in _NOTES:
+        if pattern.match(line):
+            return name
+    return None
