@@ -21,6 +21,9 @@ NOTE_PATTERNS: list[tuple[str, str]] = [
     ("ss-stderr", r"^RTNETLINK answers: .*$"),
     # markdown fences and the Windows pager
     ("markdown", r"^\s*```\w*\s*$"),
+    # a markdown heading or shell comment: never a row in any format (the packetdrill article
+    # sample puts '## SYN-SENT' above each excerpt)
+    ("heading", r"^#{1,6}(?:\s.*)?$"),
     ("pager", r"^\s*-- More --\s*$"),
 ]
 

@@ -151,9 +151,11 @@ class LineParser:
             self.counts["note"] += 1
             return
         if active is not None:
-            reason = f"not a {active.name} row ({active.explain(line, self.ctx)})"
+            reason = f"not a {active.name} row ({active.explain(line, self.ctx)[1]})"
         else:
-            reason = "no known format matches this line (tried: " + ", ".join(g.name for g in self.grammars) + ")"
+            loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in self.grammars)
+            tried = ", ".join(g.name for g in self.grammars)
+            reason = f"no known format matches this line (tried: {tried}; closest: {name}, {why})"
         self.counts["unparsed"] += 1
         if self.strict:
             raise ParseError(self.lineno, line, reason)

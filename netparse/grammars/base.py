@@ -26,7 +26,10 @@ def R(pattern: str, name: str | None = None) -> pp.Regex:
     pyparsing does. (Changing pyparsing's global default whitespace would leak into other users
     of pyparsing in the same process.)"""
     expr = pp.Regex(pattern).leave_whitespace()
-    return expr(name) if name else expr
+    if name:
+        # the name also makes pyparsing's messages readable: "expected recv_q, found 'x'"
+        return expr.set_name(name)(name)
+    return expr.set_name("whitespace" if pattern == r"[ \t]+" else pattern)
 
 
 SP = R(r"[ \t]+")
@@ -68,19 +71,19 @@ def compile_row(expr: pp.ParserElement) -> re.Pattern[str]:
 
 def pyparse_row(expr: pp.ParserElement, line: str) -> dict[str, str]:
     """Parse one row with pyparsing itself (the slow, reference path)."""
-    result = (expr + pp.Opt(R(r"[ \t]+")) + pp.StringEnd()).parse_string(line, parse_all=True)
+    grammar = (expr + pp.Opt(R(r"[ \t]+")) + pp.StringEnd()).parse_with_tabs()
+    result = grammar.parse_string(line, parse_all=True)
     return {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
 
 
-def explain_mismatch(expr: pp.ParserElement, line: str) -> str:
-    """A person-readable reason why ``line`` is not a row of this grammar (from pyparsing)."""
+def mismatch(expr: pp.ParserElement, line: str) -> tuple[int, str] | None:
+    """Where and why pyparsing rejects ``line`` as a row: (0-based column, reason), or None."""
     try:
         pyparse_row(expr, line)
     except pp.ParseBaseException as exc:
-        col = exc.loc + 1
         found = line[exc.loc : exc.loc + 20].strip() or "end of line"
-        return f"column {col}: expected {exc.msg.removeprefix('Expected ')}, found {found!r}"
-    return "matches the grammar but was not accepted"
+        return exc.loc, f"column {exc.loc + 1}: expected {exc.msg.removeprefix('Expected ')}, found {found!r}"
+    return None
 
 
 def label_regex(labels: Iterable[str], fallback: str | None = None) -> str:
@@ -130,12 +133,14 @@ class Marker:
     section: str | None
     on_match: Callable[[pp.ParseResults, Context], None] | None = None
     prefilter: str | None = None  # cheap substring test before running pyparsing
+    strip: bool = True  # match the line with surrounding whitespace removed
 
     def match(self, line: str) -> pp.ParseResults | None:
         if self.prefilter is not None and self.prefilter not in line:
             return None
+        text = line.strip() if self.strip else line.rstrip()
         try:
-            return (self.expr + pp.StringEnd()).parse_string(line.strip(), parse_all=True)
+            return (self.expr + pp.StringEnd()).parse_with_tabs().parse_string(text, parse_all=True)
         except pp.ParseBaseException:
             return None
 
@@ -168,11 +173,17 @@ class Grammar:
     def attach(self, record: dict[str, Any], line: str, ctx: Context) -> None:
         """Fold a continuation line into the pending record."""
 
-    def explain(self, line: str, ctx: Context) -> str:
-        rows = self.rows_for(ctx)
-        if not rows:
-            return "no row grammar"
-        return explain_mismatch(rows[-1].grammar, line)
+    def explain(self, line: str, ctx: Context) -> tuple[int, str]:
+        """Why ``line`` is not a row: (column reached, pyparsing's reason) from the row kind that
+        read furthest."""
+        best: tuple[int, str] = (-1, "no row grammar")
+        for row in self.rows_for(ctx):
+            found = mismatch(row.grammar, line)
+            if found is None:
+                return len(line), f"matches {row.name} but was not accepted"
+            if found[0] > best[0]:
+                best = found
+        return best
 
     def new_context(self) -> Context:
         return Context()

@@ -297,12 +297,25 @@ HEADER = (
 )
 
 
+# ss -s (summary statistics): not sockets, but recognised, so they are not reported as errors.
+SUMMARY_TOTAL = pp.Regex(r"Total: \d+.*")
+SUMMARY_TCP = pp.Regex(r"TCP: +\d+ \(estab \d+, closed \d+, orphaned \d+, (?:synrecv \d+, )?timewait \d+(?:/\d+)?\).*")
+SUMMARY_HEADER = pp.Literal("Transport") + "Total" + "IP" + "IPv6"
+SUMMARY_ROW = pp.Regex(r"[A-Z0-9]+\t *(?:\d+|-|\*) +(?:\d+|-|\*) +(?:\d+|-|\*)")
+
+
 class SS(Grammar):
     name = "ss"
     description = "iproute2 ss (socket statistics)"
     example = "ss -tanp"
     shape_priority = 30
-    markers = [Marker("header", "header", HEADER, "all", _header, prefilter="Address:Port")]
+    markers = [
+        Marker("header", "header", HEADER, "all", _header, prefilter="Address:Port"),
+        Marker("summary", "summary-total", SUMMARY_TOTAL, None, prefilter="Total: "),
+        Marker("summary", "summary-tcp", SUMMARY_TCP, None, prefilter="TCP: "),
+        Marker("summary", "summary-header", SUMMARY_HEADER, None, prefilter="Transport"),
+        Marker("summary", "summary-row", SUMMARY_ROW, None, prefilter="\t", strip=False),
+    ]
     sections = {"all": [Row("unix", UNIX_ROW, _build_unix), Row("inet", INET_ROW, _build_inet)]}
 
     def is_continuation(self, line: str, ctx: Context) -> bool:

@@ -73,3 +73,24 @@ def label_language(platform: str, kind: str, label: str) -> str | None:
 
 def labels_of(platform: str, kind: str) -> list[Label]:
     return [lab for lab in all_labels() if lab.platform == platform and lab.kind == kind]
+
+
+def resolve_state(text: str) -> TcpState | None:
+    """A state named the way a person or any platform writes it -> canonical state.
+
+    Accepts canonical names in any case and with ``-`` or ``_`` (``time-wait``, ``FIN_WAIT1`` is a
+    net-tools label), and every label of every table (``ESTAB``, ``LISTENING``, ``ABHÖREN``).
+    """
+    if not text:
+        return None
+    key = text.strip()
+    norm = key.upper().replace("-", "_").replace(" ", "_")
+    if norm in TcpState.__members__:
+        return TcpState[norm]
+    for lab in all_labels():
+        if lab.kind == "state" and lab.label and (lab.label == key or lab.label.upper() == key.upper()):
+            try:
+                return TcpState(lab.canonical)
+            except ValueError:
+                continue
+    return None

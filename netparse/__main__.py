@@ -1,0 +1,5 @@
+"""``python -m netparse``."""
+
+from .cli import run
+
+run()

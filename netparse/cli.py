@@ -1,0 +1,280 @@
+"""The ``netparse`` command (typer). Thin: argument handling and rendering only.
+
+Data goes to stdout, diagnostics to stderr. Exit codes:
+
+* 0 — done;
+* 1 — input problem: a file that cannot be read, or input with no recognisable socket line
+  (a one-line message names what was tried), or ``--strict`` and a line that could not be read;
+* 2 — usage error (unknown option, bad value).
+
+Heavy modules (pydantic, pyparsing, rich) are imported inside the commands, so ``--help`` and
+``--version`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Iterator, List, Optional
+
+import typer
+
+from . import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import ParseIssue, Socket
+    from .parser import LineParser
+
+app = typer.Typer(
+    name="netparse",
+    help="Turn netstat / ss output from any platform into typed records, and summarise it.\n\n"
+    "Pipe a listing in (netstat -an | netparse) or name files. Exit codes: 0 ok, 1 input problem "
+    "(unreadable file, no socket line found, --strict and a bad line), 2 usage error.",
+    add_completion=False,
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class Output(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class SummaryOutput(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"netparse: {message}\n")
+
+
+class InputRun:
+    """Reads the named inputs through one grammar-detecting parser per input, streaming records,
+    collecting issues, and knowing afterwards whether anything was recognised."""
+
+    MAX_KEPT_ISSUES = 10000
+
+    def __init__(self, files: list[str], format: str, strict: bool = False) -> None:
+        self.files = files or ["-"]
+        self.format = format
+        self.strict = strict
+        self.issues: list[tuple[str, ParseIssue]] = []
+        self.issue_counts = {"unparsed": 0, "warning": 0}
+        self.recognised = 0
+        self.records = 0
+        self.formats: set[str] = set()
+        self.encodings: dict[str, str | None] = {}
+        self.tried: list[str] = []
+
+    def sockets(self) -> Iterator[tuple[str, Socket]]:
+        from .errors import ParseError
+        from .io import open_source
+        from .model import Socket
+        from .parser import LineParser
+
+        for name in self.files:
+            try:
+                source = open_source(name)
+            except OSError as exc:
+                _err(f"cannot read {name}: {exc.strerror or exc}")
+                raise typer.Exit(1) from None
+            try:
+                parser = LineParser(format=self.format, strict=self.strict)
+            except KeyError as exc:
+                _err(str(exc.args[0]))
+                raise typer.Exit(2) from None
+            self.tried = [g.name for g in parser.grammars]
+            try:
+                for item in parser.run(source.lines()):
+                    if isinstance(item, Socket):
+                        self.records += 1
+                        yield source.name, item
+                    else:
+                        self.issue_counts[item.kind] += 1
+                        if len(self.issues) < self.MAX_KEPT_ISSUES:
+                            self.issues.append((source.name, item))
+            except ParseError as exc:
+                _err(f"{source.name}: {exc}")
+                raise typer.Exit(1) from None
+            except OSError as exc:  # e.g. a truncated .gz
+                _err(f"cannot read {name}: {exc}")
+                raise typer.Exit(1) from None
+            finally:
+                source.close()
+            self.encodings[source.name] = source.encoding
+            self.recognised += parser.counts["title"] + parser.counts["header"]
+            if parser.records_by_format:
+                self.formats.update(parser.records_by_format)
+
+    def finish(self, show_issues: bool) -> None:
+        """Report issues on stderr; exit 1 when nothing in the input was recognisable."""
+        unparsed, warnings = self.issue_counts["unparsed"], self.issue_counts["warning"]
+        if show_issues:
+            for name, issue in self.issues:
+                where = f"{name}:" if len(self.files) > 1 or name != "<stdin>" else "line "
+                sys.stderr.write(f"{where}{issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
+        elif unparsed or warnings:
+            parts = []
+            if unparsed:
+                parts.append(f"{unparsed} line{'s' if unparsed != 1 else ''} not understood")
+            if warnings:
+                parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+            _err(", ".join(parts) + " (--show-issues lists them)")
+        if self.records == 0 and self.recognised == 0:
+            names = ", ".join(self.files)
+            _err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
+            raise typer.Exit(1)
+
+
+def _filters(state: list[str], port: list[int], proto: list[str], pid: list[int]):
+    from .locales import resolve_state
+
+    states = set()
+    for text in state:
+        resolved = resolve_state(text)
+        if resolved is None:
+            raise typer.BadParameter(f"unknown state {text!r} (try 'netparse explain')", param_hint="--state")
+        states.add(resolved)
+    ports = set(port)
+    protos = {p.lower().rstrip("46") if p.lower() not in ("tcp6", "udp6") else p.lower()[:-1] for p in proto}
+    pids = set(pid)
+
+    def keep(s: Socket) -> bool:
+        if states and s.state not in states:
+            return False
+        if ports and s.local_port not in ports and s.remote_port not in ports:
+            return False
+        if protos and s.proto not in protos:
+            return False
+        if pids and s.pid not in pids:
+            return False
+        return True
+
+    return keep
+
+
+FilesArg = typer.Argument(None, help="Files to read ('-' or nothing: standard input).", show_default=False)
+FormatOpt = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.")
+ShowIssuesOpt = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr.")
+StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the first line that cannot be read.")
+
+
+@app.command()
+def parse(
+    files: Optional[List[str]] = FilesArg,
+    output: Output = typer.Option(Output.table, "--output", "-o", help="table, json, jsonl or csv."),
+    format: str = FormatOpt,
+    state: List[str] = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...)."),
+    port: List[int] = typer.Option([], "--port", help="Keep sockets with this local or remote port."),
+    proto: List[str] = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...)."),
+    pid: List[int] = typer.Option([], "--pid", help="Keep sockets owned by this process id."),
+    show_issues: bool = ShowIssuesOpt,
+    strict: bool = StrictOpt,
+) -> None:
+    """Print the records."""
+    from .render import record_dict, render_table, write_csv, write_json, write_jsonl
+
+    keep = _filters(state, port, proto, pid)
+    run = InputRun(files or [], format, strict)
+    multi = len(run.files) > 1
+    selected = ((name, s) for name, s in run.sockets() if keep(s))
+    out = sys.stdout
+    if output is Output.table:
+        render_table([s for _, s in selected], out)
+    else:
+        dicts = (record_dict(s, source=name if multi else None) for name, s in selected)
+        {Output.json: write_json, Output.jsonl: write_jsonl, Output.csv: write_csv}[output](dicts, out)
+    out.flush()
+    run.finish(show_issues)
+
+
+def _summary(files: list[str], format: str, show_issues: bool, output: SummaryOutput, strict: bool = False):
+    from .render import render_summary
+    from .summary import summarise
+
+    run = InputRun(files, format, strict)
+    sockets = [s for _, s in run.sockets()]
+    summary = summarise(sockets)
+    if output is SummaryOutput.json:
+        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+    else:
+        render_summary(summary, sys.stdout, title=", ".join(sorted(run.formats)) or None)
+    sys.stdout.flush()
+    run.finish(show_issues)
+    return sockets
+
+
+@app.command()
+def summary(
+    files: Optional[List[str]] = FilesArg,
+    format: str = FormatOpt,
+    output: SummaryOutput = typer.Option(SummaryOutput.table, "--output", "-o", help="table or json."),
+    show_issues: bool = ShowIssuesOpt,
+    strict: bool = StrictOpt,
+) -> None:
+    """Counts by state, with the top local ports, processes and remote hosts of each state."""
+    _summary(files or [], format, show_issues, output, strict)
+
+
+@app.command()
+def formats() -> None:
+    """List the formats netparse reads, with an example command line for each."""
+    from .grammars import GRAMMARS
+
+    width = max(len(name) for name in GRAMMARS)
+    for name, grammar in sorted(GRAMMARS.items()):
+        sys.stdout.write(f"{name:<{width}}  {grammar.example:<28}  {grammar.description}\n")
+
+
+@app.command()
+def schema(
+    snapshot: bool = typer.Option(False, "--snapshot", help="Print the schema of a whole Snapshot instead of one Socket."),
+) -> None:
+    """Print the JSON Schema of the records."""
+    import json
+
+    from .model import Snapshot, Socket
+
+    model = Snapshot if snapshot else Socket
+    sys.stdout.write(json.dumps(model.model_json_schema(), indent=2) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"netparse {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """With no command, read standard input and show its summary."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if sys.stdin is None or sys.stdin.isatty():
+        sys.stderr.write(ctx.get_help() + "\n\nnetparse: no input: pipe a listing in (netstat -an | netparse) or use a command.\n")
+        raise typer.Exit(2)
+    _summary(["-"], "auto", False, SummaryOutput.table)
+
+
+def run() -> None:
+    """Console-script entry point: never a traceback for bad input or a closed pipe."""
+    try:
+        app()
+    except BrokenPipeError:
+        # the reader went away (netparse ... | head): stop quietly, as other filters do
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
