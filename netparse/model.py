@@ -84,7 +84,9 @@ class Socket(BaseModel):
     service: str | None = Field(default=None, description="Windows -b: the component or service name")
     offload_state: str | None = Field(default=None, description="Windows -t: offload state")
     truncated: bool | None = Field(
-        default=None, description="True when the tool cut an address to fit its column (netstat without -W)"
+        default=None,
+        description="True when the tool cut an address to fit its column (netstat without -W), or when it is "
+        "exactly at the cut width and so may have been cut",
     )
 
 

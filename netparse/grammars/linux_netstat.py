@@ -51,7 +51,11 @@ STATE = R(label_regex(state_labels(PLATFORM), r"[^\sa-z0-9/\-(][^\s(]*"), "state
 RAW_STATE = R(r"\d+", "state")
 USER = R(r"\S+", "user")
 INODE = R(r"\d+", "inode")
-PIDPROG = R(r"(?:-|\d+/[^\n]*?)(?=[ \t]+" + TIMER_WORDS + r" \(|[ \t]*\Z)", "pidprog")
+# PID/Program name may contain spaces; it ends where a timer starts or at the end of the line,
+# and never swallows a timer (a tempered token, so regex backtracking cannot read more than
+# pyparsing does).
+_TIMER_AHEAD = r"[ \t]+" + TIMER_WORDS + r" \("
+PIDPROG = R(r"(?:-|\d+/(?:(?!" + _TIMER_AHEAD + r")[^\n])*?)(?=" + _TIMER_AHEAD + r"|[ \t]*\Z)", "pidprog")
 TIMER = R(TIMER_WORDS + r" \([^)]*\)", "timer")
 
 _TAIL = pp.Opt(SP + USER + SP + INODE) + pp.Opt(SP + PIDPROG) + pp.Opt(SP + TIMER) + TRAIL
@@ -69,11 +73,12 @@ UNIX_ROW = (
     + pp.Opt(SP + R(label_regex(state_labels(PLATFORM), r"[^\sa-z0-9/\-@][^\s]*"), "state"))
     + SP
     + R(r"\d+", "inode")
-    + pp.Opt(SP + R(r"\S[^\n]*?", "tail"))
+    + pp.Opt(SP + R(r"\S(?:[^\n]*\S)?", "tail"))
     + TRAIL
 )
 
-_FAMILY = {"6": Family.INET6}
+#: net-tools' short_len (22) + the ':' (netstat.c addr_do_one)
+CUT_WIDTH = 23
 
 
 def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -85,6 +90,12 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     rec: dict[str, Any] = {"proto": proto, "recv_q": int(g["recv_q"]), "send_q": int(g["send_q"])}
     warnings: list[str] = []
     put_endpoints(rec, g["local"], g["remote"], family, raw=proto == "raw")
+    if CUT_WIDTH in (len(g["local"]), len(g["remote"])) and not rec.get("truncated"):
+        # net-tools without -W cuts ADDR so that ADDR:PORT is exactly 23 characters; at exactly
+        # that width a name or IPv6 address may have been cut (an IPv4 endpoint never is)
+        for side in ("local", "remote"):
+            if len(g[side]) == CUT_WIDTH and rec.get(f"{side}_address", "").count(".") != 3:
+                rec["truncated"] = True
     if proto == "raw":
         label = g["state"]
         rec["state_label"] = label

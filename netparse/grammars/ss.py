@@ -48,12 +48,25 @@ _UNIX_TYPE = {"u_str": "stream", "u_dgr": "dgram", "u_seq": "seqpacket"}
 LEAD = pp.Opt(R(r"[ \t]+"))
 STATE = R(label_regex(state_labels(PLATFORM), r"[A-Z][A-Z0-9_-]*"), "state")
 QUEUES = R(r"\d+", "recv_q") + SP + R(r"\d+", "send_q")
-TAIL = pp.Opt(SP + R(r"\S[^\n]*?", "tail")) + TRAIL
+TAIL = pp.Opt(SP + R(r"\S(?:[^\n]*\S)?", "tail")) + TRAIL
 
+NETID = R(label_regex(NETIDS), "netid")
 INET_ROW = (
     LEAD
-    + pp.Opt(R(label_regex(NETIDS), "netid") + SP)
-    + pp.Opt(STATE + SP)
+    + pp.Opt(NETID + SP)
+    + STATE
+    + SP
+    + QUEUES
+    + SP
+    + R(r"\S+", "local")
+    + SP
+    + R(r"\S+", "peer")
+    + TAIL
+)
+# After a header without a State column (ss ... state time-wait): no state on the rows.
+INET_ROW_NO_STATE = (
+    LEAD
+    + pp.Opt(NETID + SP)
     + QUEUES
     + SP
     + R(r"\S+", "local")
@@ -65,7 +78,7 @@ UNIX_ROW = (
     LEAD
     + R(label_regex(UNIX_NETIDS), "netid")
     + SP
-    + pp.Opt(STATE + SP)
+    + pp.Opt(STATE + SP)  # absent only after a header without State
     + QUEUES
     + SP
     + R(r"(?P<local>\S[^\n]*?) (?P<lport>\d+|\*)(?=[ \t])")
@@ -316,7 +329,13 @@ class SS(Grammar):
         Marker("summary", "summary-header", SUMMARY_HEADER, None, prefilter="Transport"),
         Marker("summary", "summary-row", SUMMARY_ROW, None, prefilter="\t", strip=False),
     ]
-    sections = {"all": [Row("unix", UNIX_ROW, _build_unix), Row("inet", INET_ROW, _build_inet)]}
+    sections = {
+        "all": [Row("unix", UNIX_ROW, _build_unix), Row("inet", INET_ROW, _build_inet)],
+        "no-state": [Row("unix", UNIX_ROW, _build_unix), Row("inet-no-state", INET_ROW_NO_STATE, _build_inet)],
+    }
+
+    def rows_for(self, ctx: Context) -> list[Row]:
+        return self.sections["no-state" if ctx.values.get("no_state_column") else "all"]
 
     def is_continuation(self, line: str, ctx: Context) -> bool:
         return line.startswith("\t")

@@ -1,0 +1,189 @@
+"""What every rule is made of, and the small wording helpers rules share.
+
+A rule is a class in its own module (``npNNN_<what>.py``) with:
+
+* ``code`` (stable, ``NP001``), ``name`` (readable, ``close-wait-leak``) and ``summary``;
+* a docstring in three parts, *What it detects*, *Why it matters*, *What to do*, citing the
+  published guidance and marking our own proposals with "(ours)";
+* ``Settings``: a pydantic model of its named thresholds with defaults (unknown keys are errors);
+* ``check(facts, settings)``: yields :class:`Finding` records, reading records only.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections import Counter
+from typing import ClassVar, Iterable, Iterator, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..model import Socket
+from ..states import TcpState
+from .facts import Facts
+from .finding import Finding, Severity
+
+#: How many input line numbers a finding carries as evidence.
+EVIDENCE_LINES = 5
+
+
+class RuleSettings(BaseModel):
+    """Settings every rule has. Subclasses add their thresholds, each with a description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Run this rule")
+
+
+class Rule(ABC):
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    #: Severities the rule can report, for documentation ("warning, critical").
+    severities: ClassVar[tuple[Severity, ...]]
+    #: States the rule looks at (``netparse explain STATE`` lists the rules of a state).
+    states: ClassVar[tuple[TcpState, ...]] = ()
+    Settings: ClassVar[type[RuleSettings]] = RuleSettings
+
+    @abstractmethod
+    def check(self, facts: Facts, settings: RuleSettings) -> Iterator[Finding]:
+        """Yield the findings for one listing."""
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def finding(
+        self,
+        severity: Severity,
+        message: str,
+        sockets: Sequence[Socket],
+        count: int | None = None,
+        **dimensions: object,
+    ) -> Finding:
+        return Finding(
+            rule=self.name,
+            code=self.code,
+            severity=severity,
+            message=message,
+            count=len(sockets) if count is None else count,
+            evidence=evidence(sockets),
+            **dimensions,  # type: ignore[arg-type]
+        )
+
+
+def evidence(sockets: Iterable[Socket], limit: int = EVIDENCE_LINES) -> list[int]:
+    return sorted({s.line for s in sockets})[:limit]
+
+
+def num(n: int) -> str:
+    """12345 -> '12,345'."""
+    return f"{n:,}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """plural(1, 'socket') -> '1 socket'; plural(412, 'socket') -> '412 sockets'."""
+    return f"{num(n)} {word if n == 1 else (many or word + 's')}"
+
+
+def endpoint(address: str | None, port: int | None) -> str:
+    """'10.0.0.1', 80 -> '10.0.0.1:80'; IPv6 in brackets: '[::1]:80'."""
+    addr = address or "*"
+    if ":" in addr:
+        addr = f"[{addr}]"
+    return f"{addr}:{port if port is not None else '*'}"
+
+
+def percent(part: int | float, whole: int | float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "0%"
+
+
+def common(values: Iterable[object]) -> object | None:
+    """The single value all items share, or None when they differ (or are all None)."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+class Owners:
+    """Who owns a group of sockets, and how to say it.
+
+    ``process``/``pid`` are set when every socket agrees (for the finding's fields);
+    ``text`` reads 'all owned by java (pid 3121)', 'owned by httpd (pids 101, 102 and 3 more)',
+    'owned by 3 processes (java, nginx, node)', or '' when no owner is shown."""
+
+    def __init__(self, sockets: Sequence[Socket]) -> None:
+        owned = [s for s in sockets if s.process or s.pid is not None]
+        self.process: str | None = common(s.process for s in owned) if owned else None  # type: ignore[assignment]
+        self.pid: int | None = common(s.pid for s in owned) if owned else None  # type: ignore[assignment]
+        names = Counter(s.process or f"pid {s.pid}" for s in owned)
+        pids = sorted({s.pid for s in owned if s.pid is not None})
+        prefix = "all owned by" if len(owned) == len(sockets) else f"{num(len(owned))} of them owned by"
+        if not owned:
+            self.text = ""
+        elif len(names) == 1:
+            name = next(iter(names))
+            if len(pids) == 1:
+                self.text = f"{prefix} {name} (pid {pids[0]})" if self.process else f"{prefix} pid {pids[0]}"
+            elif pids:
+                shown = ", ".join(map(str, pids[:3]))
+                more = f" and {len(pids) - 3} more" if len(pids) > 3 else ""
+                self.text = f"{prefix} {name} (pids {shown}{more})"
+            else:
+                self.text = f"{prefix} {name}"
+        else:
+            top = ", ".join(name for name, _ in names.most_common(3))
+            self.text = f"owned by {len(names)} processes ({top}{', …' if len(names) > 3 else ''})"
+
+    def clause(self) -> str:
+        """', all owned by java (pid 3121)' or ''."""
+        return f", {self.text}" if self.text else ""
+
+
+class CountThresholds(RuleSettings):
+    """A warning and a critical count; subclasses give the defaults and say where they come from."""
+
+    warning: int = Field(100, ge=1, description="Sockets in a group for a warning")
+    critical: int = Field(1000, ge=1, description="Sockets in a group for a critical finding")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "CountThresholds":
+        if self.warning > self.critical:
+            raise ValueError(f"warning ({self.warning}) must not be above critical ({self.critical})")
+        return self
+
+    def severity(self, n: int) -> Severity | None:
+        if n >= self.critical:
+            return Severity.CRITICAL
+        if n >= self.warning:
+            return Severity.WARNING
+        return None
+
+
+def size(n: int) -> str:
+    """Bytes for people: 900 -> '900 B', 65536 -> '64 KiB', 3500000 -> '3.3 MiB'."""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KiB"
+    return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def service_key(facts: Facts, s: Socket) -> tuple[str, object, object]:
+    """Where a connection belongs, for grouping: ('port', local port, None) on the server side,
+    ('remote', remote address, remote port) on the client side."""
+    if facts.is_server_side(s):
+        return ("port", s.local_port, None)
+    return ("remote", s.remote_address, s.remote_port)
+
+
+def service_text(key: tuple[str, object, object]) -> str:
+    """'on port 8080' or 'towards 10.0.0.5:5432'."""
+    kind, a, b = key
+    if kind == "port":
+        return f"on port {a}"
+    return f"towards {endpoint(a, b)}"  # type: ignore[arg-type]
+
+
+def service_dims(key: tuple[str, object, object]) -> dict[str, object]:
+    kind, a, b = key
+    return {"local_port": a} if kind == "port" else {"remote_address": a, "remote_port": b}

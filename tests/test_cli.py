@@ -1,0 +1,175 @@
+"""The command line: outputs, filters, exit codes, and never a traceback for bad input."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netparse.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+NETSTAT = ROOT / "samples/linux/netstat-antp.txt"
+SS = ROOT / "samples/linux/ss-tanpe.txt"
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | bytes | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_parse_json_is_a_list_of_flat_records() -> None:
+    result = invoke("parse", "-o", "json", str(NETSTAT))
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 55
+    first = records[0]
+    assert {"proto", "family", "local_address", "local_port", "state", "state_label", "line"} <= set(first)
+    assert all(not isinstance(v, dict) for k, v in first.items() if k != "extra")
+
+
+def test_parse_jsonl_and_filters() -> None:
+    result = invoke("parse", "-o", "jsonl", "--state", "close-wait", str(SS))
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(r["state"] == "CLOSE_WAIT" for r in rows)
+    # any label names a state
+    same = invoke("parse", "-o", "jsonl", "--state", "CLOSE_WAIT", str(NETSTAT))
+    assert len(same.stdout.splitlines()) == len(rows)
+
+
+def test_port_proto_pid_filters() -> None:
+    result = invoke("parse", "-o", "jsonl", "--port", "18084", str(NETSTAT))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(18084 in (r.get("local_port"), r.get("remote_port")) for r in rows)
+    result = invoke("parse", "-o", "jsonl", "--proto", "tcp6", str(NETSTAT))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(r["proto"] == "tcp" for r in rows)
+    pid = rows[0].get("pid") or 4090
+    result = invoke("parse", "-o", "jsonl", "--pid", str(pid), str(NETSTAT))
+    assert all(json.loads(line)["pid"] == pid for line in result.stdout.splitlines())
+
+
+def test_unknown_state_filter_is_a_usage_error() -> None:
+    result = invoke("parse", "--state", "NOPE", str(NETSTAT))
+    assert result.exit_code == 2
+
+
+def test_csv_has_header_and_one_row_per_record() -> None:
+    result = invoke("parse", "-o", "csv", str(SS))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 55
+    assert rows[0]["state"] and rows[0]["proto"] == "tcp"
+    # fields outside the core columns are kept in 'extra'
+    assert any(json.loads(r["extra"]).get("sk") for r in rows if r["extra"])
+
+
+def test_table_and_summary() -> None:
+    result = invoke("parse", str(NETSTAT))
+    assert result.exit_code == 0 and "LISTEN" in result.stdout and "4090/python3" in result.stdout
+    result = invoke("summary", str(SS))
+    assert result.exit_code == 0
+    assert "CLOSE_WAIT" in result.stdout and "55 sockets" in result.stdout
+    result = invoke("summary", "-o", "json", str(SS))
+    data = json.loads(result.stdout)
+    assert data["total"] == 55 and sum(s["count"] for s in data["states"]) == 55
+
+
+def test_no_subcommand_summarises_stdin() -> None:
+    result = invoke(input=NETSTAT.read_text())
+    assert result.exit_code == 0
+    assert "ESTABLISHED" in result.stdout
+
+
+def test_formats_and_schema() -> None:
+    result = invoke("formats")
+    assert "linux-netstat" in result.stdout and "ss -tanp" in result.stdout
+    schema = json.loads(invoke("schema").stdout)
+    assert schema["title"] == "Socket" and "local_port" in schema["properties"]
+    snap = json.loads(invoke("schema", "--snapshot").stdout)
+    assert "sockets" in snap["properties"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\x00\x01\x02\xff\xfe garbage \x00" * 100, b"hello\nworld\n", "x" * 1_000_000],
+    ids=["empty", "binary", "prose", "1MB-line"],
+)
+def test_no_socket_lines_exit_1_with_one_line_message(data) -> None:
+    result = invoke("parse", input=data)
+    assert result.exit_code == 1
+    assert "no socket listing found" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_crlf_and_truncated_last_line() -> None:
+    text = NETSTAT.read_text()
+    crlf = text.replace("\n", "\r\n")
+    cut = text[: len(text) - 30]
+    for data in (crlf, cut):
+        result = invoke("parse", "-o", "jsonl", input=data)
+        assert result.exit_code == 0
+        assert len(result.stdout.splitlines()) >= 54
+
+
+def test_issues_counted_on_stderr_and_listed_on_request() -> None:
+    text = NETSTAT.read_text() + "this is not a socket\n"
+    result = invoke("parse", "-o", "jsonl", input=text)
+    assert result.exit_code == 0
+    assert "1 line not understood" in result.stderr
+    result = invoke("parse", "-o", "jsonl", "--show-issues", input=text)
+    assert "58: unparsed" in result.stderr
+
+
+def test_strict_stops_with_exit_1_naming_the_line() -> None:
+    text = NETSTAT.read_text() + "this is not a socket\n"
+    result = invoke("parse", "--strict", "-o", "jsonl", input=text)
+    assert result.exit_code == 1
+    assert "line 58" in result.stderr
+
+
+def test_missing_file_exit_1(tmp_path) -> None:
+    result = invoke("parse", str(tmp_path / "nope.txt"))
+    assert result.exit_code == 1 and "cannot read" in result.stderr
+
+
+def test_gzip_and_several_files(tmp_path) -> None:
+    gz = tmp_path / "netstat.txt.gz"
+    gz.write_bytes(gzip.compress(NETSTAT.read_bytes()))
+    result = invoke("parse", "-o", "jsonl", str(gz), str(SS))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 110
+    assert {r["source"] for r in rows} == {str(gz), str(SS)}
+
+
+def test_python_dash_m_and_console_script() -> None:
+    out = subprocess.run([sys.executable, "-m", "netparse", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("netparse ")
+    env = dict(os.environ)
+    piped = subprocess.run(
+        [sys.executable, "-m", "netparse", "parse", "-o", "jsonl"],
+        input=NETSTAT.read_bytes(),
+        capture_output=True,
+        env=env,
+    )
+    assert piped.returncode == 0 and piped.stdout.count(b"\n") == 55
+
+
+def test_closed_pipe_is_quiet() -> None:
+    big = NETSTAT.read_text() * 200
+    proc = subprocess.run(
+        f"{sys.executable} -m netparse parse -o jsonl | head -1",
+        shell=True,
+        input=big.encode(),
+        capture_output=True,
+    )
+    assert proc.stdout.count(b"\n") == 1
+    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr
