@@ -17,9 +17,9 @@ Rules (the same for every grammar, so that ``ss`` and ``netstat`` output of one 
 
 from __future__ import annotations
 
-import ipaddress
 from functools import lru_cache
 from importlib import resources
+from socket import AF_INET, AF_INET6, inet_ntop, inet_pton
 
 from .model import Family
 
@@ -66,7 +66,15 @@ def port_of(text: str, raw: bool = False) -> tuple[int | None, str | None]:
     return table.get(text), text
 
 
-@lru_cache(maxsize=65536)
+def _ipv6_text(text: str) -> str | None:
+    """Canonical text of an IPv6 address (RFC 5952 as inet_ntop writes it: compressed, lower
+    case, IPv4-mapped as ``::ffff:1.2.3.4``), or None when it is not an address."""
+    try:
+        return inet_ntop(AF_INET6, inet_pton(AF_INET6, text))
+    except (OSError, ValueError):
+        return None
+
+
 def normalise_address(addr: str, family: Family | None) -> tuple[str, Family | None, bool]:
     """Return (address, family, truncated) for an address as printed (brackets already removed)."""
     if addr == "*":
@@ -78,29 +86,28 @@ def normalise_address(addr: str, family: Family | None) -> tuple[str, Family | N
     if "%" in addr:
         base, zone = addr.split("%", 1)
         zone = "%" + zone
-    if base and _IPV4_CHARS.issuperset(base):
-        if base.count(".") == 3:
-            try:
-                ipaddress.IPv4Address(base)
-            except ValueError:
-                return addr, family, True
-            if family is Family.INET6:
-                return "::ffff:" + base + zone, family, False
-            return base + zone, Family.INET, False
-        # digits and dots but not four parts: a cut IPv4 address (old AIX/BSD widths)
+    try:
+        inet_pton(AF_INET, base)
+    except OSError:
+        pass
+    else:
+        if family is Family.INET6:
+            return "::ffff:" + base + zone, family, False
+        return base + zone, Family.INET, False
+    if ":" in base:
+        text = _ipv6_text(base)
+        if text is not None:
+            return text + zone, Family.INET6, False
+        if _HEX_CHARS.issuperset(base):
+            return addr, Family.INET6, True  # an IPv6 address cut to fit its column
+    elif base and _IPV4_CHARS.issuperset(base):
+        # digits and dots but not a valid dotted quad: a cut IPv4 address (old AIX/BSD widths)
         return addr, family or Family.INET, True
-    if ":" in base and _HEX_CHARS.issuperset(base):
-        try:
-            ip = ipaddress.IPv6Address(base)
-        except ValueError:
-            return addr, Family.INET6, True
-        return ip.compressed + zone, Family.INET6, False
     # A host or service name (output without -n). Resolvers' names never end in '-' or '.'
     # except when the tool cut them to fit the column.
     return addr, family, addr.endswith((".", "-"))
 
 
-@lru_cache(maxsize=65536)
 def split_endpoint(text: str) -> tuple[str, str | None, str | None]:
     """Split ``ADDR:PORT`` as printed by net-tools, Windows or ss into (addr, port, interface).
 
@@ -122,11 +129,10 @@ def split_endpoint(text: str) -> tuple[str, str | None, str | None]:
                     iface, rest = rest[1:], ""
             port = rest[1:] if rest.startswith(":") else None
             return addr, port, iface
-    colon = text.rfind(":")
-    if colon < 0:
+    addr, colon, port = text.rpartition(":")
+    if not colon:
         return text, None, None
-    addr, port = text[:colon], text[colon + 1 :]
-    if "%" in addr and addr.count(":") == 0:
+    if "%" in addr and ":" not in addr:
         # IPv4 or '*' bound to a device: 127.0.0.53%lo
         addr, iface = addr.split("%", 1)
     return addr, port, iface

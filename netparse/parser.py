@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Iterator
 
-from pydantic import TypeAdapter
-
 from .errors import ParseError
 from .grammars import GRAMMARS, get
 from .grammars.base import Context, Grammar
@@ -28,8 +26,6 @@ from .model import ParseIssue, Snapshot, Socket
 from .notes import note_kind
 
 MAX_ISSUE_TEXT = 200
-
-_SOCKETS = TypeAdapter(list[Socket])
 
 
 def _issue(lineno: int, text: str, reason: str, kind: str = "unparsed") -> ParseIssue:
@@ -60,21 +56,22 @@ class LineParser:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _flush(self) -> Iterator[Socket | ParseIssue]:
+    def _emit(self) -> list[Socket | ParseIssue]:
+        """Validate the pending record into a Socket (plus its warnings, if any)."""
         rec = self._pending
         if rec is None:
-            return
+            return []
         self._pending = None
-        warnings = rec.pop("_warnings", None)
-        lineno = rec["line"]
         text = rec.pop("_text")
-        yield Socket.model_validate(rec)
+        warnings = rec.pop("_warnings", None)
+        out: list[Socket | ParseIssue] = [Socket.model_validate(rec)]
         if warnings:
+            lineno = rec["line"]
             for reason in warnings:
-                issue = _issue(lineno, text, reason, "warning")
                 if self.strict:
                     raise ParseError(lineno, text, reason)
-                yield issue
+                out.append(_issue(lineno, text, reason, "warning"))
+        return out
 
     def _try_rows(self, grammar: Grammar, ctx: Context, line: str) -> dict[str, Any] | None:
         for row in grammar.rows_for(ctx):
@@ -95,29 +92,37 @@ class LineParser:
 
     # -- the loop ------------------------------------------------------------------------------
 
-    def feed(self, raw: str) -> Iterator[Socket | ParseIssue]:
-        """Read one line (with or without its line end)."""
+    def feed(self, raw: str) -> list[Socket | ParseIssue]:
+        """Read one line (with or without its line end); return what it completed."""
         self.lineno += 1
         line = raw.rstrip("\r\n")
         if "\x00" in line:
             line = line.replace("\x00", "")
+        out: list[Socket | ParseIssue] = []
         if self._pending is not None:
             grammar = self._pending_grammar
             assert grammar is not None
-            if grammar.is_continuation(line, self.ctx):
+            if grammar.has_continuations and grammar.is_continuation(line, self.ctx):
                 grammar.attach(self._pending, line, self.ctx)
                 self.counts["continuation"] += 1
-                return
-            yield from self._flush()
-        if not line.strip():
-            self.counts["blank"] += 1
-            return
+                return out
+            out = self._emit()
         active = self.active
         if active is not None:
-            rec = self._try_rows(active, self.ctx, line)
-            if rec is not None:
-                self._start_record(active, rec, line)
-                return
+            # the hot path: one compiled regex per row kind of the active grammar
+            for row in active.rows_for(self.ctx):
+                m = row.pattern.match(line)
+                if m is not None:
+                    self._start_record(active, row.build(m.groupdict(), self.ctx), line)
+                    return out
+        if not line.strip():
+            self.counts["blank"] += 1
+            return out
+        out.extend(self._slow_path(line, active))
+        return out
+
+    def _slow_path(self, line: str, active: Grammar | None) -> list[Socket | ParseIssue]:
+        """Markers (titles, headers), other grammars' row shapes, notes, else an issue."""
         for grammar in ([active] if active else []) + [g for g in self.grammars if g is not active]:
             for marker in grammar.markers:
                 res = marker.match(line)
@@ -135,8 +140,8 @@ class LineParser:
                 if warning:
                     if self.strict:
                         raise ParseError(self.lineno, line, warning)
-                    yield _issue(self.lineno, line, warning, "warning")
-                return
+                    return [_issue(self.lineno, line, warning, "warning")]
+                return []
         for grammar in self.grammars:
             if grammar is active:
                 continue
@@ -145,11 +150,11 @@ class LineParser:
             if rec is not None:
                 self.active, self.ctx = grammar, ctx
                 self._start_record(grammar, rec, line)
-                return
+                return []
         kind = note_kind(line)
         if kind is not None:
             self.counts["note"] += 1
-            return
+            return []
         if active is not None:
             reason = f"not a {active.name} row ({active.explain(line, self.ctx)[1]})"
         else:
@@ -159,15 +164,18 @@ class LineParser:
         self.counts["unparsed"] += 1
         if self.strict:
             raise ParseError(self.lineno, line, reason)
-        yield _issue(self.lineno, line, reason)
+        return [_issue(self.lineno, line, reason)]
 
-    def close(self) -> Iterator[Socket | ParseIssue]:
+    def close(self) -> list[Socket | ParseIssue]:
         """Flush the last pending record."""
-        yield from self._flush()
+        return self._emit()
 
     def run(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
+        feed = self.feed
         for line in lines:
-            yield from self.feed(line)
+            out = feed(line)
+            if out:
+                yield from out
         yield from self.close()
 
     # -- results -------------------------------------------------------------------------------

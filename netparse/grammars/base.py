@@ -166,6 +166,9 @@ class Grammar:
             return self.sections[ctx.section]
         return [row for rows in self.sections.values() for row in rows]
 
+    #: False lets the parser skip the continuation check for every line
+    has_continuations: bool = False
+
     def is_continuation(self, line: str, ctx: Context) -> bool:
         """True when ``line`` belongs to the record before it (ss -i lines, Windows -b lines)."""
         return False

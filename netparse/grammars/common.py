@@ -17,44 +17,36 @@ from ..states import TcpState
 
 
 @lru_cache(maxsize=131072)
-def _endpoint(text: str, family: Family | None, raw: bool) -> tuple:
+def _side(text: str, family: Family | None, raw: bool, side: str) -> tuple[dict[str, Any], Family | None, bool]:
+    """Fields of one printed endpoint, ready to merge into a record (cached: endpoints repeat)."""
     addr, port_text, iface = split_endpoint(text)
     address, fam, truncated = normalise_address(addr, family)
-    if port_text is None:
-        port, service = None, None
-    else:
+    fields: dict[str, Any] = {f"{side}_address": address}
+    if port_text is not None:
         port, service = port_of(port_text, raw)
-        if not truncated and address and port is None and service is not None and len(text) >= 22:
-            # a service name cut to fit (BSD/OpenBSD 'netbios-') is not a known name
-            truncated = service.endswith("-")
-    return address, port, service, iface, fam, truncated
+        fields[f"{side}_port"] = port
+        if service is not None:
+            fields[f"{side}_service"] = service
+            truncated = truncated or (port is None and service.endswith("-"))
+    if iface is not None:
+        fields[f"{side}_interface"] = iface
+    return fields, fam, truncated
 
 
 def put_endpoints(rec: dict[str, Any], local: str, remote: str | None, family: Family | None, raw: bool = False) -> None:
     """Fill local_*/remote_*/family/truncated from two printed endpoints."""
-    la, lp, ls, li, lf, lt = _endpoint(local, family, raw)
-    fam = family or lf
-    rec["local_address"] = la
-    rec["local_port"] = lp
-    if ls is not None:
-        rec["local_service"] = ls
-    if li is not None:
-        rec["local_interface"] = li
-    truncated = lt
+    fields, fam, truncated = _side(local, family, raw, "local")
+    rec.update(fields)
+    fam = family or fam
     if remote is not None:
-        ra, rp, rs, ri, rf, rt = _endpoint(remote, fam, raw)
-        if fam is None:
-            fam = rf
-            if fam is not None and local.split(":", 1)[0] in ("*", "[*]"):
-                la, *_ = _endpoint(local, fam, raw)
-                rec["local_address"] = la
-        rec["remote_address"] = ra
-        rec["remote_port"] = rp
-        if rs is not None:
-            rec["remote_service"] = rs
-        if ri is not None:
-            rec["remote_interface"] = ri
-        truncated = truncated or rt
+        rfields, rfam, rtruncated = _side(remote, fam, raw, "remote")
+        if fam is None and rfam is not None:
+            # the local side did not tell the family ('*'): the peer does
+            fam = rfam
+            if local[:1] == "*":
+                rec.update(_side(local, fam, raw, "local")[0])
+        rec.update(rfields)
+        truncated = truncated or rtruncated
     rec["family"] = fam
     if truncated:
         rec["truncated"] = True

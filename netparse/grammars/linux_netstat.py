@@ -39,7 +39,7 @@ PLATFORM = "linux-netstat"
 
 TIMER_WORDS = r"(?:off|on|keepalive|timewait|probe|unkn-\d+)"
 
-PROTO = R(r"(?:tcp|udp|udpl|raw|sctp)6?", "proto")
+PROTO = R(r"(?:tcp|udp|udpl|sctp)6?", "proto")
 RAW_PROTO = R(r"raw6?", "proto")
 RECV_Q = R(r"\d+", "recv_q")
 SEND_Q = R(r"\d+", "send_q")
@@ -195,6 +195,6 @@ class LinuxNetstat(Grammar):
         Marker("header", "unix-header", UNIX_HEADER, "unix", _unix_header, prefilter="RefCnt"),
     ]
     sections = {
-        "inet": [Row("raw", RAW_ROW, _build_inet), Row("inet", INET_ROW, _build_inet)],
+        "inet": [Row("inet", INET_ROW, _build_inet), Row("raw", RAW_ROW, _build_inet)],
         "unix": [Row("unix", UNIX_ROW, _build_unix)],
     }

@@ -337,6 +337,8 @@ class SS(Grammar):
     def rows_for(self, ctx: Context) -> list[Row]:
         return self.sections["no-state" if ctx.values.get("no_state_column") else "all"]
 
+    has_continuations = True
+
     def is_continuation(self, line: str, ctx: Context) -> bool:
         return line.startswith("\t")
 
