@@ -49,18 +49,26 @@ def netstat_antp(n: int, seed: int = 1) -> str:
     return "\n".join(out) + "\n"
 
 
-def ss_tanp(n: int, seed: int = 2) -> str:
-    out = ["State      Recv-Q Send-Q                     Local Address:Port                      Peer Address:Port Process"]
+def ss_tanp(n: int, seed: int = 2, netid: bool = False) -> str:
+    """``ss -tanp`` (no Netid column) or, with ``netid``, ``ss -tuanp``-style rows (jc's ss parser
+    needs the Netid column: it fails with KeyError 'netid' on plain ``ss -tanp``)."""
+    head = "State      Recv-Q Send-Q                     Local Address:Port                      Peer Address:Port Process"
+    out = [("Netid " + head) if netid else head]
     for state, v6, la, lp, ra, rp, rq, sq, owner in _rows(n, seed):
         loc = f"[{la}]:{lp}" if v6 else f"{la}:{lp}"
         r = f"[{ra}]" if v6 else ra
         rem = f"{r}:{'*' if rp is None else rp}"
         users = f'users:(("{owner[1]}",pid={owner[0]},fd={rq % 200 + 3}))' if owner else ""
-        out.append(f"{SS_STATES[state]:<10} {rq:<6} {sq:<6} {loc:>44} {rem:<44} {users}")
+        row = f"{SS_STATES[state]:<10} {rq:<6} {sq:<6} {loc:>44} {rem:<44} {users}"
+        out.append(("tcp   " + row) if netid else row)
     return "\n".join(out) + "\n"
 
 
-GENERATORS = {"netstat-antp": netstat_antp, "ss-tanp": ss_tanp}
+GENERATORS = {
+    "netstat-antp": netstat_antp,
+    "ss-tanp": ss_tanp,
+    "ss-tuanp": lambda n: ss_tanp(n, netid=True),
+}
 
 
 def generate(directory: Path, rows: int) -> dict[str, Path]:

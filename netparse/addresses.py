@@ -55,7 +55,7 @@ _IPV4_CHARS = frozenset("0123456789.")
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF:.")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def port_of(text: str, raw: bool = False) -> tuple[int | None, str | None]:
     """``'22'`` -> (22, None); ``'ssh'`` -> (22, 'ssh'); ``'*'`` -> (None, None)."""
     if text.isdigit():

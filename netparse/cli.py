@@ -178,7 +178,7 @@ def parse(
     strict: bool = StrictOpt,
 ) -> None:
     """Print the records."""
-    from .render import record_dict, render_table, write_csv, write_json, write_jsonl
+    from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
 
     keep = _filters(state, port, proto, pid)
     run = InputRun(files or [], format, strict)
@@ -187,9 +187,11 @@ def parse(
     out = sys.stdout
     if output is Output.table:
         render_table([s for _, s in selected], out)
+    elif output is Output.csv:
+        write_csv((record_dict(s, source=name if multi else None) for name, s in selected), out)
     else:
-        dicts = (record_dict(s, source=name if multi else None) for name, s in selected)
-        {Output.json: write_json, Output.jsonl: write_jsonl, Output.csv: write_csv}[output](dicts, out)
+        texts = (record_json(s, source=name if multi else None) for name, s in selected)
+        (write_json if output is Output.json else write_jsonl)(texts, out)
     out.flush()
     run.finish(show_issues)
 

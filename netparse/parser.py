@@ -33,10 +33,11 @@ def _issue(lineno: int, text: str, reason: str, kind: str = "unparsed") -> Parse
 
 
 class LineParser:
-    """Incremental parser: feed lines, get records and issues; keeps the line accounting.
+    """Incremental parser: feed it lines, get records and issues; keeps the line accounting.
 
     ``format`` is ``"auto"`` (detect from titles, headers and row shapes, switching when the input
-    switches) or a grammar name to read the whole input with.
+    switches) or a grammar name to read the whole input with. :meth:`run` is the loop;
+    :meth:`feed` + :meth:`close` do the same one line at a time.
     """
 
     def __init__(self, format: str = "auto", strict: bool = False) -> None:
@@ -47,6 +48,7 @@ class LineParser:
         self.strict = strict
         self.active: Grammar | None = self.grammars[0] if format != "auto" else None
         self.ctx: Context = self.active.new_context() if self.active else Context()
+        self._rows = self.active.rows_for(self.ctx) if self.active else []
         self.counts: Counter[str] = Counter()
         self.records_by_format: Counter[str] = Counter()
         self.languages: Counter[str] = Counter()
@@ -54,107 +56,124 @@ class LineParser:
         self._pending: dict[str, Any] | None = None
         self._pending_grammar: Grammar | None = None
 
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
+        """Parse every line; yields records (validated ``Socket``) and issues in input order."""
+        yield from self._lines(lines)
+        yield from self.close()
+
+    def _lines(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
+        validate = Socket.model_validate
+        by_format = self.records_by_format
+        for raw in lines:
+            self.lineno += 1
+            line = raw.rstrip("\r\n")
+            if "\x00" in line:
+                line = line.replace("\x00", "")
+            pending = self._pending
+            if pending is not None:
+                grammar = self._pending_grammar
+                if grammar.has_continuations and grammar.is_continuation(line, self.ctx):  # type: ignore[union-attr]
+                    grammar.attach(pending, line, self.ctx)  # type: ignore[union-attr]
+                    self.counts["continuation"] += 1
+                    continue
+                self._pending = None
+                if "_warnings" in pending:
+                    yield from self._with_warnings(pending)
+                else:
+                    yield validate(pending)
+            # the hot path: the compiled regexes of the active grammar's row kinds
+            for row in self._rows:
+                m = row.pattern.match(line)
+                if m is not None:
+                    rec = row.build(m.groupdict(), self.ctx)
+                    rec["line"] = self.lineno
+                    if "_warnings" in rec:
+                        rec["_text"] = line
+                    self._pending = rec
+                    self._pending_grammar = self.active
+                    by_format[self.active.name] += 1  # type: ignore[union-attr]
+                    if self.ctx.language:
+                        self.languages[self.ctx.language] += 1
+                    break
+            else:
+                if line.strip():
+                    issue = self._slow_path(line)
+                    if issue is not None:
+                        yield issue
+                else:
+                    self.counts["blank"] += 1
+
+    def feed(self, line: str) -> list[Socket | ParseIssue]:
+        """Read one more line; return what it completed (the record before it, an issue ...)."""
+        return list(self._lines((line,)))
+
+    def close(self) -> list[Socket | ParseIssue]:
+        """End of input: the last pending record."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return []
+        return list(self._with_warnings(pending))
+
     # -- helpers -------------------------------------------------------------------------------
 
-    def _emit(self) -> list[Socket | ParseIssue]:
-        """Validate the pending record into a Socket (plus its warnings, if any)."""
-        rec = self._pending
-        if rec is None:
-            return []
-        self._pending = None
-        text = rec.pop("_text")
+    def _with_warnings(self, rec: dict[str, Any]) -> Iterator[Socket | ParseIssue]:
+        text = rec.pop("_text", "")
         warnings = rec.pop("_warnings", None)
-        out: list[Socket | ParseIssue] = [Socket.model_validate(rec)]
-        if warnings:
-            lineno = rec["line"]
-            for reason in warnings:
-                if self.strict:
-                    raise ParseError(lineno, text, reason)
-                out.append(_issue(lineno, text, reason, "warning"))
-        return out
-
-    def _try_rows(self, grammar: Grammar, ctx: Context, line: str) -> dict[str, Any] | None:
-        for row in grammar.rows_for(ctx):
-            m = row.pattern.match(line)
-            if m is not None:
-                return row.build(m.groupdict(), ctx)
-        return None
+        yield Socket.model_validate(rec)
+        for reason in warnings or ():
+            if self.strict:
+                raise ParseError(rec["line"], text, reason)
+            yield _issue(rec["line"], text, reason, "warning")
 
     def _start_record(self, grammar: Grammar, rec: dict[str, Any], line: str) -> None:
         rec["line"] = self.lineno
-        rec["_text"] = line
+        if "_warnings" in rec:
+            rec["_text"] = line
         self._pending = rec
         self._pending_grammar = grammar
-        self.counts["record"] += 1
         self.records_by_format[grammar.name] += 1
         if self.ctx.language:
             self.languages[self.ctx.language] += 1
 
-    # -- the loop ------------------------------------------------------------------------------
+    def _switch(self, grammar: Grammar, ctx: Context) -> None:
+        self.active, self.ctx = grammar, ctx
+        self._rows = grammar.rows_for(ctx)
 
-    def feed(self, raw: str) -> list[Socket | ParseIssue]:
-        """Read one line (with or without its line end); return what it completed."""
-        self.lineno += 1
-        line = raw.rstrip("\r\n")
-        if "\x00" in line:
-            line = line.replace("\x00", "")
-        out: list[Socket | ParseIssue] = []
-        if self._pending is not None:
-            grammar = self._pending_grammar
-            assert grammar is not None
-            if grammar.has_continuations and grammar.is_continuation(line, self.ctx):
-                grammar.attach(self._pending, line, self.ctx)
-                self.counts["continuation"] += 1
-                return out
-            out = self._emit()
-        active = self.active
-        if active is not None:
-            # the hot path: one compiled regex per row kind of the active grammar
-            for row in active.rows_for(self.ctx):
-                m = row.pattern.match(line)
-                if m is not None:
-                    self._start_record(active, row.build(m.groupdict(), self.ctx), line)
-                    return out
-        if not line.strip():
-            self.counts["blank"] += 1
-            return out
-        out.extend(self._slow_path(line, active))
-        return out
-
-    def _slow_path(self, line: str, active: Grammar | None) -> list[Socket | ParseIssue]:
+    def _slow_path(self, line: str) -> ParseIssue | None:
         """Markers (titles, headers), other grammars' row shapes, notes, else an issue."""
+        active = self.active
         for grammar in ([active] if active else []) + [g for g in self.grammars if g is not active]:
             for marker in grammar.markers:
                 res = marker.match(line)
                 if res is None:
                     continue
-                if grammar is not active or marker.kind == "title":
-                    self.ctx = grammar.new_context()
-                self.active = grammar
+                ctx = grammar.new_context() if (grammar is not active or marker.kind == "title") else self.ctx
                 if marker.section:
-                    self.ctx.section = marker.section
+                    ctx.section = marker.section
                 if marker.on_match:
-                    marker.on_match(res, self.ctx)
+                    marker.on_match(res, ctx)
+                self._switch(grammar, ctx)
                 self.counts[marker.kind] += 1
-                warning = self.ctx.values.pop("header_warning", None)
+                warning = ctx.values.pop("header_warning", None)
                 if warning:
                     if self.strict:
                         raise ParseError(self.lineno, line, warning)
-                    return [_issue(self.lineno, line, warning, "warning")]
-                return []
+                    return _issue(self.lineno, line, warning, "warning")
+                return None
         for grammar in self.grammars:
             if grammar is active:
                 continue
             ctx = grammar.new_context()
             rec = self._try_rows(grammar, ctx, line)
             if rec is not None:
-                self.active, self.ctx = grammar, ctx
+                self._switch(grammar, ctx)
                 self._start_record(grammar, rec, line)
-                return []
-        kind = note_kind(line)
-        if kind is not None:
+                return None
+        if note_kind(line) is not None:
             self.counts["note"] += 1
-            return []
+            return None
         if active is not None:
             reason = f"not a {active.name} row ({active.explain(line, self.ctx)[1]})"
         else:
@@ -164,21 +183,23 @@ class LineParser:
         self.counts["unparsed"] += 1
         if self.strict:
             raise ParseError(self.lineno, line, reason)
-        return [_issue(self.lineno, line, reason)]
+        return _issue(self.lineno, line, reason)
 
-    def close(self) -> list[Socket | ParseIssue]:
-        """Flush the last pending record."""
-        return self._emit()
-
-    def run(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
-        feed = self.feed
-        for line in lines:
-            out = feed(line)
-            if out:
-                yield from out
-        yield from self.close()
+    @staticmethod
+    def _try_rows(grammar: Grammar, ctx: Context, line: str) -> dict[str, Any] | None:
+        for row in grammar.rows_for(ctx):
+            m = row.pattern.match(line)
+            if m is not None:
+                return row.build(m.groupdict(), ctx)
+        return None
 
     # -- results -------------------------------------------------------------------------------
+
+    def line_counts(self) -> dict[str, int]:
+        """Lines by kind so far; they add up to the number of lines read."""
+        counts = dict(self.counts)
+        counts["record"] = sum(self.records_by_format.values())
+        return {k: v for k, v in sorted(counts.items()) if v}
 
     @property
     def format_name(self) -> str:
@@ -215,7 +236,7 @@ def parse_lines(lines: Iterable[str], format: str = "auto", strict: bool = False
             sockets.append(item)
         else:
             issues.append(item)
-    counts = {k: v for k, v in sorted(parser.counts.items()) if v}
+    counts = parser.line_counts()
     return Snapshot(
         format=parser.format_name,
         formats=sorted(parser.records_by_format),

@@ -44,22 +44,32 @@ def record_dict(sock: Socket, **extra: object) -> dict:
     return data
 
 
-def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
+def record_json(sock: Socket, **extra: object) -> str:
+    """One record as compact JSON (pydantic's serializer; nulls left out), plus extra keys."""
+    text = sock.model_dump_json(exclude_none=True)
+    more = {k: v for k, v in extra.items() if v is not None}
+    if more:
+        text = text[:-1] + "," + json.dumps(more, ensure_ascii=False)[1:]
+    return text
+
+
+def write_jsonl(records: Iterable[str], out: IO[str]) -> int:
+    """``records`` are JSON texts (see :func:`record_json`)."""
     n = 0
-    for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False))
+    for text in records:
+        out.write(text)
         out.write("\n")
         n += 1
     return n
 
 
-def write_json(records: Iterable[dict], out: IO[str]) -> int:
+def write_json(records: Iterable[str], out: IO[str]) -> int:
     """A JSON array, written as it streams (no list held in memory)."""
     n = 0
     out.write("[")
-    for rec in records:
+    for text in records:
         out.write(",\n  " if n else "\n  ")
-        out.write(json.dumps(rec, ensure_ascii=False))
+        out.write(text)
         n += 1
     out.write("\n]\n" if n else "]\n")
     return n

@@ -16,7 +16,8 @@ from ..model import Family
 from ..states import TcpState
 
 
-@lru_cache(maxsize=131072)
+#: endpoints repeat (the local side above all); a small cache keeps memory flat on huge inputs
+@lru_cache(maxsize=8192)
 def _side(text: str, family: Family | None, raw: bool, side: str) -> tuple[dict[str, Any], Family | None, bool]:
     """Fields of one printed endpoint, ready to merge into a record (cached: endpoints repeat)."""
     addr, port_text, iface = split_endpoint(text)

@@ -32,7 +32,7 @@ from typing import Any
 import pyparsing as pp
 
 from ..locales import state_labels
-from ..model import Family, Owner
+from ..model import Family
 from ..states import TcpState
 from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
 from .common import map_state, put_endpoints, ss_time_seconds
@@ -114,16 +114,26 @@ def _paren_end(text: str, start: int) -> int:
     return len(text)
 
 
-def _owners(body: str) -> list[Owner]:
+_OWNER_SIMPLE = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=(\d+)\)')
+_OWNERS_SIMPLE = re.compile(r'\("(?:[^"\\]|\\.)*",pid=\d+,fd=\d+\)(?:,\("(?:[^"\\]|\\.)*",pid=\d+,fd=\d+\))*')
+
+
+def _owners(body: str) -> list[dict[str, Any]]:
+    """``("nginx",pid=1,fd=6),("nginx",pid=2,fd=6)`` -> owner dicts (validated with the record)."""
+    if _OWNERS_SIMPLE.fullmatch(body):
+        return [
+            {"process": p.replace('\\"', '"') if "\\" in p else p, "pid": int(i), "fd": int(f)}
+            for p, i, f in _OWNER_SIMPLE.findall(body)
+        ]
     owners = []
     for m in _OWNER.finditer(body):
         attrs = dict(kv.split("=", 1) for kv in m.group(2).split(",") if "=" in kv)
         owners.append(
-            Owner(
-                process=m.group(1).replace('\\"', '"'),
-                pid=int(attrs["pid"]) if attrs.get("pid", "").isdigit() else None,
-                fd=int(attrs["fd"]) if attrs.get("fd", "").isdigit() else None,
-            )
+            {
+                "process": m.group(1).replace('\\"', '"'),
+                "pid": int(attrs["pid"]) if attrs.get("pid", "").isdigit() else None,
+                "fd": int(attrs["fd"]) if attrs.get("fd", "").isdigit() else None,
+            }
         )
     return owners
 
@@ -143,7 +153,7 @@ def put_tail(rec: dict[str, Any], tail: str) -> None:
             if owners:
                 rec["owners"] = owners
                 first = owners[0]
-                rec["process"], rec["pid"], rec["fd"] = first.process, first.pid, first.fd
+                rec["process"], rec["pid"], rec["fd"] = first["process"], first["pid"], first["fd"]
             pos = m.end()
             continue
         m = _KEY_PAREN.match(tail, pos)
@@ -330,8 +340,8 @@ class SS(Grammar):
         Marker("summary", "summary-row", SUMMARY_ROW, None, prefilter="\t", strip=False),
     ]
     sections = {
-        "all": [Row("unix", UNIX_ROW, _build_unix), Row("inet", INET_ROW, _build_inet)],
-        "no-state": [Row("unix", UNIX_ROW, _build_unix), Row("inet-no-state", INET_ROW_NO_STATE, _build_inet)],
+        "all": [Row("inet", INET_ROW, _build_inet), Row("unix", UNIX_ROW, _build_unix)],
+        "no-state": [Row("inet-no-state", INET_ROW_NO_STATE, _build_inet), Row("unix", UNIX_ROW, _build_unix)],
     }
 
     def rows_for(self, ctx: Context) -> list[Row]:
