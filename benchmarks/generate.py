@@ -19,16 +19,19 @@ PROCS = ["nginx", "java", "python3", "postgres", "redis-server", "sshd", "envoy"
 
 
 def _rows(n: int, seed: int):
+    """A busy server: a few local addresses, thousands of peers, ports all over the place."""
     rnd = random.Random(seed)
+    local4 = ["10.0.0.5", "10.0.1.5", "127.0.0.1", "172.17.0.1"]
+    local6 = ["2001:db8::5", "::1"]
+    peers4 = [f"{rnd.randrange(1, 224)}.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(1, 255)}" for _ in range(5000)]
+    peers6 = [f"2001:db8:{rnd.randrange(1, 0xffff):x}::{rnd.randrange(1, 0xffff):x}" for _ in range(1000)]
     for _ in range(n):
         state = rnd.choice(NETSTAT_STATES)
         v6 = rnd.random() < 0.2
         if v6:
-            local = f"2001:db8::{rnd.randrange(1, 0xffff):x}"
-            remote = f"2001:db8:1::{rnd.randrange(1, 0xffff):x}"
+            local, remote = rnd.choice(local6), rnd.choice(peers6)
         else:
-            local = f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(1, 255)}"
-            remote = f"192.0.2.{rnd.randrange(1, 255)}"
+            local, remote = rnd.choice(local4), rnd.choice(peers4)
         lport = rnd.choice([80, 443, 8080, 5432, 6379]) if state in ("LISTEN", "CLOSE_WAIT") else rnd.randrange(32768, 61000)
         rport = None if state == "LISTEN" else rnd.choice([80, 443, 8080, 5432, 6379, rnd.randrange(1024, 65535)])
         if state == "LISTEN":

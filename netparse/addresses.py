@@ -75,6 +75,7 @@ def _ipv6_text(text: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def normalise_address(addr: str, family: Family | None) -> tuple[str, Family | None, bool]:
     """Return (address, family, truncated) for an address as printed (brackets already removed)."""
     if addr == "*":
