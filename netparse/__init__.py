@@ -5,8 +5,8 @@
 >>> snap.sockets[0].state, snap.sockets[0].local_port
 (<TcpState.LISTEN: 'LISTEN'>, 22)
 
-Public API: :func:`parse`, :func:`parse_file`, :func:`iter_records`, the models in
-:mod:`netparse.model`, :class:`ParseError`.
+Public API: :func:`parse`, :func:`parse_file`, :func:`iter_records`, :func:`analyze`,
+:func:`explain`, the models in :mod:`netparse.model`, :class:`Finding`, :class:`ParseError`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import iter_records, parse, parse_file
     from .errors import NetparseError, NoSocketsError, ParseError
     from .model import Family, Owner, ParseIssue, Snapshot, Socket
+    from .explain import StateInfo, explain
+    from .rules.engine import analyze
+    from .rules.finding import Finding, Severity
     from .states import TcpState
 
 _LAZY = {
@@ -34,6 +37,11 @@ _LAZY = {
     "Owner": "model",
     "Family": "model",
     "TcpState": "states",
+    "analyze": "rules.engine",
+    "Finding": "rules.finding",
+    "Severity": "rules.finding",
+    "explain": "explain",
+    "StateInfo": "explain",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

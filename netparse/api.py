@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from .decode import decode
+from .io import open_source
 from .model import ParseIssue, Snapshot, Socket
 from .parser import LineParser, parse_lines, split_lines
 
@@ -24,10 +24,15 @@ def parse(text: str | bytes, format: str = "auto", strict: bool = False) -> Snap
 
 
 def parse_file(path: str | os.PathLike[str], format: str = "auto", strict: bool = False) -> Snapshot:
-    """Parse a file (any encoding :mod:`netparse.decode` knows)."""
-    p = Path(path)
-    text, encoding = decode(p.read_bytes())
-    return parse_lines(split_lines(text), format=format, strict=strict, encoding=encoding, source=str(p))
+    """Parse a file: any encoding :mod:`netparse.decode` knows, gzip/bzip2/xz compressed or not,
+    read as a stream. ``"-"`` is standard input."""
+    source = open_source(os.fspath(path))
+    try:
+        snapshot = parse_lines(source.lines(), format=format, strict=strict, source=source.name)
+    finally:
+        source.close()
+    snapshot.encoding = source.encoding
+    return snapshot
 
 
 def iter_records(

@@ -253,18 +253,40 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+def _register_analyzer() -> None:
+    from .cli_analyze import register
+
+    register(app)
+
+
+_register_analyzer()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    """With no command, read standard input and show its summary."""
+    """With no command, read standard input and show its summary, then what looks wrong."""
     if ctx.invoked_subcommand is not None:
         return
     if sys.stdin is None or sys.stdin.isatty():
         sys.stderr.write(ctx.get_help() + "\n\nnetparse: no input: pipe a listing in (netstat -an | netparse) or use a command.\n")
         raise typer.Exit(2)
-    _summary(["-"], "auto", False, SummaryOutput.table)
+    sockets = _summary(["-"], "auto", False, SummaryOutput.table)
+    from .cli_analyze import render_findings
+    from .render import console
+    from .rules.config import ConfigError, load_config
+    from .rules.engine import analyze
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        _err(str(exc))
+        raise typer.Exit(3) from None
+    out = console(sys.stdout)
+    out.print()
+    render_findings(analyze(sockets, config), out)
 
 
 def run() -> None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model import Socket
 from ..states import TcpState
-from .facts import Facts
+from .facts import Facts, has_owner
 from .finding import Finding, Severity
 
 #: How many input line numbers a finding carries as evidence.
@@ -112,12 +112,17 @@ class Owners:
     'owned by 3 processes (java, nginx, node)', or '' when no owner is shown."""
 
     def __init__(self, sockets: Sequence[Socket]) -> None:
-        owned = [s for s in sockets if s.process or s.pid is not None]
+        owned = [s for s in sockets if has_owner(s)]
         self.process: str | None = common(s.process for s in owned) if owned else None  # type: ignore[assignment]
         self.pid: int | None = common(s.pid for s in owned) if owned else None  # type: ignore[assignment]
         names = Counter(s.process or f"pid {s.pid}" for s in owned)
         pids = sorted({s.pid for s in owned if s.pid is not None})
-        prefix = "all owned by" if len(owned) == len(sockets) else f"{num(len(owned))} of them owned by"
+        if len(sockets) == 1:
+            prefix = "owned by"
+        elif len(owned) == len(sockets):
+            prefix = "all owned by"
+        else:
+            prefix = f"{num(len(owned))} of them owned by"
         if not owned:
             self.text = ""
         elif len(names) == 1:

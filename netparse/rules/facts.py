@@ -23,6 +23,15 @@ EPHEMERAL_RANGES: dict[str, tuple[int, int]] = {"linux": (32768, 60999), "window
 
 _INET = (Family.INET, Family.INET6)
 
+#: Grammar names that read Windows output (for the default ephemeral range and timers).
+_WINDOWS_HINTS = ("win", "powershell", "reactos")
+
+
+def has_owner(s: Socket) -> bool:
+    """True when the record names its process. PID 0 is what Windows prints for sockets no
+    process owns (TIME_WAIT rows of netstat -ano), so it does not count."""
+    return bool(s.process) or (s.pid is not None and s.pid != 0)
+
 
 def parse_port_range(text: str) -> tuple[int, int] | str:
     """``"linux"``/``"windows"``/``"auto"`` stay names; ``"1024-65535"`` becomes (1024, 65535).
@@ -54,8 +63,8 @@ class Facts:
         self.listeners = self._by_state.get(TcpState.LISTEN, [])
         self.listen_ports = {s.local_port for s in self.listeners if s.local_port is not None}
         #: True when the input had a process column that named at least one owner.
-        self.has_owners = any(s.pid is not None or s.process for s in self.inet)
-        self.platform = "windows" if format and "win" in format.lower() else "linux"
+        self.has_owners = any(has_owner(s) for s in self.inet)
+        self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
 
     def in_state(self, state: TcpState) -> list[Socket]:
         """TCP sockets in ``state``, in input order."""
@@ -72,14 +81,21 @@ class Facts:
 
     def is_server_side(self, s: Socket) -> bool:
         """True when the socket's local port is a service port: a port that listens in this
-        listing or, when the listing shows no listener at all, a port outside the ephemeral range
-        (so ``ss -tan state close-wait`` still tells clients from servers)."""
+        listing, or a port outside the ephemeral range talking to a remote port inside the
+        range common to every platform's default (32768-65535), which is how accepted
+        connections look when their listener is not in the listing (``ss state close-wait``,
+        a listener already closed). With no listener in the listing at all, any local port
+        outside the ephemeral range counts."""
         if s.local_port is None:
             return False
-        if self.listen_ports:
-            return s.local_port in self.listen_ports
+        if s.local_port in self.listen_ports:
+            return True
         low, high = self.ephemeral_range()
-        return not low <= s.local_port <= high
+        if low <= s.local_port <= high:
+            return False
+        if not self.listen_ports:
+            return True
+        return s.remote_port is not None and s.remote_port >= 32768
 
     def listener(self, port: int | None) -> Socket | None:
         """The first LISTEN socket on ``port`` (any address)."""
@@ -87,3 +103,29 @@ class Facts:
             if s.local_port == port:
                 return s
         return None
+
+    def listen_queue(self, s: Socket) -> tuple[int, int] | None:
+        """(connections waiting to be accepted, backlog) of a LISTEN socket, when the input says.
+
+        * BSD/macOS ``netstat -L`` prints qlen/maxqlen; a grammar may put them in fields named
+          ``qlen``/``maxqlen`` or in ``extra`` under those keys: both are read.
+        * ``ss`` (and Linux inet_diag) reports a listener's accept queue as Recv-Q and its backlog
+          as Send-Q. net-tools netstat prints Send-Q 0 for listeners (no backlog shown), so a zero
+          backlog means unknown. Other platforms' Send-Q on LISTEN rows is a buffer count, not
+          a backlog, so Send-Q is only read for ``ss`` input (or records with no format).
+        """
+        if s.state is not TcpState.LISTEN:
+            return None
+        extra = s.extra or {}
+        qlen = getattr(s, "qlen", None)
+        maxqlen = getattr(s, "maxqlen", None)
+        if qlen is None and maxqlen is None:
+            qlen, maxqlen = extra.get("qlen"), extra.get("maxqlen")
+        if qlen is not None and maxqlen is not None:
+            try:
+                return int(qlen), int(maxqlen)
+            except ValueError:
+                return None
+        if self.format not in (None, "ss") or not s.send_q or s.recv_q is None:
+            return None
+        return s.recv_q, s.send_q

@@ -1,0 +1,376 @@
+"""``netparse analyze`` and ``netparse explain``: mounted on the main app with :func:`register`.
+
+Exit codes of ``analyze`` (also in its ``--help``):
+
+* 0: done (findings below the ``--fail-on`` level, or no ``--fail-on``);
+* 1: an input could not be read, or held no socket line and no header netparse recognises;
+* 2: usage error (unknown option, bad value, unknown ``--format``);
+* 3: configuration error (bad config file, unknown rule or key, bad ``--set``);
+* 4: with ``--fail-on``, a finding at or above that severity exists.
+
+``--output nagios`` prints one status line and exits like a monitoring plugin instead:
+0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (unreadable input, bad configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from enum import Enum
+from typing import TYPE_CHECKING, List, Optional
+
+import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from .model import Snapshot, Socket
+    from .rules import Config, Finding
+
+EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS = 1, 2, 3, 4
+NAGIOS_EXIT = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+STYLES = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+    nagios = "nagios"
+
+
+class FailOn(str, Enum):
+    warning = "warning"
+    critical = "critical"
+
+
+class ScenarioName(str, Enum):
+    open = "open"
+    active_close = "active-close"
+    passive_close = "passive-close"
+    simultaneous_close = "simultaneous-close"
+
+
+ANALYZE_HELP = """Find what is wrong in a socket listing: findings worst first, after a summary.
+
+Reads the files named (or standard input: netstat -ant | netparse analyze). Thresholds come from
+the rules' defaults, then [tool.netparse.rules.<rule>] in pyproject.toml or [rules.<rule>] in
+netparse.toml (the first found upward from here, or --config FILE), then --set RULE.KEY=VALUE.
+'netparse explain NP001' documents a rule and its settings.
+
+Exit codes: 0 ok; 1 input unreadable or without any socket line; 2 usage error; 3 configuration
+error; 4 with --fail-on, a finding at or above that level. With --output nagios: 0 OK,
+1 WARNING, 2 CRITICAL, 3 UNKNOWN (input or configuration problem).
+"""
+
+EXPLAIN_HELP = """Explain a TCP state or an analyzer rule.
+
+STATE is any label a platform prints (TIME-WAIT, ESTAB, FIN_WAIT1, LISTENING, ABHÖREN), a
+canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
+(close-wait-leak). With nothing, a table of every state. --diagram draws the TCP state diagram;
+--scenario walks both peers through open, active-close, passive-close or simultaneous-close.
+"""
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"netparse: {message}\n")
+
+
+# ---------------------------------------------------------------------------- reading inputs
+
+
+class InputProblem(Exception):
+    """An input that cannot be read or holds nothing recognisable (exit 1 / UNKNOWN)."""
+
+
+def read_input(name: str, format: str) -> "Snapshot":
+    """One input as a Snapshot. Raises InputProblem, or KeyError for an unknown format."""
+    from .api import parse, parse_file
+
+    try:
+        if name == "-":
+            snapshot = parse(sys.stdin.buffer.read(), format=format)
+            snapshot.source = "<stdin>"
+        else:
+            snapshot = parse_file(name, format=format)
+    except OSError as exc:
+        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    recognised = snapshot.line_counts.get("header", 0) + snapshot.line_counts.get("title", 0)
+    if not snapshot.sockets and not recognised:
+        raise InputProblem(f"no socket listing found in {snapshot.source or name}")
+    return snapshot
+
+
+def state_counts(sockets: "list[Socket]") -> dict[str, int]:
+    from collections import Counter
+
+    from .states import STATE_ORDER
+
+    counts = Counter(s.state for s in sockets)
+    return {state.value: counts[state] for state in STATE_ORDER if counts[state]}
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+def _badge(severity: str):
+    from rich.text import Text
+
+    return Text(severity.upper(), style=STYLES.get(severity, ""))
+
+
+def severity_counts(findings: "list[Finding]", levels: tuple[str, ...] = ("critical", "warning", "info")) -> str:
+    """'1 critical, 3 warnings, 2 info' (levels with no finding left out)."""
+    parts = []
+    for level in levels:
+        n = sum(1 for f in findings if f.severity.value == level)
+        if n:
+            parts.append(f"{n} {level}{'s' if level == 'warning' and n != 1 else ''}")
+    return ", ".join(parts)
+
+
+def render_findings(findings: "list[Finding]", console: "Console") -> None:
+    """Print findings worst first (as given): severity, code and name, then the message and the
+    evidence lines indented beneath. The default command (``netstat -an | netparse``) calls this
+    after its summary. Colour follows the console (none when not a terminal or NO_COLOR is set)."""
+    from rich.text import Text
+
+    if not findings:
+        console.print("No findings.", style="green", highlight=False)
+        return
+    indent = " " * 10
+    width = max(40, console.width)
+    for f in findings:
+        head = Text()
+        head.append(f"{f.severity.value.upper():<10}", style=STYLES.get(f.severity.value, ""))
+        head.append(f"{f.code} {f.rule}", style="bold")
+        console.print(head)
+        body = textwrap.fill(
+            f.message, width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+        )
+        console.print(Text(body))
+        if f.evidence:
+            console.print(Text(f"{indent}lines {', '.join(map(str, f.evidence))}", style="dim"))
+    noun = "finding" if len(findings) == 1 else "findings"
+    console.print(Text(f"{len(findings)} {noun}: {severity_counts(findings)}"))
+
+
+def _summary_line(snapshot: "Snapshot") -> str:
+    counts = state_counts(snapshot.sockets)
+    states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
+    source = snapshot.source or "<input>"
+    n = len(snapshot.sockets)
+    return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
+
+
+def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    for i, (snapshot, findings) in enumerate(results):
+        if i:
+            console.print()
+        console.print(Text(_summary_line(snapshot), style="bold"), soft_wrap=True)
+        render_findings(findings, console)
+    for path in config.files:
+        console.print(Text(f"config: {path}", style="dim"), soft_wrap=True)
+
+
+def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
+    inputs, findings = [], []
+    for snapshot, found in results:
+        inputs.append(
+            {
+                "source": snapshot.source,
+                "format": snapshot.format,
+                "sockets": len(snapshot.sockets),
+                "state_counts": state_counts(snapshot.sockets),
+                "findings": len(found),
+            }
+        )
+        findings.extend({**f.model_dump(mode="json"), "source": snapshot.source} for f in found)
+    doc = {"inputs": inputs, "findings": findings, "config": [str(p) for p in config.files]}
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str, int]:
+    """(status line, exit code) the way monitoring plugins report."""
+    from collections import Counter
+
+    findings = [f for _, found in results for f in found]
+    by = Counter(f.severity.value for f in findings)
+    status = "CRITICAL" if by["critical"] else "WARNING" if by["warning"] else "OK"
+    counts: Counter[str] = Counter()
+    total = 0
+    for snapshot, _ in results:
+        counts.update(state_counts(snapshot.sockets))
+        total += len(snapshot.sockets)
+    if status == "OK":
+        info = f" ({by['info']} info)" if by["info"] else ""
+        text = f"{total:,} sockets, no warnings{info}"
+    else:
+        worst = max(findings, key=lambda f: f.severity.rank)  # the first of the worst: inputs come sorted
+        text = f"{severity_counts(findings, ('critical', 'warning'))}: {worst.code} {worst.message}"
+    perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()])
+    return f"NETPARSE {status} - {text} | {perf}", NAGIOS_EXIT[status]
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def analyze_command(
+    files: Optional[List[str]] = typer.Argument(None, help="Files to read ('-' or nothing: standard input).",
+                                                show_default=False),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Read rule settings from this TOML file."),
+    overrides: List[str] = typer.Option([], "--set", help="Override a rule setting: RULE.KEY=VALUE (repeatable)."),
+    output: Output = typer.Option(Output.text, "--output", "-o", help="text, json or nagios."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
+) -> None:
+    from .rules import ConfigError, analyze, load_config
+
+    nagios = output is Output.nagios
+
+    def unknown(message: str, code: int) -> typer.Exit:
+        if nagios:
+            sys.stdout.write(f"NETPARSE UNKNOWN - {message}\n")
+            return typer.Exit(NAGIOS_EXIT["UNKNOWN"])
+        _err(message)
+        return typer.Exit(code)
+
+    try:
+        config = load_config(config_file, overrides)
+    except ConfigError as exc:
+        raise unknown(f"configuration error: {exc}", EXIT_CONFIG) from None
+    names = list(files or ["-"])
+    if names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
+        raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze) or name files", EXIT_USAGE)
+    results = []
+    for name in names:
+        try:
+            snapshot = read_input(name, format)
+        except InputProblem as exc:
+            raise unknown(str(exc), EXIT_INPUT) from None
+        except KeyError as exc:
+            if nagios:
+                raise unknown(str(exc.args[0]), EXIT_USAGE) from None
+            raise typer.BadParameter(str(exc.args[0]), param_hint="--format") from None
+        results.append((snapshot, analyze(snapshot, config)))
+
+    if nagios:
+        line, code = nagios_status(results)
+        sys.stdout.write(line + "\n")
+        raise typer.Exit(code)
+    if output is Output.json:
+        _json_report(results, config)
+    else:
+        _text_report(results, config)
+    if fail_on is not None:
+        from .rules import Severity
+
+        level = Severity(fail_on.value).rank
+        if any(f.severity.rank >= level for _, found in results for f in found):
+            raise typer.Exit(EXIT_FINDINGS)
+
+
+def _wrap(label: str, text: str, width: int = 92) -> str:
+    return textwrap.fill(
+        text, width=width, initial_indent=f"{label:<12}", subsequent_indent=" " * 12, break_on_hyphens=False
+    )
+
+
+def state_text(info) -> str:
+    """One state's explanation as plain text."""
+    lines = [f"{info.state}" + ("  (RFC 9293 state)" if info.rfc9293 else "  (not an RFC 9293 state)")]
+    lines.append(_wrap("", info.summary))
+    lines.append(_wrap("Who", info.side))
+    for label, items in (("Entered", info.entered), ("Left", info.left)):
+        for i, t in enumerate(items):
+            note = "" if t.in_figure else " [not drawn in RFC 9293 Figure 5]"
+            lines.append(_wrap(label if i == 0 else "", t.text() + note))
+    lines.append(_wrap("Lasts", info.duration + (" (platform-dependent)" if info.platform_dependent else "")))
+    lines.append(_wrap("Many mean", info.many_mean))
+    for i, (platform, names) in enumerate(sorted(info.labels.items())):
+        lines.append(_wrap("Labels" if i == 0 else "", f"{platform}: {', '.join(names)}"))
+    if info.rules:
+        lines.append(_wrap("Rules", ", ".join(info.rules)))
+    return "\n".join(lines) + "\n"
+
+
+def rule_text(rule) -> str:
+    """A rule's documentation: header, docstring and settings with defaults."""
+    severities = ", ".join(s.value for s in rule.severities)
+    lines = [f"{rule.code} {rule.name} ({severities})", rule.summary, "", rule.doc(), ""]
+    lines.append(f"Settings ([tool.netparse.rules.{rule.name}], or --set {rule.code}.KEY=VALUE):")
+    fields = rule.Settings.model_fields
+    width = max(len(k) for k in fields)
+    defaults = rule.Settings().model_dump()
+    for key, field in fields.items():
+        value = json.dumps(defaults[key])
+        lines.append(f"  {key:<{width}}  {value:<10}  {field.description or ''}")
+    return "\n".join(lines) + "\n"
+
+
+def _states_table() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .explain import explain_all
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160)
+    table = Table(show_lines=True)
+    for column in ("State", "Who is in it", "Entered from / left to", "How long", "Many of them mean"):
+        table.add_column(column)
+    for info in explain_all():
+        sources = sorted({t.source.value for t in info.entered})
+        targets = sorted({t.target.value for t in info.left})
+        moves = (f"from {', '.join(sources)}" if sources else "") + (
+            f"\nto {', '.join(targets)}" if targets else ""
+        )
+        table.add_row(info.state.value, info.side, moves or "-", info.duration, info.many_mean)
+    console.print(table)
+
+
+def explain_command(
+    topic: Optional[str] = typer.Argument(None, help="A state label (TIME-WAIT, ESTAB, 0A ...) or a rule (NP001).",
+                                          show_default=False),
+    diagram: bool = typer.Option(False, "--diagram", help="Draw the TCP state diagram."),
+    scenario: Optional[ScenarioName] = typer.Option(None, "--scenario", help="Walk both peers through a scenario."),
+    as_json: bool = typer.Option(False, "--json", help="Print the state's explanation as JSON."),
+) -> None:
+    from .explain import DIAGRAM, UnknownStateError, explain, render_scenario
+    from .rules import get_rule
+
+    out = sys.stdout
+    if topic is None and not diagram and scenario is None:
+        if as_json:
+            from .explain import explain_all
+
+            out.write(json.dumps([i.model_dump(mode="json") for i in explain_all()], indent=2) + "\n")
+        else:
+            _states_table()
+        return
+    if topic is not None:
+        rule = get_rule(topic)
+        if rule is not None:
+            out.write(rule_text(rule))
+        else:
+            try:
+                info = explain(topic)
+            except UnknownStateError as exc:
+                _err(f"{exc} (a state label, or a rule code or name such as NP001)")
+                raise typer.Exit(EXIT_USAGE) from None
+            out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
+    if diagram:
+        out.write(("\n" if topic else "") + DIAGRAM)
+    if scenario is not None:
+        out.write(("\n" if topic or diagram else "") + render_scenario(scenario.value))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` and ``explain`` to the netparse typer app."""
+    app.command("analyze", help=ANALYZE_HELP)(analyze_command)
+    app.command("explain", help=EXPLAIN_HELP)(explain_command)

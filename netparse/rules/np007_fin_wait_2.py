@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import Field
+
+from ..states import TcpState
+from .base import Rule
+from .facts import Facts
+from .finding import Finding, Severity
+from .pileup import PileupSettings, pileups
+
+
+class FinWait2Pileup(Rule):
+    """Sockets waiting in FIN_WAIT_2 for the peer to close its side.
+
+    What it detects
+        Sockets in FIN_WAIT_2 per remote address, and on the whole host.
+
+    Why it matters
+        FIN_WAIT_2 follows FIN_WAIT_1 once the peer has acknowledged our FIN: our side is done
+        sending and waits for the peer's FIN. If the peer application never closes, the peer
+        sits in CLOSE_WAIT and this side in FIN_WAIT_2, so many of them towards one peer point
+        at a leak in the peer's application. RFC 9293 sets no time limit; Linux aborts an
+        orphaned FIN_WAIT_2 socket (one its process has closed) after tcp_fin_timeout (default
+        60 s), but a socket the application only shut down for writing can stay for as long as
+        the application keeps it.
+
+    What to do
+        Run netparse on the peer named in the finding: expect NP001 (close-wait-leak) there.
+        On this side, make sure the application closes the socket instead of only calling
+        shutdown(), so the kernel's timeout applies.
+
+    Sources
+        ip-sysctl tcp_fin_timeout. No published threshold; 100 per peer (from our research
+        notes) and 1000 on the host are ours.
+    """
+
+    code = "NP007"
+    name = "fin-wait-2-pileup"
+    summary = "FIN_WAIT_2 accumulating: peers not closing their side (look for CLOSE_WAIT there)"
+    severities = (Severity.INFO,)
+    states = (TcpState.FIN_WAIT_2,)
+
+    class Settings(PileupSettings):
+        per_peer: int = Field(100, ge=1, description="FIN_WAIT_2 sockets towards one remote address (ours)")
+        total: int = Field(1000, ge=1, description="FIN_WAIT_2 sockets on the whole host (ours)")
+
+    def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
+        reason = (
+            "the peer acknowledged our close but its application has not closed its side (look for "
+            "CLOSE_WAIT there); Linux drops orphaned ones after tcp_fin_timeout (60 s)"
+        )
+        return pileups(self, facts, settings, TcpState.FIN_WAIT_2, Severity.INFO, reason)
