@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
+from .cli_common import err as _err
+
 from . import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,10 +52,6 @@ class SummaryOutput(str, Enum):
     json = "json"
 
 
-def _err(message: str) -> None:
-    sys.stderr.write(f"netparse: {message}\n")
-
-
 class InputRun:
     """Reads the named inputs through one grammar-detecting parser per input, streaming records,
     collecting issues, and knowing afterwards whether anything was recognised."""
@@ -66,7 +64,7 @@ class InputRun:
         self.strict = strict
         self.issues: list[tuple[str, ParseIssue]] = []
         self.issue_counts = {"unparsed": 0, "warning": 0}
-        self.recognised = 0
+        self.found = False
         self.records = 0
         self.formats: set[str] = set()
         self.encodings: dict[str, str | None] = {}
@@ -76,7 +74,7 @@ class InputRun:
         from .errors import ParseError
         from .io import open_source
         from .model import Socket
-        from .parser import LineParser
+        from .parser import LineParser, found_listing
 
         for name in self.files:
             try:
@@ -108,7 +106,7 @@ class InputRun:
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
-            self.recognised += parser.counts["title"] + parser.counts["header"]
+            self.found = self.found or found_listing(parser.line_counts())
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
 
@@ -126,7 +124,7 @@ class InputRun:
             if warnings:
                 parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
             _err(", ".join(parts) + " (--show-issues lists them)")
-        if self.records == 0 and self.recognised == 0:
+        if not self.found:
             names = ", ".join(self.files)
             _err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
             raise typer.Exit(1)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from .cli_common import err as _err
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
@@ -72,10 +74,6 @@ canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
 """
 
 
-def _err(message: str) -> None:
-    sys.stderr.write(f"netparse: {message}\n")
-
-
 # ---------------------------------------------------------------------------- reading inputs
 
 
@@ -86,6 +84,7 @@ class InputProblem(Exception):
 def read_input(name: str, format: str) -> "Snapshot":
     """One input as a Snapshot. Raises InputProblem, or KeyError for an unknown format."""
     from .api import parse, parse_file
+    from .parser import found_listing
 
     try:
         if name == "-":
@@ -95,8 +94,7 @@ def read_input(name: str, format: str) -> "Snapshot":
             snapshot = parse_file(name, format=format)
     except OSError as exc:
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
-    recognised = snapshot.line_counts.get("header", 0) + snapshot.line_counts.get("title", 0)
-    if not snapshot.sockets and not recognised:
+    if not found_listing(snapshot.line_counts):
         raise InputProblem(f"no socket listing found in {snapshot.source or name}")
     return snapshot
 

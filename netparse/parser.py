@@ -212,6 +212,15 @@ class LineParser:
         return self.languages.most_common(1)[0][0] if self.languages else None
 
 
+#: Line kinds that show the input is a socket listing (even one with no socket in it).
+LISTING_KINDS = ("record", "title", "header", "summary")
+
+
+def found_listing(line_counts: dict[str, int]) -> bool:
+    """True when something in the input was recognised as (part of) a socket listing."""
+    return any(line_counts.get(kind) for kind in LISTING_KINDS)
+
+
 def split_lines(text: str) -> Iterator[str]:
     """Lines of ``text``, splitting on \\n, \\r\\n and lone \\r (old Mac, some pastes)."""
     if "\r" in text:

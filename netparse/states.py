@@ -48,5 +48,8 @@ RFC9293_STATES: tuple[TcpState, ...] = (
     TcpState.CLOSED,
 )
 
+#: States only a TCP socket can be in (a datagram socket is UNCONNECTED or ESTABLISHED).
+TCP_ONLY_STATES: frozenset[TcpState] = frozenset(RFC9293_STATES) - {TcpState.ESTABLISHED, TcpState.CLOSED}
+
 #: Display order for summaries: the RFC states, then the extra ones.
 STATE_ORDER: tuple[TcpState, ...] = tuple(TcpState)

@@ -33,7 +33,7 @@ import pyparsing as pp
 
 from ..locales import state_labels
 from ..model import Family
-from ..states import TcpState
+from ..states import TCP_ONLY_STATES, TcpState
 from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
 from .common import map_state, put_endpoints, ss_time_seconds
 
@@ -51,29 +51,10 @@ QUEUES = R(r"\d+", "recv_q") + SP + R(r"\d+", "send_q")
 TAIL = pp.Opt(SP + R(r"\S(?:[^\n]*\S)?", "tail")) + TRAIL
 
 NETID = R(label_regex(NETIDS), "netid")
-INET_ROW = (
-    LEAD
-    + pp.Opt(NETID + SP)
-    + STATE
-    + SP
-    + QUEUES
-    + SP
-    + R(r"\S+", "local")
-    + SP
-    + R(r"\S+", "peer")
-    + TAIL
-)
+_INET_REST = QUEUES + SP + R(r"\S+", "local") + SP + R(r"\S+", "peer") + TAIL
+INET_ROW = LEAD + pp.Opt(NETID + SP) + STATE + SP + _INET_REST
 # After a header without a State column (ss ... state time-wait): no state on the rows.
-INET_ROW_NO_STATE = (
-    LEAD
-    + pp.Opt(NETID + SP)
-    + QUEUES
-    + SP
-    + R(r"\S+", "local")
-    + SP
-    + R(r"\S+", "peer")
-    + TAIL
-)
+INET_ROW_NO_STATE = LEAD + pp.Opt(NETID + SP) + _INET_REST
 UNIX_ROW = (
     LEAD
     + R(label_regex(UNIX_NETIDS), "netid")
@@ -203,17 +184,6 @@ def put_tail(rec: dict[str, Any], tail: str) -> None:
         rec["extra"] = extra
 
 
-_TCP_ONLY = {
-    TcpState.LISTEN,
-    TcpState.SYN_SENT,
-    TcpState.SYN_RECEIVED,
-    TcpState.FIN_WAIT_1,
-    TcpState.FIN_WAIT_2,
-    TcpState.CLOSE_WAIT,
-    TcpState.CLOSING,
-    TcpState.LAST_ACK,
-    TcpState.TIME_WAIT,
-}
 
 
 def _state(g: dict[str, Any], ctx: Context, rec: dict[str, Any], warnings: list[str]) -> None:
@@ -245,7 +215,7 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
         # no Netid column: one socket table per block; infer it from the states seen so far
         state = rec["state"]
         proto = ctx.values.get("proto")
-        if state in _TCP_ONLY:
+        if state in TCP_ONLY_STATES:
             proto = ctx.values["proto"] = "tcp"
         elif state is TcpState.UNCONNECTED and proto is None:
             proto = ctx.values["proto"] = "udp"
