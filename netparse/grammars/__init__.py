@@ -5,8 +5,9 @@ from __future__ import annotations
 from .base import Grammar
 from .linux_netstat import LinuxNetstat
 from .ss import SS
+from .windows import PowerShell, Windows
 
-GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat())}
+GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat(), Windows(), PowerShell())}
 
 
 def get(name: str) -> Grammar:

@@ -25,11 +25,13 @@ Output: :class:`netparse.model.Socket` records; ``proto`` loses the ``6`` (``tcp
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import pyparsing as pp
 
-from ..locales import state_labels
+from ..locales import label_language, labels_of, state_labels
 from ..model import Family
 from ..states import TcpState
 from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
@@ -37,7 +39,19 @@ from .common import map_state, put_endpoints, put_nettools_timer, put_pid_progra
 
 PLATFORM = "linux-netstat"
 
-TIMER_WORDS = r"(?:off|on|keepalive|timewait|probe|unkn-\d+)"
+def _timer_words() -> str:
+    """Timer names as printed: English, plus gettext's translations from the label tables
+    (``aus``, ``vyp``, ``オフ`` ..., kind ``timer``; canonical ``unkn`` is a prefix before a number)."""
+    words = {"off", "on", "keepalive", "timewait", "probe"}
+    prefixes = {"unkn-"}
+    for lab in labels_of(PLATFORM, "timer"):
+        (prefixes if lab.canonical == "unkn" else words).add(lab.label)
+    alts = [re.escape(w) for w in sorted(words, key=len, reverse=True)]
+    alts += [re.escape(p) + r"\d+" for p in sorted(prefixes, key=len, reverse=True)]
+    return "(?:" + "|".join(alts) + ")"
+
+
+TIMER_WORDS = _timer_words()
 
 PROTO = R(r"(?:tcp|udp|udpl|sctp)6?", "proto")
 RAW_PROTO = R(r"raw6?", "proto")
@@ -142,6 +156,51 @@ def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return rec
 
 
+# -- titles and headers: English from net-tools' source, translations from the label tables --------
+#
+# gettext translates the title, its suffix, the header line and its optional parts separately
+# (Debian's de/et/fr/ja/pt_BR .mo files leave the unix header line English but translate "Path"),
+# so each part is an alternation of the English text and every translation in netparse/locales
+# (platform linux-netstat, kinds title / title_suffix / header / timer). Any run of whitespace may
+# separate words: translations are padded by bytes, not characters.
+
+
+def _words(text: str) -> str:
+    return r"\s+".join(re.escape(w) for w in text.split())
+
+
+def _alternatives(labels: list[str], end_at_space: bool = True) -> pp.Regex:
+    pats = sorted({" ".join(lab.split()) for lab in labels if lab.strip()}, key=len, reverse=True)
+    return pp.Regex("(?:" + "|".join(_words(p) for p in pats) + ")" + (r"(?!\S)" if end_at_space else ""))
+
+
+def _table(kind: str, canonical: str | None = None) -> list[str]:
+    return [lab.label for lab in labels_of(PLATFORM, kind) if canonical is None or lab.canonical == canonical]
+
+
+def _language(res: pp.ParseResults, kinds: dict[str, str], ctx: Context) -> None:
+    """Set the block's language from the first translated part of a title or header."""
+    for name, kind in kinds.items():
+        text = res.get(name)
+        if isinstance(text, str):
+            lang = _label_languages(kind).get(" ".join(text.split()))
+            if lang and lang != "en":
+                ctx.language = lang
+                return
+
+
+_LANG_CACHE: dict[str, dict[str, str]] = {}
+
+
+def _label_languages(kind: str) -> dict[str, str]:
+    if kind not in _LANG_CACHE:
+        _LANG_CACHE[kind] = {
+            " ".join(lab.label.split()): label_language(PLATFORM, kind, lab.label) or ""
+            for lab in labels_of(PLATFORM, kind)
+        }
+    return _LANG_CACHE[kind]
+
+
 def _inet_header(res: pp.ParseResults, ctx: Context) -> None:
     cols = {"proto", "recv_q", "send_q", "local", "remote", "state"}
     if res.get("e"):
@@ -151,36 +210,54 @@ def _inet_header(res: pp.ParseResults, ctx: Context) -> None:
     if res.get("o"):
         cols.add("timer")
     ctx.columns = frozenset(cols)
+    _language(res, {"line": "header", "e": "header", "o": "header"}, ctx)
 
 
 def _unix_header(res: pp.ParseResults, ctx: Context) -> None:
     ctx.columns = frozenset({"pid"} if res.get("p") else set())
+    _language(res, {"line": "header", "path": "header"}, ctx)
 
 
-_SUFFIX = pp.Literal("(") + pp.one_of(["servers and established", "only servers", "w/o servers"]) + pp.Literal(")")
-INET_TITLE = pp.Literal("Active Internet connections") + _SUFFIX
-UNIX_TITLE = pp.Literal("Active UNIX domain sockets") + _SUFFIX
+def _title(res: pp.ParseResults, ctx: Context) -> None:
+    _language(res, {"title": "title", "suffix": "title_suffix"}, ctx)
+
+
+_SUFFIX = _alternatives(
+    ["(servers and established)", "(only servers)", "(w/o servers)"] + _table("title_suffix"), end_at_space=False
+)
+INET_TITLE = _alternatives(["Active Internet connections"] + _table("title", "active_internet_connections"), False)(
+    "title"
+) + _SUFFIX("suffix")
+UNIX_TITLE = _alternatives(["Active UNIX domain sockets"] + _table("title", "active_unix_domain_sockets"), False)(
+    "title"
+) + _SUFFIX("suffix")
 INET_HEADER = (
-    pp.Literal("Proto")
-    + "Recv-Q"
-    + "Send-Q"
-    + "Local Address"
-    + "Foreign Address"
-    + "State"
-    + pp.Opt(pp.Literal("User") + "Inode")("e")
+    _alternatives(["Proto Recv-Q Send-Q Local Address Foreign Address State"] + _table("header", "inet_header"))("line")
+    + pp.Opt(_alternatives(["User Inode"] + _table("header", "user_inode")))("e")
     + pp.Opt(pp.Literal("PID/Program name"))("p")
-    + pp.Opt(pp.Literal("Timer"))("o")
+    + pp.Opt(_alternatives(["Timer"] + _table("header", "timer")))("o")
 )
 UNIX_HEADER = (
-    pp.Literal("Proto")
-    + "RefCnt"
-    + "Flags"
-    + "Type"
-    + "State"
-    + "I-Node"
+    _alternatives(["Proto RefCnt Flags Type State I-Node"] + _table("header", "unix_header"))("line")
     + pp.Opt(pp.Literal("PID/Program name"))("p")
-    + "Path"
+    + _alternatives(["Path"] + _table("header", "path"))("path")
 )
+
+
+@dataclass
+class _QuickMarker(Marker):
+    """A marker whose cheap prefilter is a regex search (any of the labels) instead of a substring."""
+
+    quick: re.Pattern[str] | None = None
+
+    def match(self, line: str) -> pp.ParseResults | None:
+        if self.quick is not None and self.quick.search(line) is None:
+            return None
+        return super().match(line)
+
+
+def _quick(labels: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(_words(lab) for lab in sorted(set(labels), key=len, reverse=True)))
 
 
 class LinuxNetstat(Grammar):
@@ -189,10 +266,14 @@ class LinuxNetstat(Grammar):
     example = "netstat -antp"
     shape_priority = 20
     markers = [
-        Marker("title", "inet-title", INET_TITLE, "inet", prefilter="Active Internet"),
-        Marker("title", "unix-title", UNIX_TITLE, "unix", prefilter="Active UNIX"),
-        Marker("header", "inet-header", INET_HEADER, "inet", _inet_header, prefilter="Recv-Q"),
-        Marker("header", "unix-header", UNIX_HEADER, "unix", _unix_header, prefilter="RefCnt"),
+        _QuickMarker("title", "inet-title", INET_TITLE, "inet", _title,
+                     quick=_quick(["Active Internet"] + _table("title", "active_internet_connections"))),
+        _QuickMarker("title", "unix-title", UNIX_TITLE, "unix", _title,
+                     quick=_quick(["Active UNIX"] + _table("title", "active_unix_domain_sockets"))),
+        _QuickMarker("header", "inet-header", INET_HEADER, "inet", _inet_header,
+                     quick=_quick(["Proto Recv-Q"] + [" ".join(h.split()[:2]) for h in _table("header", "inet_header")])),
+        _QuickMarker("header", "unix-header", UNIX_HEADER, "unix", _unix_header,
+                     quick=_quick(["RefCnt"] + [" ".join(h.split()[:2]) for h in _table("header", "unix_header")])),
     ]
     sections = {
         "inet": [Row("inet", INET_ROW, _build_inet), Row("raw", RAW_ROW, _build_inet)],
