@@ -11,22 +11,25 @@ from .model import ParseIssue, Snapshot, Socket
 from .parser import LineParser, parse_lines, split_lines
 
 
-def parse(text: str | bytes, format: str = "auto", strict: bool = False) -> Snapshot:
+def parse(text: str | bytes, format: str = "auto", strict: bool = False, encoding: str | None = None) -> Snapshot:
     """Parse one listing. ``format``: ``"auto"`` or a name from ``netparse formats``.
 
     Lenient (default): never raises on bad data; lines it cannot read are in ``Snapshot.issues``.
     ``strict=True``: raises :class:`netparse.ParseError` (with ``.line``) at the first such line.
+    Bytes are decoded by :func:`netparse.decode.decode` (detected, or ``encoding`` forced).
     """
-    encoding = None
+    used = None
     if isinstance(text, (bytes, bytearray)):
-        text, encoding = decode(bytes(text))
-    return parse_lines(split_lines(text), format=format, strict=strict, encoding=encoding)
+        text, used = decode(bytes(text), encoding=encoding)
+    return parse_lines(split_lines(text), format=format, strict=strict, encoding=used)
 
 
-def parse_file(path: str | os.PathLike[str], format: str = "auto", strict: bool = False) -> Snapshot:
-    """Parse a file: any encoding :mod:`netparse.decode` knows, gzip/bzip2/xz compressed or not,
-    read as a stream. ``"-"`` is standard input."""
-    source = open_source(os.fspath(path))
+def parse_file(
+    path: str | os.PathLike[str], format: str = "auto", strict: bool = False, encoding: str | None = None
+) -> Snapshot:
+    """Parse a file: any encoding :mod:`netparse.decode` knows (or ``encoding`` forced),
+    gzip/bzip2/xz compressed or not, read as a stream. ``"-"`` is standard input."""
+    source = open_source(os.fspath(path), encoding)
     try:
         snapshot = parse_lines(source.lines(), format=format, strict=strict, source=source.name)
     finally:

@@ -58,8 +58,9 @@ class InputRun:
 
     MAX_KEPT_ISSUES = 10000
 
-    def __init__(self, files: list[str], format: str, strict: bool = False) -> None:
+    def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
         self.files = files or ["-"]
+        self.encoding = encoding
         self.format = format
         self.strict = strict
         self.issues: list[tuple[str, ParseIssue]] = []
@@ -78,7 +79,7 @@ class InputRun:
 
         for name in self.files:
             try:
-                source = open_source(name)
+                source = open_source(name, self.encoding)
             except OSError as exc:
                 _err(f"cannot read {name}: {exc.strerror or exc}")
                 raise typer.Exit(1) from None
@@ -163,6 +164,26 @@ ShowIssuesOpt = typer.Option(False, "--show-issues", help="List every line that 
 StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the first line that cannot be read.")
 
 
+def _check_encoding(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise typer.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+EncodingOpt = typer.Option(
+    None,
+    "--encoding",
+    help="Decode input with this codec (cp850, utf-16 ...) instead of detecting it.",
+    callback=_check_encoding,
+)
+
+
 @app.command()
 def parse(
     files: Optional[List[str]] = FilesArg,
@@ -174,12 +195,13 @@ def parse(
     pid: List[int] = typer.Option([], "--pid", help="Keep sockets owned by this process id."),
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
+    encoding: Optional[str] = EncodingOpt,
 ) -> None:
     """Print the records."""
     from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
 
     keep = _filters(state, port, proto, pid)
-    run = InputRun(files or [], format, strict)
+    run = InputRun(files or [], format, strict, encoding)
     multi = len(run.files) > 1
     selected = ((name, s) for name, s in run.sockets() if keep(s))
     out = sys.stdout
@@ -194,11 +216,13 @@ def parse(
     run.finish(show_issues)
 
 
-def _summary(files: list[str], format: str, show_issues: bool, output: SummaryOutput, strict: bool = False):
+def _summary(
+    files: list[str], format: str, show_issues: bool, output: SummaryOutput, strict: bool = False, encoding: str | None = None
+):
     from .render import render_summary
     from .summary import summarise
 
-    run = InputRun(files, format, strict)
+    run = InputRun(files, format, strict, encoding)
     sockets = [s for _, s in run.sockets()]
     summary = summarise(sockets)
     if output is SummaryOutput.json:
@@ -217,9 +241,10 @@ def summary(
     output: SummaryOutput = typer.Option(SummaryOutput.table, "--output", "-o", help="table or json."),
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
+    encoding: Optional[str] = EncodingOpt,
 ) -> None:
     """Counts by state, with the top local ports, processes and remote hosts of each state."""
-    _summary(files or [], format, show_issues, output, strict)
+    _summary(files or [], format, show_issues, output, strict, encoding)
 
 
 @app.command()

@@ -11,7 +11,17 @@ import re
 NOTE_PATTERNS: list[tuple[str, str]] = [
     # prompt + command: 'root@host:~# netstat -laputen', '$ ss -tan', 'PS C:\> netstat -an | findstr ":389"',
     # 'C:\>netstat -a -q -n', 'obsd2023# netstat -a -p tcp', '➜  ~ netstat -anvp tcp' (CATALOG section 8)
-    ("command", r"^.{0,80}?(?:[#$>%❯➜]|^)\s*(?:sudo\s+)?(?:netstat|ss|busybox netstat|Get-NetTCPConnection|watch)\b.*$"),
+    # (any case: 'NETSTAT -ANO' in the FLAIR readme, 'Get-Nettcpconnection' in pastes)
+    ("command", r"(?i)^.{0,80}?(?:[#$>%❯➜]|^)\s*(?:sudo\s+)?(?:netstat|ss|busybox netstat|Get-NetTCPConnection|watch)\b.*$"),
+    # a bare prompt, or one with only a comment: 'PS C:\Users\x>', 'C:\>', 'user@HOST C:\x>', 'PS C:\> # ...'
+    ("prompt", r"^\s*(?:\S+@\S+ )?(?:PS )?[A-Za-z]:\\[^>]*>\s*(?:#.*)?$"),
+    # the cmd banner pasted with the output: 'Microsoft Windows [Version 10.0.19045]', '(c) Microsoft Corporation...'
+    ("banner", r"^\s*Microsoft Windows \[[^\]]*\]\s*$"),
+    ("banner", r"^\s*\([cC]\) .*$"),
+    # elisions people put in pastes: '...', '[...]', '…'
+    ("elision", r"^\s*(?:\.\.\.|\[\.\.\.\]|…)\s*$"),
+    # banner and rule lines of system dumps: '==== netstat -ano ====', '________'
+    ("rule", r"^\s*(?:={3,}|_{3,})[^=_]*(?:={3,}|_{3,})?\s*$"),
     # 'Every 1.0s: ss -naoep | egrep ...   host: Sat Feb  4 16:19:42 2023' (watch header)
     ("watch", r"^Every \d+(?:\.\d+)?s: .*$"),
     # net-tools stderr: '(No info could be read for "-p": geteuid()=65534 but you should be root.)'

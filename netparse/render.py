@@ -138,7 +138,7 @@ def render_table(sockets: Iterable[Socket], stream: IO[str] = sys.stdout) -> Non
             str(s.state),
             "" if s.recv_q is None else str(s.recv_q),
             "" if s.send_q is None else str(s.send_q),
-            f"{s.pid}/{s.process}" if s.pid is not None else (s.process or ""),
+            (f"{s.pid}/{s.process}" if s.process else str(s.pid)) if s.pid is not None else (s.process or ""),
         ]
         for s in sockets
     )

@@ -173,3 +173,18 @@ def test_closed_pipe_is_quiet() -> None:
     )
     assert proc.stdout.count(b"\n") == 1
     assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr
+
+
+def test_forced_encoding(tmp_path) -> None:
+    german = (ROOT / "samples/windows/de-netstat-ano.txt").read_bytes().decode("utf-8")
+    path = tmp_path / "de.txt"
+    path.write_bytes(german.encode("cp850"))
+    rows = [json.loads(l) for l in invoke("parse", "-o", "jsonl", "--encoding", "cp850", str(path)).stdout.splitlines()]
+    assert any(r["state_label"] == "ABHÖREN" and r["state"] == "LISTEN" for r in rows)
+    assert invoke("parse", "--encoding", "no-such-codec", str(path)).exit_code == 2
+
+
+def test_table_shows_a_bare_pid_when_no_name() -> None:
+    text = "  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       4\n"
+    result = invoke("parse", input=text)
+    assert " 4" in result.stdout and "None" not in result.stdout

@@ -111,14 +111,30 @@ def ss_time_seconds(text: str) -> float | None:
     return round(total, 6)
 
 
-def put_nettools_timer(rec: dict[str, Any], text: str | None) -> None:
-    """net-tools ``-o``: ``keepalive (7179.98/0/0)`` = name (seconds/retransmits/probes)."""
+def _timer_name(name: str, names: dict[str, str]) -> str:
+    """Translated timer word -> English; 'unkn-%d' style words (label ends in '-') keep their number."""
+    if name in names:
+        return names[name]
+    for label, english in names.items():
+        if label.endswith("-") and name.startswith(label):
+            return f"{english}-{name[len(label):]}"
+    return name
+
+
+def put_nettools_timer(rec: dict[str, Any], text: str | None, names: dict[str, str] | None = None) -> None:
+    """net-tools ``-o``: ``keepalive (7179.98/0/0)`` = name (seconds/retransmits/probes).
+
+    ``names`` maps translated timer words to English (Czech ``vyp`` is ``off``); the Estonian
+    translation doubles the parenthesis (``eikäi ((0.00/0/0)``), so both ends are stripped."""
     if not text:
         return
     rec["timer"] = text
     name, _, rest = text.partition(" (")
-    rec["timer_name"] = name
-    parts = rest.rstrip(")").split("/")
+    if names:
+        rec["timer_name"] = _timer_name(name, names)
+    else:
+        rec["timer_name"] = name
+    parts = rest.strip("()").split("/")
     try:
         rec["timer_seconds"] = float(parts[0])
         rec["timer_retrans"] = int(parts[1])

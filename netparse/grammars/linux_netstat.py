@@ -31,7 +31,7 @@ from typing import Any
 
 import pyparsing as pp
 
-from ..locales import label_language, labels_of, state_labels
+from ..locales import label_language, label_map, labels_of, state_labels
 from ..model import Family
 from ..states import TcpState
 from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
@@ -120,7 +120,7 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
         rec["user"] = g["user"]
         rec["inode"] = int(g["inode"])
     put_pid_program(rec, g.get("pidprog"))
-    put_nettools_timer(rec, g.get("timer"))
+    put_nettools_timer(rec, g.get("timer"), label_map(PLATFORM, "timer"))
     if warnings:
         rec["_warnings"] = warnings
     return rec
@@ -132,7 +132,7 @@ def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "family": Family.UNIX,
         "refcnt": int(g["refcnt"]),
         "flags": " ".join(g["flags"][1:-1].split()),
-        "type": g["type"].lower(),
+        "type": label_map(PLATFORM, "socket_type").get(g["type"], g["type"].lower()),
         "inode": int(g["inode"]),
     }
     warnings: list[str] = []

@@ -63,6 +63,15 @@ def state_labels(platform: str) -> dict[str, TcpState]:
 
 
 @lru_cache(maxsize=None)
+def label_map(platform: str, kind: str) -> dict[str, str]:
+    """Printed label -> canonical text for any kind of label (timer words, socket types ...)."""
+    table: dict[str, str] = {}
+    for lab in sorted(labels_of(platform, kind), key=lambda lab: lab.status != "verified"):
+        table.setdefault(lab.label, lab.canonical)
+    return table
+
+
+@lru_cache(maxsize=None)
 def label_language(platform: str, kind: str, label: str) -> str | None:
     """The language a label belongs to (``None`` when it is not in any table)."""
     for lab in all_labels():
