@@ -3,8 +3,10 @@ made by samples/capture/linux_problems.py; see the .note beside each file).
 
 Every expected number is counted from the sample's own rows here, with a plain split of each
 line, not taken from what the analyzer printed. A re-capture changes PIDs and ports, not the
-shape: 150 CLOSE_WAIT on :8080 owned by java, LISTEN :9090 with Recv-Q 9 / backlog 8,
-12 SYN_SENT to 192.0.2.2:5432, a stand-in listener on 0.0.0.0:6379, healthy traffic on :443.
+shape: 150 CLOSE_WAIT on :8080 owned by java (100 with a request unread, 50 with only the
+client's FIN in Recv-Q), the 150 client ends in FIN_WAIT_2, LISTEN :9090 with Recv-Q 9 / backlog 8
+and 11 SYN_SENT stuck behind it, 12 SYN_SENT to 192.0.2.2:5432, a stand-in listener on
+0.0.0.0:6379, healthy traffic on :443.
 """
 
 from __future__ import annotations
@@ -105,8 +107,12 @@ def test_np001_close_wait_leak_on_8080(sample):
     assert f.state == netparse.TcpState.CLOSE_WAIT
     assert set(f.evidence) <= {r.line for r in group}
     assert f"{n:,} sockets in CLOSE_WAIT on port 8080" in f.message
-    unread = sum(1 for r in group if r.recv_q)
-    assert f"{unread:,} still hold unread data" in f.message
+    # Linux counts the client's FIN in Recv-Q of a CLOSE_WAIT socket: Recv-Q 1 is only the FIN
+    fin_only = sum(1 for r in group if r.recv_q == 1)
+    unread = sum(1 for r in group if r.recv_q > 1)
+    assert fin_only > 0 and unread > 0 and fin_only + unread == n
+    assert f"{unread:,} still hold unread data besides the peer's FIN" in f.message
+    assert f"{n:,} still hold" not in f.message
     if has_process:
         assert owner_of(group) == "java"
         assert f.process == "java"
@@ -120,9 +126,14 @@ def test_np010_accept_queue_of_9090(sample):
     (listen,) = [r for r in rs if r.state == "LISTEN" and r.local.endswith(":9090")]
     hits = [f for f in findings if f.code == "NP010"]
     if tool == "netstat":
-        # net-tools prints Send-Q 0 on LISTEN rows (no backlog): the rule documents that it skips them
+        # net-tools prints Send-Q 0 on LISTEN rows (no backlog): the rule can only say how many wait
         assert listen.send_q == 0 and listen.recv_q > 0
-        assert hits == []
+        (f,) = hits
+        assert f.severity is Severity.INFO
+        assert (f.local_address, f.local_port, f.count) == ("127.0.0.1", 9090, listen.recv_q)
+        assert f.message.startswith(f"{listen.recv_q} connections are waiting to be accepted on 127.0.0.1:9090")
+        assert "the backlog is not in netstat output" in f.message and "`ss -ltn`" in f.message
+        assert f.evidence == [listen.line]
         return
     assert listen.recv_q > listen.send_q > 0     # Linux queues backlog + 1
     (f,) = hits
@@ -143,14 +154,30 @@ def test_np005_syn_sent_to_192_0_2_2_5432(sample):
     assert f.process == (owner_of(group) if has_process else None)
     if has_process:
         assert f.process == "java"
+    # nothing listens on 192.0.2.2 here: the network causes stand
+    assert not [r for r in rs if r.state == "LISTEN" and r.local.endswith(":5432")]
+    assert "down, unreachable, or a firewall drops the SYNs" in f.message
 
 
 def test_np005_also_reports_the_clients_stuck_behind_the_full_queue(sample):
-    _, _, _, rs, findings = sample
+    _, tool, _, rs, findings = sample
     group = [r for r in rs if r.state == "SYN_SENT" and r.peer == "127.0.0.1:9090"]
     assert len(group) >= 10                      # 20 clients - 9 queued
+    (listen,) = [r for r in rs if r.state == "LISTEN" and r.local == "127.0.0.1:9090"]
     f = only(findings, "NP005", remote_address="127.0.0.1", remote_port=9090)
     assert f.count == len(group)
+    assert set(f.evidence) <= {r.line for r in group}
+    # the destination is the local listener whose queue is full, not the network
+    assert "firewall" not in f.message
+    if tool == "ss":
+        assert listen.recv_q >= listen.send_q > 0
+        assert "the local listener 127.0.0.1:9090 has a full accept queue (see NP010)" in f.message
+    else:
+        assert listen.send_q == 0 and listen.recv_q > 0
+        assert (
+            f"the local listener 127.0.0.1:9090 has {listen.recv_q} connections waiting to be accepted "
+            "and netstat does not show its backlog"
+        ) in f.message
 
 
 def test_np013_stand_in_redis_on_6379(sample):
@@ -166,12 +193,21 @@ def test_np013_stand_in_redis_on_6379(sample):
 
 
 def test_np007_orphaned_fin_wait_2_of_the_clients(sample):
-    _, _, _, rs, findings = sample
+    _, _, has_process, rs, findings = sample
     group = [r for r in rs if r.state == "FIN_WAIT2" and r.peer.startswith("127.0.0.1:")]
     assert group and all(r.peer == "127.0.0.1:8080" and r.owner is None for r in group)
     f = only(findings, "NP007", remote_address="127.0.0.1")
     assert f.severity is Severity.INFO
     assert f.count == len(group)
+    assert (f.remote_port, f.process) == (8080, None)
+    assert set(f.evidence) <= {r.line for r in group}
+    assert f.message.startswith(f"{len(group)} sockets in FIN_WAIT_2 towards 127.0.0.1:8080: ")
+    # the server ends of the same connections: CLOSE_WAIT rows with the endpoints swapped (NP001's)
+    ends = {(r.peer, r.local) for r in group}
+    paired = [r for r in rs if r.state == "CLOSE_WAIT" and (r.local, r.peer) in ends]
+    assert paired and all(r.local == "127.0.0.1:8080" for r in paired)
+    owners = f", all owned by {owner_of(paired)} (pid " if has_process else "; "
+    assert f"the other ends are in this listing: {len(paired)} sockets in CLOSE_WAIT on port 8080{owners}" in f.message
 
 
 def test_np015_unaccepted_connections_have_no_owner(sample):
@@ -198,9 +234,7 @@ def test_healthy_443_raises_nothing(sample):
 
 def test_codes_per_sample(sample):
     path, tool, has_process, _, findings = sample
-    expected = {"NP001", "NP005", "NP007", "NP013"}
-    if tool == "ss":
-        expected.add("NP010")
+    expected = {"NP001", "NP005", "NP007", "NP010", "NP013"}
     if has_process:
         expected.add("NP015")
     assert {f.code for f in findings} == expected, path.name

@@ -94,6 +94,15 @@ def endpoint(address: str | None, port: int | None) -> str:
     return f"{addr}:{port if port is not None else '*'}"
 
 
+def plain_address(address: str | None) -> str | None:
+    """'::ffff:127.0.0.1' -> '127.0.0.1', lower case: the two ends of one connection can show an
+    IPv4 address in either form."""
+    if address is None:
+        return None
+    address = address.lower()
+    return address[7:] if address.startswith("::ffff:") and "." in address else address
+
+
 def percent(part: int | float, whole: int | float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
@@ -171,6 +180,35 @@ def size(n: int) -> str:
     if n < 1024 * 1024:
         return f"{n / 1024:.0f} KiB"
     return f"{n / (1024 * 1024):.1f} MiB"
+
+
+#: Grammars of text made from /proc/net/tcp (net-tools and BusyBox netstat, the file itself), and
+#: what to call that text: a LISTEN row's Recv-Q is the accept queue (the kernel's sk_ack_backlog)
+#: but its Send-Q is always 0, so the backlog is unknown.
+PROC_NETSTAT_FORMATS = {
+    "linux-netstat": "netstat",
+    "busybox-netstat": "netstat",
+    "proc-net": "/proc/net/tcp",
+    "proc-net-be": "/proc/net/tcp",
+}
+
+
+def backlog_hidden_by(facts: Facts) -> str:
+    """What the input is, for "the backlog is not in ...": 'netstat' or '/proc/net/tcp'."""
+    return PROC_NETSTAT_FORMATS.get(facts.format or "", "netstat")
+
+
+def accept_queue(facts: Facts, s: Socket) -> tuple[int, int | None] | None:
+    """(connections waiting to be accepted, backlog) of a LISTEN socket, the backlog None when the
+    input does not show it (net-tools netstat); None when the input says neither.
+
+    NP005 and NP010 both read it, so they agree on what "full" means: waiting >= backlog."""
+    queue = facts.listen_queue(s)
+    if queue is not None and queue[1] > 0:
+        return queue
+    if s.state is TcpState.LISTEN and facts.format in PROC_NETSTAT_FORMATS and s.recv_q is not None:
+        return s.recv_q, None
+    return None
 
 
 def service_key(facts: Facts, s: Socket) -> tuple[str, object, object]:

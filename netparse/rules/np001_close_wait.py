@@ -11,6 +11,9 @@ from .base import CountThresholds, Owners, Rule, plural, service_dims, service_k
 from .facts import Facts
 from .finding import Finding, Severity
 
+#: Recv-Q of a CLOSE_WAIT socket whose data has all been read: the peer's FIN (see the docstring).
+FIN_ONLY = 1
+
 
 class CloseWaitLeak(Rule):
     """CLOSE_WAIT sockets piling up on one port (or towards one server) for one process.
@@ -26,6 +29,17 @@ class CloseWaitLeak(Rule):
         ages these sockets out (Linux tcp_fin_timeout covers only orphaned FIN_WAIT_2), so they
         only grow: each holds a file descriptor and memory until the process exits. Unread data in
         Recv-Q on such sockets is a further sign of a stuck handler.
+
+        The peer's FIN is counted in Recv-Q: on Linux a CLOSE_WAIT socket with no data left to
+        read shows Recv-Q 1, not 0, until the application's reads reach the end of the stream.
+        ss (inet_diag) and netstat (/proc/net/tcp) report rcv_nxt - copied_seq, and the FIN
+        occupies one sequence number, which rcv_nxt passes when the FIN arrives and copied_seq
+        only when a read reaches it. That is what our real capture shows
+        (samples/linux/problems_ss-tanp.txt: Recv-Q 31/32 on the 100 connections that sent a
+        30/31-byte request, 1 on the 50 that sent nothing) and how the kernel computes the
+        column (tcp_diag_get_info, get_tcp4_sock/get_tcp6_sock). So the rule counts a CLOSE_WAIT
+        socket as holding unread data only when its Recv-Q is above 1. A listing cannot tell the
+        FIN from one real byte, so a lone unread byte is not counted either (on any platform).
 
     What to do
         Find the owner (ss -tnp state close-wait) and the code path that drops connections
@@ -59,8 +73,8 @@ class CloseWaitLeak(Rule):
                 continue
             owners = Owners(sockets)
             peer = "its clients have" if key[0] == "port" else "the server has"
-            unread = sum(1 for s in sockets if s.recv_q)
-            unread_text = f"; {unread:,} still hold unread data" if unread else ""
+            unread = sum(1 for s in sockets if (s.recv_q or 0) > FIN_ONLY)
+            unread_text = f"; {unread:,} still hold unread data besides the peer's FIN" if unread else ""
             message = (
                 f"{plural(len(sockets), 'socket')} in CLOSE_WAIT {service_text(key)}{owners.clause()}: "
                 f"the application is not closing connections {peer} closed (these never time out{unread_text})"

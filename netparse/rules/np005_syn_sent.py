@@ -7,37 +7,69 @@ from pydantic import Field
 
 from ..model import Socket
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, endpoint, plural
-from .facts import Facts
+from .base import Owners, Rule, RuleSettings, accept_queue, backlog_hidden_by, endpoint, plain_address, plural
+from .facts import WILDCARDS, Facts
 from .finding import Finding, Severity
 
 
 #: How long a caller waits, where the platform's default is documented (Linux tcp_syn_retries 6).
 WAIT = {"linux": ", and each caller waits about 127 s (the Linux default) before connect() fails"}
+#: What callers of a local listener with a full accept queue do (the listing is Linux: ss or /proc).
+RETRY = "; each caller retries until the application accepts, or connect() fails after about 127 s (the Linux default)"
+
+
+def _loopback(address: str) -> bool:
+    return address.startswith("127.") or address in ("::1", "localhost")
+
+
+def local_addresses(facts: Facts) -> set[str]:
+    """The addresses this host's own sockets use (wildcards left out)."""
+    return {a for s in facts.inet if (a := plain_address(s.local_address)) and a not in WILDCARDS}
+
+
+def local_listener(facts: Facts, local: set[str], address: str | None, port: int | None) -> Socket | None:
+    """The LISTEN socket in this listing that a connection to address:port reaches, when the
+    address is this host's (loopback, or one its sockets use): bound to it or to a wildcard."""
+    target = plain_address(address)
+    if target is None or port is None or not (_loopback(target) or target in local):
+        return None
+    for s in facts.listeners:
+        if s.local_port == port and (plain_address(s.local_address) == target or s.local_address in WILDCARDS):
+            return s
+    return None
 
 
 class SynSentStuck(Rule):
     """Outgoing connection attempts (SYN_SENT) to one destination that get no answer.
 
     What it detects
-        Sockets in SYN_SENT grouped by remote address and port.
+        Sockets in SYN_SENT grouped by remote address and port. When the destination is a
+        listener in the same listing (a loopback address or an address local sockets use, and a
+        LISTEN row on that port) whose accept queue is full (ss: LISTEN Recv-Q >= Send-Q, the
+        backlog), the finding names that listener instead of the network causes. net-tools
+        netstat shows no backlog, so there any connection waiting on that listener (LISTEN
+        Recv-Q > 0) is taken as the likely cause, and the message says the backlog is unknown.
 
     Why it matters
         A client sits in SYN_SENT from its SYN until the SYN,ACK arrives, normally one round
         trip. Several at once towards the same destination mean it does not answer: the service
         is down or its host unreachable, a firewall drops the SYNs silently (a rejecting one
-        would send a reset and the attempt would fail at once), or its accept backlog is full.
-        The callers wait: Linux retransmits the SYN tcp_syn_retries times (default 6), about
-        127 s in all, before connect() fails.
+        would send a reset and the attempt would fail at once), or its accept queue is full:
+        Linux then drops the SYN (counted as ListenOverflows) and the client retransmits it
+        until the application accepts. The callers wait: Linux retransmits the SYN
+        tcp_syn_retries times (default 6), about 127 s in all, before connect() fails.
 
     What to do
-        Test the destination from this host (nc -vz HOST PORT), check the firewalls and
-        security groups between, and look at the destination's listen queue (NP010). Make the
-        callers use a connect timeout shorter than the kernel's.
+        For a local listener with a full queue, see NP010: make its application accept faster
+        or give it a larger backlog. Otherwise test the destination from this host (nc -vz HOST
+        PORT), check the firewalls and security groups between, and look at the destination's
+        listen queue there. Make the callers use a connect timeout shorter than the kernel's.
 
     Sources
         No published threshold exists (netdata#2169 asks for SYN-SENT towards a broken upstream
-        as the example of a useful histogram); 10 per destination is ours.
+        as the example of a useful histogram); 10 per destination is ours. The full-queue case
+        is the one staged in samples/linux/problems_ss-tanp.txt (LISTEN 127.0.0.1:9090 Recv-Q 9,
+        Send-Q 8, and 11 SYN-SENT towards it).
     """
 
     code = "NP005"
@@ -53,14 +85,31 @@ class SynSentStuck(Rule):
         groups: dict[tuple, list[Socket]] = defaultdict(list)
         for s in facts.in_state(TcpState.SYN_SENT):
             groups[(s.remote_address, s.remote_port)].append(s)
+        local = local_addresses(facts)
         for (address, port), sockets in groups.items():
             if len(sockets) < settings.warning:
                 continue
             owners = Owners(sockets)
+            cause = (
+                f"the destination does not answer (down, unreachable, or a firewall drops the SYNs)"
+                f"{WAIT.get(facts.platform, '')}"
+            )
+            listener = local_listener(facts, local, address, port)
+            queue = accept_queue(facts, listener) if listener is not None else None
+            if listener is not None and queue is not None:
+                queued, backlog = queue
+                there = f"the local listener {endpoint(listener.local_address, listener.local_port)}"
+                if backlog is not None and queued >= backlog:
+                    cause = f"{there} has a full accept queue (see NP010), so the kernel drops their SYNs{RETRY}"
+                elif backlog is None and queued > 0:
+                    cause = (
+                        f"{there} has {plural(queued, 'connection')} waiting to be accepted and "
+                        f"{backlog_hidden_by(facts)} does not show its backlog: its accept queue is probably full, "
+                        f"so the kernel drops their SYNs{RETRY}"
+                    )
             message = (
                 f"{plural(len(sockets), 'connection attempt')} to {endpoint(address, port)} waiting in SYN_SENT"
-                f"{owners.clause()}: the destination does not answer (down, unreachable, or a firewall drops "
-                f"the SYNs){WAIT.get(facts.platform, '')}"
+                f"{owners.clause()}: {cause}"
             )
             yield self.finding(
                 Severity.WARNING,

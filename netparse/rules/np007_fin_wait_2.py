@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from pydantic import Field
 
+from ..model import Socket
 from ..states import TcpState
-from .base import Rule
+from .base import Owners, Rule, common, plain_address, plural
 from .facts import Facts
 from .finding import Finding, Severity
 from .pileup import PileupSettings, pileups
@@ -15,7 +16,13 @@ class FinWait2Pileup(Rule):
     """Sockets waiting in FIN_WAIT_2 for the peer to close its side.
 
     What it detects
-        Sockets in FIN_WAIT_2 per remote address, and on the whole host.
+        Sockets in FIN_WAIT_2 per remote address, and on the whole host. The finding names the
+        peer's port when this side is the client (towards 10.0.0.20:8080) or our port when it is
+        the server, and the owning process when the listing shows one (orphaned FIN_WAIT_2
+        sockets have none). When the other ends are in the same listing (a connection over
+        loopback or between two local addresses), it counts them: CLOSE_WAIT sockets whose
+        local and remote endpoints are ours swapped, with their port and process, which is
+        where NP001 (close-wait-leak) points.
 
     Why it matters
         FIN_WAIT_2 follows FIN_WAIT_1 once the peer has acknowledged our FIN: our side is done
@@ -47,8 +54,29 @@ class FinWait2Pileup(Rule):
         total: int = Field(1000, ge=1, description="FIN_WAIT_2 sockets on the whole host (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        reason = (
-            "the peer acknowledged our close but its application has not closed its side (look for "
-            "CLOSE_WAIT there); Linux drops orphaned ones after tcp_fin_timeout (60 s)"
-        )
+        close_wait = {_ends(s): s for s in facts.in_state(TcpState.CLOSE_WAIT)}
+        timeout = "Linux drops orphaned ones after tcp_fin_timeout (60 s)"
+
+        def reason(group: Sequence[Socket]) -> str:
+            # the other end of local:a -> remote:b is remote:b -> local:a
+            paired = [o for s in group if (o := close_wait.get(_ends(s, swapped=True))) is not None]
+            if not paired:
+                return (
+                    "the peer acknowledged our close but its application has not closed its side (look for "
+                    f"CLOSE_WAIT there); {timeout}"
+                )
+            port = common(o.local_port for o in paired)
+            where = f" on port {port}" if port is not None else ""
+            return (
+                "the peer acknowledged our close but its application has not closed its side; the other ends "
+                f"are in this listing: {plural(len(paired), 'socket')} in CLOSE_WAIT{where}"
+                f"{Owners(paired).clause()}; {timeout}"
+            )
+
         return pileups(self, facts, settings, TcpState.FIN_WAIT_2, Severity.INFO, reason)
+
+
+def _ends(s: Socket, swapped: bool = False) -> tuple[object, ...]:
+    local = (plain_address(s.local_address), s.local_port)
+    remote = (plain_address(s.remote_address), s.remote_port)
+    return remote + local if swapped else local + remote

@@ -5,7 +5,7 @@ from typing import Iterator
 from pydantic import Field, model_validator
 
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, endpoint, num, percent
+from .base import Owners, Rule, RuleSettings, accept_queue, backlog_hidden_by, endpoint, num, percent, plural
 from .facts import WILDCARDS, Facts
 from .finding import Finding, Severity
 
@@ -18,7 +18,11 @@ class ListenQueueOverflow(Rule):
         backlog. ss shows them on LISTEN rows: Recv-Q is the accept queue, Send-Q the backlog
         (the kernel's sk_ack_backlog and sk_max_ack_backlog). BSD and macOS netstat -L show
         qlen/maxqlen; the rule reads them from fields of those names when a grammar provides
-        them. net-tools netstat shows no backlog (Send-Q 0), so its LISTEN rows are skipped.
+        them. net-tools and BusyBox netstat read /proc/net/tcp, whose LISTEN rows carry the
+        accept queue as Recv-Q but always 0 as Send-Q: the backlog is unknown, so the rule
+        cannot say the queue is full. It reports instead, as information, a listener with at
+        least ``waiting_without_backlog`` connections waiting to be accepted, and asks for
+        ``ss -ltn``, which shows the backlog. That finding is never the critical "full" one.
 
     Why it matters
         Connections that finished the handshake wait in this queue until the application
@@ -32,20 +36,28 @@ class ListenQueueOverflow(Rule):
 
     Sources
         ip-sysctl somaxconn; serverfault 432022 and Red Hat solution 663923 for the meaning of
-        Recv-Q/Send-Q on LISTEN rows. Critical when the queue reaches the backlog (the kernel
-        then drops); the warning at 50% of the backlog is ours. Netdata and catpaw alert on the
+        Recv-Q/Send-Q on LISTEN rows; Linux get_tcp4_sock/get_tcp6_sock print sk_ack_backlog as
+        the rx_queue of a LISTEN row in /proc/net/tcp and no backlog. Critical when the queue
+        reaches the backlog (the kernel then drops); the warning at 50% of the backlog is ours.
+        Without a backlog, info at 5 waiting connections is ours: 5 is the smallest backlog in
+        common use (Python socketserver's request_queue_size), and it keeps the 3 connections
+        waiting on a backlog of 8 in our real captures (samples/linux/ss-tln.txt,
+        netstat-lnt.txt) quiet, as they are for ss. Netdata and catpaw alert on the
         ListenOverflows counter, which a socket listing does not show.
     """
 
     code = "NP010"
     name = "listen-queue-overflow"
     summary = "Accept queue of a listening socket full or nearly full"
-    severities = (Severity.WARNING, Severity.CRITICAL)
+    severities = (Severity.INFO, Severity.WARNING, Severity.CRITICAL)
     states = (TcpState.LISTEN,)
 
     class Settings(RuleSettings):
         warning_ratio: float = Field(0.5, gt=0, le=1, description="Queue / backlog for a warning (ours)")
         critical_ratio: float = Field(1.0, gt=0, le=1, description="Queue / backlog for critical (kernel: full)")
+        waiting_without_backlog: int = Field(
+            5, ge=1, description="Connections waiting on a LISTEN row that shows no backlog (netstat) for info (ours)"
+        )
 
         @model_validator(mode="after")
         def _ordered(self) -> "ListenQueueOverflow.Settings":
@@ -55,23 +67,31 @@ class ListenQueueOverflow(Rule):
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         for s in facts.listeners:
-            queue = facts.listen_queue(s)
-            if queue is None or queue[1] <= 0:
+            queue = accept_queue(facts, s)
+            if queue is None:
                 continue
             queued, backlog = queue
-            ratio = queued / backlog
             owners = Owners([s])
             where = f"port {s.local_port}" if s.local_address in WILDCARDS else endpoint(s.local_address, s.local_port)
             owner = ", ".join(x for x in (s.process, f"pid {s.pid}" if s.pid is not None else "") if x)
             who = f"{where} ({owner})" if owner else where
-            if ratio >= settings.critical_ratio:
+            if backlog is None:
+                if queued < settings.waiting_without_backlog:
+                    continue
+                severity = Severity.INFO
+                message = (
+                    f"{plural(queued, 'connection')} {'is' if queued == 1 else 'are'} waiting to be accepted on {who}; "
+                    f"the backlog is not in {backlog_hidden_by(facts)} output, so whether the queue is full is "
+                    "unknown: take `ss -ltn` to see it (Send-Q of the LISTEN row)"
+                )
+            elif queued / backlog >= settings.critical_ratio:
                 severity = Severity.CRITICAL
                 message = (
                     f"The accept queue of {who} is full, {num(queued)} connections waiting for a backlog of "
                     f"{num(backlog)}: new connections are being dropped because the application does not accept() "
                     f"them fast enough or its backlog is too small"
                 )
-            elif ratio >= settings.warning_ratio:
+            elif queued / backlog >= settings.warning_ratio:
                 severity = Severity.WARNING
                 message = (
                     f"The accept queue of {who} is {percent(queued, backlog)} full, {num(queued)} of "

@@ -2,18 +2,23 @@
 
 A peer with at least ``per_peer`` sockets in the state gets its own finding; when no peer does but
 the host as a whole has at least ``total``, one host-wide finding names the busiest peer.
+
+A peer's finding also says which service the sockets belong to, so it can be matched with the
+other rules' findings: the peer's port when this side is the client ("towards 10.0.0.20:8080",
+and ``remote_port`` set), our port when this side is the server ("towards 10.0.0.20 from local
+port 443", and ``local_port`` set), or the port most of them share when at least half do.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Iterator
+from collections import Counter, defaultdict
+from typing import Callable, Iterator, Sequence
 
 from pydantic import Field, model_validator
 
 from ..model import Socket
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, num, plural
+from .base import Owners, Rule, RuleSettings, endpoint, num, plural, service_key
 from .facts import Facts
 from .finding import Finding, Severity
 
@@ -29,9 +34,32 @@ class PileupSettings(RuleSettings):
         return self
 
 
+def towards(facts: Facts, peer: str | None, group: Sequence[Socket]) -> tuple[str, dict[str, object]]:
+    """'towards PEER[:PORT] ...' for sockets towards one peer, and the finding fields it pins down."""
+    keys = Counter(service_key(facts, s) for s in group)
+    (kind, a, b), n = keys.most_common(1)[0]
+    if kind == "remote":  # this side is the client: the peer's port is the service
+        if n == len(group):
+            return f"towards {endpoint(peer, b)}", {"remote_port": b}  # type: ignore[arg-type]
+        if 2 * n >= len(group):
+            return f"towards {peer} ({num(n)} of them to port {b})", {}
+    else:  # this side is the server: our port is the service
+        if n == len(group):
+            return f"towards {peer} from local port {a}", {"local_port": a}
+        if 2 * n >= len(group):
+            return f"towards {peer} ({num(n)} of them from local port {a})", {}
+    return f"towards {peer}", {}
+
+
 def pileups(
-    rule: Rule, facts: Facts, settings: PileupSettings, state: TcpState, severity: Severity, reason: str
+    rule: Rule,
+    facts: Facts,
+    settings: PileupSettings,
+    state: TcpState,
+    severity: Severity,
+    reason: str | Callable[[Sequence[Socket]], str],
 ) -> Iterator[Finding]:
+    """``reason`` is the text after the colon, or a function giving it for one peer's sockets."""
     sockets = facts.in_state(state)
     peers: dict[str | None, list[Socket]] = defaultdict(list)
     for s in sockets:
@@ -39,12 +67,23 @@ def pileups(
     busy = {peer: group for peer, group in peers.items() if len(group) >= settings.per_peer}
     for peer, group in busy.items():
         owners = Owners(group)
-        message = f"{plural(len(group), 'socket')} in {state} towards {peer}{owners.clause()}: {reason}"
+        where, dims = towards(facts, peer, group)
+        why = reason(group) if callable(reason) else reason
+        message = f"{plural(len(group), 'socket')} in {state} {where}{owners.clause()}: {why}"
         yield rule.finding(
-            severity, message, group, state=state, remote_address=peer, process=owners.process, pid=owners.pid
+            severity,
+            message,
+            group,
+            state=state,
+            remote_address=peer,
+            process=owners.process,
+            pid=owners.pid,
+            **dims,
         )
     if busy or len(sockets) < settings.total:
         return
+    if callable(reason):
+        reason = reason(sockets)
     top, group = max(peers.items(), key=lambda item: len(item[1]))
     owners = Owners(sockets)
     message = (

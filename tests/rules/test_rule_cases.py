@@ -2,8 +2,9 @@
 
 A case gives an input (rows rendered in a real ``ss``/``netstat`` layout, or literal ``text``),
 optional rule settings (``config``), and the findings of one rule (``rule: NP001``; ``"*"`` for
-all) that it must produce, in order. Each expected finding lists the fields to compare and the
-phrases its message must contain. ``max_severity`` caps every finding of the case.
+all) that it must produce, in order. Each expected finding lists the fields to compare, the
+phrases its message must contain (``message_contains``) and those it must not
+(``message_excludes``). ``max_severity`` caps every finding of the case.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def test_case(case: dict[str, Any]) -> None:
             expected = dict(expected)
             for phrase in expected.pop("message_contains", []):
                 assert phrase in finding.message
+            for phrase in expected.pop("message_excludes", []):
+                assert phrase not in finding.message
             actual = finding.model_dump(mode="json")
             assert {key: actual[key] for key in expected} == expected
 
