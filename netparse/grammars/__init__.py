@@ -5,9 +5,15 @@ from __future__ import annotations
 from .base import Grammar
 from .linux_netstat import LinuxNetstat
 from .ss import SS
+from .aix import AIX
+from .bsd import BSD
+from .busybox import BusyBox
+from .proc_net import ProcNet
+from .solaris import Solaris
 from .windows import PowerShell, Windows
 
-GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat(), Windows(), PowerShell())}
+GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat(), Windows(), PowerShell(), BSD(), AIX(), Solaris(), BusyBox(),
+                                                ProcNet(), ProcNet("big", name="proc-net-be"), ProcNet(dgram_proto="raw", name="proc-net-raw"))}
 
 
 def get(name: str) -> Grammar:

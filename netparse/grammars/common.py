@@ -149,3 +149,24 @@ def to_int(text: str | None) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+# -- BSD dot notation (BSD/macOS, Solaris/illumos, AIX netstat) -------------------------------------
+
+
+def dot_endpoint(text: str) -> str:
+    """``host.port`` as BSD-derived netstats print it -> ``host:port`` (what :func:`put_endpoints`
+    reads). The **last** dot separates the port: ``127.0.0.1.631``, ``::1.631``,
+    ``fe80::1%lo0.123``, ``*.22``, ``*.*``; a host name cut before its ``.port`` keeps its trailing
+    dot (``waw02s05-in-f14..https``), which marks it truncated. Text with no dot is an address alone."""
+    host, dot, port = text.rpartition(".")
+    if not dot:
+        return text
+    return f"{host}:{port}"
+
+
+def put_dot_endpoints(
+    rec: dict[str, Any], local: str, remote: str | None, family: Family | None, raw: bool = False
+) -> None:
+    """:func:`put_endpoints` for endpoints in BSD dot notation."""
+    put_endpoints(rec, dot_endpoint(local), None if remote is None else dot_endpoint(remote), family, raw)

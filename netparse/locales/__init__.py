@@ -1,6 +1,7 @@
 """Label tables: which printed word means which canonical state, title or column, per platform.
 
-Each language is one tab-separated file in this folder (``en.tsv``, ``de.tsv`` ...), with the
+Each language is one tab-separated file in this folder (``en.tsv``, ``de.tsv`` ...; a language may
+have more files named ``<lang>.<part>.tsv``, as ``en.platforms.tsv``), with the
 columns ``platform kind label canonical status source``: data, not code, and every label carries
 the source that proves it. ``status`` is ``verified`` (seen in real output or in the tool's
 source) or ``unverified`` (only claimed by other projects' fixtures: accepted as an alias, never
@@ -34,7 +35,8 @@ def all_labels() -> tuple[Label, ...]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".tsv"):
             continue
-        language = entry.name[: -len(".tsv")]
+        # 'en.tsv', or 'en.platforms.tsv' for a second English file: the language is before the first dot
+        language = entry.name[: -len(".tsv")].split(".", 1)[0]
         header_seen = False
         for row in entry.read_text(encoding="utf-8").splitlines():
             if not row.strip() or row.startswith("#"):

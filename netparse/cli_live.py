@@ -1,0 +1,187 @@
+"""``netparse live``: this machine's sockets (see :mod:`netparse.live`), mounted with :func:`register`.
+
+Exit codes: 0 done; 1 the sockets could not be read (no /proc/net and the netstat command
+failed); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import List, Optional
+
+import typer
+
+from .cli_common import err as _err
+
+LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
+
+On Linux the kernel's /proc/net tables are read directly and sockets are mapped to processes
+through /proc/PID/fd (run as root to see every process's sockets; how many could not be
+attributed is said on stderr). Elsewhere the platform's netstat is run with a fixed argument
+list (macOS: netstat -anv; FreeBSD, OpenBSD, NetBSD, Solaris: netstat -an; AIX: netstat -Aan;
+Windows: netstat -ano) and its output parsed.
+
+--watch SECONDS refreshes a live summary until Ctrl-C (or --count samples); --count N takes N
+samples (--interval apart, or --watch apart) and prints each, with 'sample' and 'timestamp'
+keys on json/jsonl/csv records so they can feed a time series.
+"""
+
+
+def _sample(proc: str, unix: bool):
+    from .live import sample
+
+    try:
+        return sample(proc, unix)
+    except (OSError, subprocess_error()) as exc:
+        _err(f"cannot read this machine's sockets: {exc}")
+        raise typer.Exit(1) from None
+
+
+def subprocess_error():
+    import subprocess
+
+    return subprocess.SubprocessError
+
+
+def _report(live, show_issues: bool) -> None:
+    att = live.attribution
+    if att is not None and att.message():
+        _err(att.message())
+    if live.issues:
+        if show_issues:
+            for issue in live.issues:
+                sys.stderr.write(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
+        else:
+            n = len(live.issues)
+            _err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
+
+
+def summary_renderable(sockets, title: str):
+    """A rich renderable of the summary (for --watch)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from .render import _top
+    from .summary import summarise
+
+    summary = summarise(sockets)
+    protos = ", ".join(f"{k} {v}" for k, v in summary.by_proto.items())
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("State", "Count", "Top local ports", "Top processes", "Top remote hosts"):
+        table.add_column(col, overflow="fold")
+    for s in summary.states:
+        table.add_row(str(s.state), str(s.count), _top(s.local_ports), _top(s.processes), _top(s.remote_hosts))
+    head = Text(f"{title}: {summary.total} sockets" + (f" ({protos})" if protos else ""), style="bold")
+    return Group(head, table)
+
+
+def live_command(
+    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl or csv."),
+    state: List[str] = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...)."),
+    port: List[int] = typer.Option([], "--port", help="Keep sockets with this local or remote port."),
+    proto: List[str] = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...)."),
+    pid: List[int] = typer.Option([], "--pid", help="Keep sockets owned by this process id."),
+    unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets (/proc/net/unix)."),
+    watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS."),
+    count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop."),
+    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch)."),
+    show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
+    proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
+) -> None:
+    from .cli import Output, _filters
+    from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
+
+    try:
+        out_kind = Output(output)
+    except ValueError:
+        raise typer.BadParameter(f"{output!r}: use table, json, jsonl or csv", param_hint="--output") from None
+    keep = _filters(state, port, proto, pid)
+    if watch is not None:
+        _watch(watch, count, proc, unix, keep)
+        return
+    n = count or 1
+    stamped = n > 1
+    out = sys.stdout
+    docs: list[str] = []
+    rows: list[dict] = []
+    from .live import samples
+
+    try:
+        for i, live in enumerate(samples(n, interval, proc, unix), 1):
+            snap = live.snapshot
+            sockets = [s for s in snap.sockets if keep(s)]
+            ts = snap.timestamp.isoformat() if snap.timestamp else None
+            meta = {"sample": i, "timestamp": ts} if stamped else {}
+            if out_kind is Output.table:
+                if stamped:
+                    out.write(f"# sample {i} of {n}, {ts}\n")
+                render_table(sockets, out)
+            elif out_kind is Output.csv:
+                rows.extend(record_dict(s, **meta) for s in sockets)
+            elif out_kind is Output.json:
+                docs.extend(record_json(s, **meta) for s in sockets)
+            else:
+                write_jsonl((record_json(s, **meta) for s in sockets), out)
+            out.flush()
+            _report(live, show_issues)
+    except (OSError, subprocess_error()) as exc:
+        _err(f"cannot read this machine's sockets: {exc}")
+        raise typer.Exit(1) from None
+    if out_kind is Output.csv:
+        write_csv(rows, out)
+    elif out_kind is Output.json:
+        write_json(docs, out)
+    out.flush()
+
+
+def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> None:
+    from rich.console import Console
+    from rich.live import Live
+
+    console = Console()
+    taken = 0
+    try:
+        with Live(console=console, auto_refresh=False, transient=False) as view:
+            while count is None or taken < count:
+                if taken:
+                    time.sleep(seconds)
+                live = _sample(proc, unix)
+                taken += 1
+                snap = live.snapshot
+                title = f"{snap.host or 'this machine'} {snap.timestamp:%H:%M:%S}" if snap.timestamp else "this machine"
+                if live.attribution and live.attribution.message():
+                    title += f"  ({live.attribution.unattributed} without owner)"
+                view.update(summary_renderable([s for s in snap.sockets if keep(s)], title), refresh=True)
+    except KeyboardInterrupt:
+        pass
+
+
+def live_default() -> None:
+    """What ``netparse`` with no input on a terminal does: this machine's summary, then what
+    looks wrong (the same report as ``netstat -an | netparse``)."""
+    from .cli_analyze import render_findings
+    from .render import console, render_summary
+    from .rules.config import ConfigError, load_config
+    from .rules.engine import analyze
+    from .summary import summarise
+
+    live = _sample("/proc", False)
+    snap = live.snapshot
+    render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
+    sys.stdout.flush()
+    _report(live, False)
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        _err(str(exc))
+        raise typer.Exit(3) from None
+    out = console(sys.stdout)
+    out.print()
+    render_findings(analyze(snap, config), out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``live`` to the netparse typer app."""
+    app.command("live", help=LIVE_HELP)(live_command)
