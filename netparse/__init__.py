@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import NetparseError, NoSocketsError, ParseError
     from .model import Family, Owner, ParseIssue, Snapshot, Socket
     from .explain import StateInfo, explain
+    from .psutil_source import from_psutil
     from .rules.engine import analyze
     from .rules.finding import Finding, Severity
     from .states import TcpState
@@ -42,6 +43,7 @@ _LAZY = {
     "Severity": "rules.finding",
     "explain": "explain",
     "StateInfo": "explain",
+    "from_psutil": "psutil_source",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -12,7 +12,8 @@ NOTE_PATTERNS: list[tuple[str, str]] = [
     # prompt + command: 'root@host:~# netstat -laputen', '$ ss -tan', 'PS C:\> netstat -an | findstr ":389"',
     # 'C:\>netstat -a -q -n', 'obsd2023# netstat -a -p tcp', '➜  ~ netstat -anvp tcp' (CATALOG section 8)
     # (any case: 'NETSTAT -ANO' in the FLAIR readme, 'Get-Nettcpconnection' in pastes)
-    ("command", r"(?i)^.{0,80}?(?:[#$>%❯➜]|^)\s*(?:sudo\s+)?(?:netstat|ss|busybox netstat|Get-NetTCPConnection|watch)\b.*$"),
+    # ('➜  ~ netstat -anvp tcp': oh-my-zsh prints the directory after the arrow)
+    ("command", r"(?i)^.{0,80}?(?:[#$>%❯]|➜\s+\S+|^)\s*(?:sudo\s+)?(?:netstat|ss|busybox netstat|Get-NetTCPConnection|watch)\b.*$"),
     # a bare prompt, or one with only a comment: 'PS C:\Users\x>', 'C:\>', 'user@HOST C:\x>', 'PS C:\> # ...'
     ("prompt", r"^\s*(?:\S+@\S+ )?(?:PS )?[A-Za-z]:\\[^>]*>\s*(?:#.*)?$"),
     # the cmd banner pasted with the output: 'Microsoft Windows [Version 10.0.19045]', '(c) Microsoft Corporation...'
