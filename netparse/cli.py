@@ -59,7 +59,14 @@ class InputRun:
     MAX_KEPT_ISSUES = 10000
 
     def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
-        self.files = files or ["-"]
+        from .inputs import InputError, expand
+
+        try:
+            self.files = expand(files or ["-"])  # globs, directories (recursing)
+        except InputError as exc:
+            _err(str(exc))
+            raise typer.Exit(1) from None
+        self.block = None  # the log snapshot of the record last yielded (netparse.logs)
         self.encoding = encoding
         self.format = format
         self.strict = strict
@@ -74,8 +81,9 @@ class InputRun:
     def sockets(self) -> Iterator[tuple[str, Socket]]:
         from .errors import ParseError
         from .io import open_source
+        from .logs import LogReader
         from .model import Socket
-        from .parser import LineParser, found_listing
+        from .parser import found_listing
 
         for name in self.files:
             try:
@@ -84,15 +92,19 @@ class InputRun:
                 _err(f"cannot read {name}: {exc.strerror or exc}")
                 raise typer.Exit(1) from None
             try:
-                parser = LineParser(format=self.format, strict=self.strict)
+                reader = LogReader(source, format=self.format, strict=self.strict)
             except KeyError as exc:
                 _err(str(exc.args[0]))
                 raise typer.Exit(2) from None
+            parser = reader.parser
             self.tried = [g.name for g in parser.grammars]
             try:
-                for item in parser.run(source.lines()):
+                for block, item in reader:
+                    if item is None:
+                        continue
                     if isinstance(item, Socket):
                         self.records += 1
+                        self.block, self.reader = block, reader
                         yield source.name, item
                     else:
                         self.issue_counts[item.kind] += 1
@@ -110,6 +122,13 @@ class InputRun:
             self.found = self.found or found_listing(parser.line_counts())
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
+
+    def snapshot_keys(self) -> dict[str, object]:
+        """``snapshot``/``timestamp``/``host`` of the record last yielded, when its input is a log
+        (it has timestamp, separator or host lines); nothing for a plain listing."""
+        if self.block is None or not self.reader.marked:
+            return {}
+        return self.block.meta()
 
     def finish(self, show_issues: bool) -> None:
         """Report issues on stderr; exit 1 when nothing in the input was recognisable."""
@@ -208,9 +227,9 @@ def parse(
     if output is Output.table:
         render_table([s for _, s in selected], out)
     elif output is Output.csv:
-        write_csv((record_dict(s, source=name if multi else None) for name, s in selected), out)
+        write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
     else:
-        texts = (record_json(s, source=name if multi else None) for name, s in selected)
+        texts = (record_json(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
         (write_json if output is Output.json else write_jsonl)(texts, out)
     out.flush()
     run.finish(show_issues)
@@ -278,8 +297,10 @@ def _version(value: bool) -> None:
 
 def _register_analyzer() -> None:
     from .cli_analyze import register
+    from .cli_logs import register as register_logs
 
     register(app)
+    register_logs(app)
 
 
 _register_analyzer()

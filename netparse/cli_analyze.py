@@ -157,6 +157,10 @@ def _summary_line(snapshot: "Snapshot") -> str:
     counts = state_counts(snapshot.sockets)
     states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
     source = snapshot.source or "<input>"
+    if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
+        from .logs import format_time
+
+        source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
     n = len(snapshot.sockets)
     return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
 
@@ -185,6 +189,8 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
                 "sockets": len(snapshot.sockets),
                 "state_counts": state_counts(snapshot.sockets),
                 "findings": len(found),
+                **({"host": snapshot.host} if snapshot.host else {}),
+                **({"timestamp": snapshot.timestamp.isoformat()} if snapshot.timestamp else {}),
             }
         )
         findings.extend({**f.model_dump(mode="json"), "source": snapshot.source} for f in found)
@@ -244,17 +250,20 @@ def analyze_command(
     names = list(files or ["-"])
     if names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
         raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze) or name files", EXIT_USAGE)
+    from .cli_logs import analysis_inputs
+    from .rules.engine import analyze_series
+
     results = []
-    for name in names:
-        try:
-            snapshot = read_input(name, format)
-        except InputProblem as exc:
-            raise unknown(str(exc), EXIT_INPUT) from None
-        except KeyError as exc:
-            if nagios:
-                raise unknown(str(exc.args[0]), EXIT_USAGE) from None
-            raise typer.BadParameter(str(exc.args[0]), param_hint="--format") from None
-        results.append((snapshot, analyze(snapshot, config)))
+    try:
+        # a log with several snapshots: its newest snapshot per host, plus the trend rules
+        for snapshot, series in analysis_inputs(names, format):
+            results.append((snapshot, analyze_series(series, config, latest=snapshot)))
+    except InputProblem as exc:
+        raise unknown(str(exc), EXIT_INPUT) from None
+    except KeyError as exc:
+        if nagios:
+            raise unknown(str(exc.args[0]), EXIT_USAGE) from None
+        raise typer.BadParameter(str(exc.args[0]), param_hint="--format") from None
 
     if nagios:
         line, code = nagios_status(results)

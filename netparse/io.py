@@ -1,23 +1,17 @@
 """Reading inputs as streams of text lines: files, ``-``/stdin, compressed files.
 
 Decoding is :class:`netparse.decode.DecodedLines`: detected on the first block, then
-incremental, so a file of any size is read with flat memory.
+incremental, so a file of any size is read with flat memory. Opening (stdin, compression) is
+:func:`netparse.inputs.open_binary`.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Iterator
 
 from .decode import DecodedLines
-
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".lzma": lzma.open}
-
 
 @dataclass
 class TextSource:
@@ -29,7 +23,17 @@ class TextSource:
     binary: IO[bytes]
     forced_encoding: str | None = None
     encoding: str | None = None
+    #: the input as stored (compressed bytes for a compressed file) and its size, for progress
+    raw: IO[bytes] | None = field(default=None, repr=False)
+    size: int | None = None
     _closed: bool = field(default=False, repr=False)
+
+    def position(self) -> int:
+        """Bytes of the stored input read so far (compressed bytes for a compressed file)."""
+        try:
+            return (self.raw or self.binary).tell()
+        except (OSError, ValueError, AttributeError):
+            return 0
 
     def lines(self) -> Iterator[str]:
         decoded = DecodedLines(self.binary, encoding=self.forced_encoding)
@@ -46,15 +50,15 @@ class TextSource:
             self._closed = True
             if self.binary is not sys.stdin.buffer:
                 self.binary.close()
+            if self.raw is not None and self.raw is not sys.stdin.buffer:
+                self.raw.close()
 
 
 def open_source(path: str, encoding: str | None = None) -> TextSource:
-    """``-`` is stdin; ``.gz``/``.bz2``/``.xz`` files are decompressed on the fly; ``encoding``
-    forces a codec instead of detecting one."""
-    if path == "-":
-        return TextSource("<stdin>", sys.stdin.buffer, encoding)
-    p = Path(path)
-    opener = _OPENERS.get(p.suffix.lower())
-    if opener is not None:
-        return TextSource(str(p), opener(p, "rb"), encoding)  # type: ignore[operator]
-    return TextSource(str(p), open(p, "rb"), encoding)
+    """``-`` is stdin; gzip, bzip2, xz (and zstd with the ``zstandard`` package) are decompressed
+    on the fly, recognised by their magic bytes (:func:`netparse.inputs.open_binary`);
+    ``encoding`` forces a codec instead of detecting one."""
+    from .inputs import open_binary
+
+    name, binary, raw, size = open_binary(path)
+    return TextSource(name, binary, encoding, raw=raw, size=size)

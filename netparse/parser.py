@@ -17,7 +17,7 @@ So records + recognised lines + unparsed issues == input lines, always.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Protocol
 
 from .errors import ParseError
 from .grammars import GRAMMARS, get
@@ -32,6 +32,16 @@ def _issue(lineno: int, text: str, reason: str, kind: str = "unparsed") -> Parse
     return ParseIssue(line=lineno, text=text[:MAX_ISSUE_TEXT], reason=reason, kind=kind)  # type: ignore[arg-type]
 
 
+class ParserHooks(Protocol):
+    """What :class:`LineParser` tells an observer (both are called before the line is counted)."""
+
+    def marker(self, kind: str, grammar: str, line: str, lineno: int) -> None:
+        """A title/header/summary ``line`` of ``grammar`` was read at ``lineno``."""
+
+    def line(self, line: str, lineno: int) -> str | None:
+        """A line no grammar reads (tried before notes): a kind to count it under, or None."""
+
+
 class LineParser:
     """Incremental parser: feed it lines, get records and issues; keeps the line accounting.
 
@@ -40,7 +50,10 @@ class LineParser:
     :meth:`feed` + :meth:`close` do the same one line at a time.
     """
 
-    def __init__(self, format: str = "auto", strict: bool = False) -> None:
+    def __init__(self, format: str = "auto", strict: bool = False, hooks: "ParserHooks | None" = None) -> None:
+        #: Optional observer (``netparse.logs`` uses it to cut a log into snapshots): told about
+        #: every title/header, and offered lines nothing else understood before they become issues.
+        self.hooks = hooks
         if format == "auto":
             self.grammars: list[Grammar] = sorted(GRAMMARS.values(), key=lambda g: g.shape_priority)
         else:
@@ -154,6 +167,8 @@ class LineParser:
                     ctx.section = marker.section
                 if marker.on_match:
                     marker.on_match(res, ctx)
+                if self.hooks is not None:
+                    self.hooks.marker(marker.kind, grammar.name, line, self.lineno)
                 self._switch(grammar, ctx)
                 self.counts[marker.kind] += 1
                 warning = ctx.values.pop("header_warning", None)
@@ -170,6 +185,11 @@ class LineParser:
             if rec is not None:
                 self._switch(grammar, ctx)
                 self._start_record(grammar, rec, line)
+                return None
+        if self.hooks is not None:
+            kind = self.hooks.line(line, self.lineno)
+            if kind is not None:
+                self.counts[kind] += 1
                 return None
         if note_kind(line) is not None:
             self.counts["note"] += 1

@@ -6,11 +6,11 @@ import importlib
 import pkgutil
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from ..model import Snapshot, Socket
 from .base import Rule
-from .facts import Facts
+from .facts import Facts, Series, SnapshotPoint
 from .finding import Finding, sort_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,20 +69,65 @@ def analyze(
     :class:`~netparse.rules.config.Config` (see :func:`~netparse.rules.config.load_config`), a
     mapping such as ``{"NP001": {"warning": 50}}``, or None for the defaults (no file is read).
     """
-    from .config import Config
-
     if isinstance(data, Snapshot):
         facts = Facts(data.sockets, data.format)
     else:
         facts = Facts(data)
-    if config is None:
-        config = Config.default()
-    elif not isinstance(config, Config):
-        config = Config.from_mapping(config)
+    config = _config(config)
     findings: list[Finding] = []
     for rule in all_rules():
         settings = config.settings(rule.code)
         if settings.enabled:
             findings.extend(rule.check(facts, settings))
+    findings.sort(key=sort_key)
+    return findings
+
+
+def _config(config: "Config | Mapping[str, Mapping[str, object]] | None") -> "Config":
+    from .config import Config
+
+    if config is None:
+        return Config.default()
+    if not isinstance(config, Config):
+        return Config.from_mapping(config)
+    return config
+
+
+def analyze_series(
+    series: "Series | Sequence[Snapshot] | Sequence[SnapshotPoint]",
+    config: "Config | Mapping[str, Mapping[str, object]] | None" = None,
+    latest: Snapshot | Iterable[Socket] | None = None,
+) -> list[Finding]:
+    """Run the rules over the snapshots of one host (a log): every rule over the latest
+    snapshot, as :func:`analyze` does, plus the trend rules (:mod:`netparse.rules.trend`) over
+    the whole series; findings come worst first.
+
+    ``series``: :class:`~netparse.model.Snapshot` objects (oldest first, or all with
+    timestamps), or their :class:`~netparse.rules.facts.SnapshotPoint` aggregates, or a
+    :class:`~netparse.rules.facts.Series`. ``latest``: the newest snapshot's sockets (needed
+    when ``series`` holds points; the newest Snapshot otherwise)."""
+    from .trend import TrendRule
+
+    if not isinstance(series, Series):
+        items = list(series)
+        if items and isinstance(items[0], Snapshot):
+            snapshots: list[Snapshot] = items  # type: ignore[assignment]
+            points = [
+                SnapshotPoint.from_facts(Facts(s.sockets, s.format), i, s.timestamp, s.host, s.source)
+                for i, s in enumerate(snapshots)
+            ]
+            series = Series(points)
+            if latest is None and series.latest is not None:
+                latest = snapshots[series.latest.index]
+        else:
+            series = Series(items)  # type: ignore[arg-type]
+    config = _config(config)
+    findings = analyze(latest if latest is not None else [], config)
+    if len(series) >= 2:
+        for rule in all_rules():
+            if isinstance(rule, TrendRule):
+                settings = config.settings(rule.code)
+                if settings.enabled:
+                    findings.extend(rule.check_series(series, settings))
     findings.sort(key=sort_key)
     return findings

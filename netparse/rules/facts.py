@@ -7,8 +7,10 @@ listen, which side of a connection a socket is on, and the ephemeral port range 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Iterable
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, NamedTuple
 
 from ..model import Family, Socket
 from ..states import TcpState
@@ -129,3 +131,162 @@ class Facts:
         if self.format not in (None, "ss") or not s.send_q or s.recv_q is None:
             return None
         return s.recv_q, s.send_q
+
+
+# ---------------------------------------------------------------------------- time series
+# What trend rules read (NP016 ...): a few numbers per snapshot of a log, so a week of
+# snapshots costs kilobytes, not the sockets themselves.
+
+#: Socket line numbers a point keeps per group, for a finding's evidence.
+POINT_EVIDENCE = 5
+
+
+class Listener(NamedTuple):
+    """Who owns a TCP listener (key: proto, local address, local port)."""
+
+    process: str | None = None
+    pid: int | None = None
+
+
+@dataclass(eq=False)
+class SnapshotPoint:
+    """Aggregates of one snapshot: counts per state, CLOSE_WAIT per service (``('port', local
+    port, None)`` on the server side, ``('remote', address, port)`` on the client side, as NP001
+    groups), and the TCP listeners, plus a few socket line numbers for evidence
+    (``*_lines``; a :class:`SeriesBuilder` drops those of all but the newest point)."""
+
+    index: int = 0
+    timestamp: datetime | None = None
+    host: str | None = None
+    source: str | None = None
+    total: int = 0
+    states: dict[TcpState, int] = field(default_factory=dict)
+    close_wait: dict[tuple, int] = field(default_factory=dict)
+    close_wait_owner: dict[tuple, tuple[str | None, int | None]] = field(default_factory=dict)
+    close_wait_lines: dict[tuple, list[int]] = field(default_factory=dict)
+    time_wait_lines: list[int] = field(default_factory=list)
+    listeners: dict[tuple[str, str | None, int | None], Listener] = field(default_factory=dict)
+    listener_lines: dict[tuple[str, str | None, int | None], list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def from_facts(
+        cls, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
+        source: str | None = None,
+    ) -> "SnapshotPoint":
+        point = cls(index=index, timestamp=timestamp, host=host, source=source, total=len(facts.sockets))
+        states: Counter[TcpState] = Counter(s.state for s in facts.tcp)
+        point.states = dict(states)
+        for s in facts.in_state(TcpState.CLOSE_WAIT):
+            key = ("port", s.local_port, None) if facts.is_server_side(s) else ("remote", s.remote_address, s.remote_port)
+            point.close_wait[key] = point.close_wait.get(key, 0) + 1
+            lines = point.close_wait_lines.setdefault(key, [])
+            if len(lines) < POINT_EVIDENCE:
+                lines.append(s.line)
+            owner = (s.process, s.pid) if has_owner(s) else (None, None)
+            if point.close_wait_owner.setdefault(key, owner) != owner:
+                point.close_wait_owner[key] = (None, None)  # several owners: name none
+        point.time_wait_lines = [s.line for s in facts.in_state(TcpState.TIME_WAIT)[:POINT_EVIDENCE]]
+        for s in facts.listeners:
+            key = (s.proto, s.local_address, s.local_port)
+            if key not in point.listeners:
+                point.listeners[key] = Listener(s.process, s.pid)
+                point.listener_lines[key] = [s.line]
+        return point
+
+    def count(self, state: TcpState) -> int:
+        return self.states.get(state, 0)
+
+
+class Series:
+    """The snapshots of one host, oldest first: what trend rules read. ``points`` come in the
+    order given (a log's order) unless every point has a timestamp, then in time order.
+    ``listener_lines``: for each listener, line numbers in the newest snapshot that shows it."""
+
+    def __init__(self, points: Iterable[SnapshotPoint], listener_lines: dict | None = None) -> None:
+        items = list(points)
+        if items and all(p.timestamp is not None for p in items):
+            items.sort(key=lambda p: _sortable(p.timestamp))  # type: ignore[arg-type]
+        self.points: list[SnapshotPoint] = items
+        if listener_lines is None:
+            listener_lines = {}
+            for point in items:
+                listener_lines.update(point.listener_lines)
+        self.listener_lines = listener_lines
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def latest(self) -> SnapshotPoint | None:
+        return self.points[-1] if self.points else None
+
+
+class SeriesBuilder:
+    """Builds a :class:`Series` one snapshot at a time, keeping memory per snapshot small (a
+    week of snapshots a minute is 10,000 points): equal keys and owners are shared, a listener
+    table equal to the previous snapshot's is shared, and evidence line numbers are kept only
+    for the newest point (and, per listener, for the newest snapshot showing it)."""
+
+    def __init__(self) -> None:
+        self.points: list[SnapshotPoint] = []
+        self.listener_lines: dict[tuple, list[int]] = {}
+        self._seen_at: dict[tuple, datetime | None] = {}
+        self._shared: dict[object, object] = {}
+        self._newest: SnapshotPoint | None = None
+
+    def _same(self, value):
+        return self._shared.setdefault(value, value)
+
+    def add(self, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
+            source: str | None = None) -> SnapshotPoint:
+        point = SnapshotPoint.from_facts(facts, index, timestamp, host, source)
+        same = self._same
+        point.close_wait = {same(k): v for k, v in point.close_wait.items()}
+        point.close_wait_owner = {same(k): same(v) for k, v in point.close_wait_owner.items()}
+        point.close_wait_lines = {same(k): v for k, v in point.close_wait_lines.items()}
+        listeners = {same(k): same(v) for k, v in point.listeners.items()}
+        previous = self.points[-1] if self.points else None
+        point.listeners = previous.listeners if previous is not None and previous.listeners == listeners else listeners
+        for key, lines in point.listener_lines.items():
+            seen = self._seen_at.get(key, timestamp)
+            if key not in self._seen_at or seen is None or timestamp is None or _sortable(timestamp) >= _sortable(seen):
+                self.listener_lines[same(key)] = lines
+                self._seen_at[same(key)] = timestamp
+        point.listener_lines = {}
+        newest = self._newest
+        if newest is None or timestamp is None or newest.timestamp is None or _sortable(timestamp) >= _sortable(newest.timestamp):
+            if newest is not None:
+                newest.close_wait_lines = {}
+            self._newest = point
+        else:
+            point.close_wait_lines = {}
+        self.points.append(point)
+        return point
+
+    def extend(self, other: "SeriesBuilder") -> None:
+        """Add another builder's points (the same host's next log file)."""
+        for point in other.points:
+            if point is other._newest:
+                newest = self._newest
+                if newest is None or point.timestamp is None or newest.timestamp is None or (
+                    _sortable(point.timestamp) >= _sortable(newest.timestamp)
+                ):
+                    if newest is not None:
+                        newest.close_wait_lines = {}
+                    self._newest = point
+                else:
+                    point.close_wait_lines = {}
+            self.points.append(point)
+        for key, lines in other.listener_lines.items():
+            seen, theirs = self._seen_at.get(key), other._seen_at.get(key)
+            if key not in self._seen_at or seen is None or theirs is None or _sortable(theirs) >= _sortable(seen):
+                self.listener_lines[key] = lines
+                self._seen_at[key] = theirs
+
+    def build(self) -> Series:
+        return Series(self.points, self.listener_lines)
+
+
+def _sortable(value: datetime) -> datetime:
+    """Aware and naive times in one order (a naive time is taken as UTC)."""
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value

@@ -16,7 +16,10 @@ import pytest
 import yaml
 
 from netparse.api import parse
+from netparse.logs import parse_log
+from netparse.model import Snapshot
 from netparse.rules import Severity, all_rules, analyze
+from netparse.rules.engine import analyze_series
 from socket_listing import render
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -35,15 +38,28 @@ CASES = load_cases()
 
 
 def case_input(case: dict[str, Any]) -> str:
+    if "snapshots" in case:  # a log (trend rules): each snapshot's rows after its timestamp line
+        return "".join(f"{snap['date']}\n" + render(case["format"], snap["rows"]) for snap in case["snapshots"])
     return case["text"] if "text" in case else render(case["format"], case["rows"])
+
+
+def run_case(case: dict[str, Any]) -> tuple[Snapshot, list]:
+    """(the input as one Snapshot, the findings): a log's snapshots go through analyze_series."""
+    if "snapshots" not in case:
+        snapshot = parse(case_input(case))
+        return snapshot, analyze(snapshot, case.get("config"))
+    snapshots = parse_log(case_input(case))
+    assert len(snapshots) == len(case["snapshots"])
+    merged = Snapshot(format=snapshots[-1].format, sockets=[s for snap in snapshots for s in snap.sockets],
+                      issues=[i for snap in snapshots for i in snap.issues])
+    return merged, analyze_series(snapshots, case.get("config"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['file'][:-5]}:{c['id']}" for c in CASES])
 def test_case(case: dict[str, Any]) -> None:
-    snapshot = parse(case_input(case))
+    snapshot, findings = run_case(case)
     assert snapshot.sockets, "the case's input must parse into sockets"
     assert not [i for i in snapshot.issues if i.kind == "unparsed"], snapshot.issues[:3]
-    findings = analyze(snapshot, case.get("config"))
     lines = {s.line: s for s in snapshot.sockets}
     for f in findings:
         assert f.evidence and set(f.evidence) <= set(lines), f"evidence must point at socket lines: {f}"

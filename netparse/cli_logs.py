@@ -1,0 +1,266 @@
+"""``netparse timeline`` and ``netparse diff``: mounted on the main app with :func:`register`.
+
+Both read logs with many snapshots (see :mod:`netparse.logs`): files, globs, directories
+(recursing), ``-``; gzip, bzip2, xz and (with the ``zstandard`` package) zstd.
+
+Exit codes: 0 done; 1 an input cannot be read or holds no socket listing, or (diff) the snapshot
+asked for does not exist; 2 usage error. :func:`analysis_inputs` is what ``netparse analyze``
+uses to read logs: the newest snapshot of every host plus the aggregates trend rules read.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Iterator, List, Optional
+
+import typer
+
+from .cli_common import err as _err
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Snapshot
+    from .rules.facts import Series, SeriesBuilder
+
+EXIT_INPUT, EXIT_USAGE = 1, 2
+
+
+class TimelineOutput(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class By(str, Enum):
+    port = "port"
+    process = "process"
+
+
+class DiffOutput(str, Enum):
+    text = "text"
+    json = "json"
+
+
+TIMELINE_HELP = """Counts per TCP state for every snapshot of logs: one row per snapshot and host.
+
+A log is cut into snapshots at timestamp lines (date output, ISO 8601, epoch seconds, Windows
+date /t + time /t), separator lines (=== ... ===, ----- host -----), hostname lines, or where a
+listing's title or header comes again. Reads files, globs, directories (recursing) and '-', plain
+or gzip/bzip2/xz/zstd compressed. Counts are of Internet sockets (TCP, UDP); unix sockets are left
+out. --by port (a connection counts under its service port: the local one on the server side, 'to
+PORT' on the client side) or --by process splits each snapshot; --top keeps the biggest and sums
+the rest as (other). --plot FILE.svg or FILE.html draws the counts over time (self-contained: no
+script, nothing fetched). Exit codes: 0 ok; 1 input unreadable or without any socket listing;
+2 usage error.
+"""
+
+DIFF_HELP = """What changed between two snapshots: listeners that appeared or vanished, counts per state,
+connections per port, remote peers that are new or gone.
+
+With two inputs A and B: the newest snapshot of each (--from picks another in A, --to in B). With
+one log: its first and its newest snapshot, or --from and --to. A selector is an index (0 first,
+-1 newest, -2 the one before) or a time ('2026-11-24 19:11', ISO 8601, date output): the newest
+snapshot at or before it. --host counts only snapshots of that host (a log of several hosts).
+Exit codes: 0 ok; 1 input unreadable, without socket listing, or no such snapshot; 2 usage error.
+"""
+
+
+def _expand(files: list[str]) -> list[str]:
+    from .inputs import InputError, expand
+
+    try:
+        return expand(files)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _input_errors():
+    """Context: turn reading problems into one stderr line and exit 1 (2 for a bad --format)."""
+    from contextlib import contextmanager
+
+    from .errors import ParseError
+
+    @contextmanager
+    def guard(name: str = ""):
+        try:
+            yield
+        except KeyError as exc:
+            _err(str(exc.args[0]))
+            raise typer.Exit(EXIT_USAGE) from None
+        except ParseError as exc:
+            _err(f"{name}: {exc}" if name else str(exc))
+            raise typer.Exit(EXIT_INPUT) from None
+        except OSError as exc:
+            where = getattr(exc, "filename", None) or name
+            _err(f"cannot read {where}: {exc.strerror or exc}" if where else f"cannot read input: {exc}")
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return guard
+
+
+def timeline_command(
+    files: Optional[List[str]] = typer.Argument(None, help="Logs to read: files, globs, directories, '-' (default).",
+                                                show_default=False),
+    output: TimelineOutput = typer.Option(TimelineOutput.table, "--output", "-o", help="table, csv or json."),
+    by: Optional[By] = typer.Option(None, "--by", help="One row per snapshot and port, or per snapshot and process."),
+    top: int = typer.Option(10, "--top", min=1, help="With --by: ports/processes shown; the rest add up to (other)."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Also draw the timeline into FILE.svg or FILE.html.",
+                                       metavar="FILE"),
+    host: Optional[str] = typer.Option(None, "--host", help="Only snapshots of this host."),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+) -> None:
+    from .inputs import ReadProgress
+    from .timeline import build, render_table, write_csv, write_json
+
+    if plot is not None and not plot.lower().endswith((".svg", ".html", ".htm")):
+        raise typer.BadParameter("the picture's file name must end in .svg or .html", param_hint="--plot")
+    names = _expand(list(files or []))
+    if names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
+        _err("no input: name log files or pipe one in (netparse timeline /var/log/netstat.log)")
+        raise typer.Exit(EXIT_USAGE)
+    guard = _input_errors()
+    with guard(), ReadProgress(names, "reading") as progress:
+        timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress, host=host)
+    for name in timeline.empty:
+        _err(f"no socket listing found in {name}")
+    if len(timeline.empty) == len(timeline.inputs):
+        raise typer.Exit(EXIT_INPUT)
+    out = sys.stdout
+    if output is TimelineOutput.json:
+        write_json(timeline, out)
+    elif output is TimelineOutput.csv:
+        write_csv(timeline, out)
+    else:
+        render_table(timeline, out)
+    out.flush()
+    if plot is not None:
+        from .plot import write_plot
+
+        try:
+            write_plot(timeline, plot)
+        except OSError as exc:
+            _err(f"cannot write {plot}: {exc.strerror or exc}")
+            raise typer.Exit(EXIT_INPUT) from None
+        _err(f"wrote {plot}")
+
+
+def diff_command(
+    a: str = typer.Argument(..., help="A listing or a log ('-': standard input).", show_default=False),
+    b: Optional[str] = typer.Argument(None, help="A second listing or log (default: A again).", show_default=False),
+    from_: Optional[str] = typer.Option(None, "--from", help="Snapshot of A: index (0, -1 ...) or time."),
+    to: Optional[str] = typer.Option(None, "--to", help="Snapshot of B (or of A when B is not given): index or time."),
+    host: Optional[str] = typer.Option(None, "--host", help="Only count snapshots of this host."),
+    output: DiffOutput = typer.Option(DiffOutput.text, "--output", "-o", help="text or json."),
+    top: int = typer.Option(20, "--top", min=1, help="Lines per section in text output."),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+) -> None:
+    from .diff import SelectionError, compare, parse_selector, render_json, render_text, select
+    from .inputs import ReadProgress
+
+    if b == "-" and a == "-":
+        raise typer.BadParameter("standard input can be read only once", param_hint="B")
+    try:
+        which_a = parse_selector(from_, 0 if b is None else -1)
+        which_b = parse_selector(to, -1)
+    except SelectionError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    guard = _input_errors()
+    sides = []
+    for name, which in ((a, which_a), (b if b is not None else a, which_b)):
+        if name == "-" and b is None and a == "-":
+            raise typer.BadParameter("with standard input, name a second input (diff - other.txt)", param_hint="B")
+        with guard(name), ReadProgress([name], "reading") as progress:
+            try:
+                sides.append(select(name, which, format=format, host=host, progress=progress))
+            except SelectionError as exc:
+                _err(str(exc))
+                raise typer.Exit(EXIT_INPUT) from None
+    (block_a, snap_a), (block_b, snap_b) = sides
+    diff = compare(snap_a, snap_b, block_a.index, block_b.index)
+    if output is DiffOutput.json:
+        render_json(diff, sys.stdout)
+    else:
+        render_text(diff, sys.stdout, top=top)
+    sys.stdout.flush()
+
+
+def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot", "Series"]]:
+    """For ``netparse analyze``: (the newest snapshot, the series of all snapshots) per host of
+    the logs named, across files (rotated logs of one host form one series); an input that is
+    one plain listing gives that listing as before (``source`` the file name, no host) with a
+    one-point series. Memory: the newest snapshot per host and a few numbers per snapshot.
+    Raises ``cli_analyze.InputProblem`` for an unreadable input or one without socket listing,
+    KeyError for an unknown format."""
+    from .cli_analyze import InputProblem
+    from .inputs import InputError, ReadProgress, expand
+    from .rules.facts import _sortable
+
+    try:
+        expanded = expand(names)
+    except InputError as exc:
+        raise InputProblem(str(exc)) from None
+    hosts: dict[str | None, tuple["Snapshot", "SeriesBuilder"]] = {}
+    with ReadProgress(expanded, "reading") as progress:
+        for name in expanded:
+            for snap, builder, is_log in _analysis_input(name, format, progress):
+                if not is_log:
+                    yield snap, builder.build()
+                    continue
+                if snap.host not in hosts:
+                    hosts[snap.host] = (snap, builder)
+                    continue
+                newest, series = hosts[snap.host]
+                series.extend(builder)
+                if snap.timestamp is None or newest.timestamp is None or _sortable(snap.timestamp) >= _sortable(newest.timestamp):
+                    newest = snap
+                hosts[snap.host] = (newest, series)
+    for snap, builder in hosts.values():
+        yield snap, builder.build()
+
+
+def _analysis_input(name: str, format: str, progress) -> Iterator[tuple["Snapshot", "SeriesBuilder", bool]]:
+    from .cli_analyze import InputProblem
+    from .logs import LogReader, snapshot_model
+    from .model import Socket
+    from .rules.facts import Facts, SeriesBuilder
+
+    try:
+        reader = LogReader(name, format=format, progress=progress)
+    except OSError as exc:
+        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    latest: dict[str | None, "Snapshot"] = {}
+    builders: dict[str | None, SeriesBuilder] = {}
+    sockets: list = []
+    issues: list = []
+    try:
+        for block, item in reader:
+            if item is None:
+                snap = snapshot_model(block, sockets, issues)
+                builders.setdefault(block.host, SeriesBuilder()).add(
+                    Facts(snap.sockets, snap.format), block.index, block.timestamp, block.host, snap.source
+                )
+                latest[block.host] = snap
+                sockets, issues = [], []
+            elif isinstance(item, Socket):
+                sockets.append(item)
+            else:
+                issues.append(item)
+    except OSError as exc:
+        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    if not reader.found or not latest:
+        raise InputProblem(f"no socket listing found in {reader.name}")
+    is_log = reader.marked or reader.snapshots > 1
+    for host, snap in latest.items():
+        if reader.encoding:
+            snap.encoding = reader.encoding
+        if not is_log:  # one plain listing: as netparse analyze always read it
+            snap.source, snap.host = reader.name, None
+            snap.format = reader.parser.format_name
+        yield snap, builders[host], is_log
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``timeline`` and ``diff`` to the netparse typer app."""
+    app.command("timeline", help=TIMELINE_HELP)(timeline_command)
+    app.command("diff", help=DIFF_HELP)(diff_command)

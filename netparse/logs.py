@@ -1,0 +1,784 @@
+"""Server logs: one file (or stream) holding many listings, cut into snapshots as it streams.
+
+A cron job that writes ``date; netstat -an`` every minute, ``while sleep 10; do echo "===
+$(date -Is)"; ss -tan; done``, a Windows ``date /t & time /t & netstat -ano`` loop, OSWatcher
+archives, ``netstat -c``: :class:`LogReader` reads such a log line by line through one
+:class:`~netparse.parser.LineParser` (so line numbers are the file's and the parser keeps its
+grammar across snapshots) and says which snapshot every record belongs to.
+
+A new snapshot starts
+
+* at a **timestamp line** (:func:`parse_stamp`): ``date`` output in the C locale (``Tue Nov 24
+  19:11:04 UTC 2026``, also day-first and ``date -R`` forms), ISO 8601 with or without a zone
+  (``2026-11-24T19:11:04+00:00``, ``2026-11-24 19:11:04``), epoch seconds (``1795633864``),
+  Windows ``date /t`` + ``time /t`` pairs in any short-date order (``Tue 11/24/2026`` + ``07:11
+  PM``, German ``Di 24.11.2026`` + ``19:11``, ``2026/11/24`` ...), with a prefix such as
+  ``Timestamp:``, ``Date:``, ``# `` or OSWatcher's ``zzz ***``;
+* at a **separator line**: ``=== 2026-11-24 19:11 ===``, ``----- host1 -----``, ``---``;
+* at a **host line**: ``hostname`` output (one bare host name), ``host: web01``;
+* where a **title or header reappears** after records (``netstat -c``, header-only loops) —
+  only in files without timestamp lines (with them, one snapshot's commands may print several
+  headers: ``date; ss -tan; ss -uan``), and only when the first record after it is of the same
+  protocol and address family as the snapshot's first record (BSD ``netstat -a -p udp`` prints
+  its title again before the udp6 rows of the same run).
+
+Lines before a snapshot's first listing line (its timestamp, host and separator lines) belong to
+it; one timestamp line directly after another replaces it (``=== 2026-11-24 ===`` then
+``date``); a block with no listing line at all (a ``date`` and nothing else) is no snapshot.
+Each snapshot knows its ``timestamp`` (timezone-aware when the log says the zone: a zone
+abbreviation such as UTC or CET, an offset, ``Z``, or epoch seconds), its ``host`` (from the log,
+else from the file name: :func:`netparse.inputs.host_from_name`) and where it starts (``source``,
+``first_line``). Memory is flat: the reader holds no records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Iterator
+
+from .model import ParseIssue, Snapshot, Socket
+from .parser import LISTING_KINDS, LineParser, found_listing, split_lines
+
+# ---------------------------------------------------------------------------- timestamps
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "jan janv jän ene",
+        "feb févr fév",
+        "mar mär mrz mars",
+        "apr avr abr",
+        "may mai",
+        "jun juin",
+        "jul juil",
+        "aug août aoû ago",
+        "sep sept set",
+        "oct okt",
+        "nov",
+        "dec dez déc dic",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+#: Zone abbreviations ``date`` prints, with their offsets (hours). Ambiguous ones (IST, CST in
+#: China) follow the common US/European reading; an abbreviation not listed gives a naive time.
+ZONES: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1,
+    "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "PKT": 5, "ICT": 7, "WIB": 7, "HKT": 8,
+    "SGT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5, "ACDT": 10.5, "AEST": 10, "AEDT": 11,
+    "NZST": 12, "NZDT": 13, "HST": -10, "AKST": -9, "AKDT": -8, "PST": -8, "PDT": -7, "MST": -7,
+    "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "AST": -4, "ADT": -3, "NST": -3.5,
+    "NDT": -2.5, "BRT": -3, "ART": -3, "SAST": 2, "CAT": 2, "EAT": 3, "WAT": 1,
+}
+
+#: English weekday abbreviations: a US ``date /t`` (``Tue 11/24/2026``) is month first.
+EN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Weekday abbreviations of other languages' ``date /t`` (Monday first), to tell day/month
+#: order apart when both numbers are 12 or less.
+WEEKDAYS: dict[str, int] = {}
+for _names in (
+    "mon tue wed thu fri sat sun",
+    "mo di mi do fr sa so",  # de
+    "lun mar mer jeu ven sam dim",  # fr
+    "lu ma mi ju vi sá do",  # es
+    "lun mar mer gio ven sab dom",  # it
+    "seg ter qua qui sex sáb dom",  # pt
+    "ma di wo do vr za zo",  # nl
+    "пн вт ср чт пт сб вс",  # ru
+    "月 火 水 木 金 土 日",  # ja
+    "周一 周二 周三 周四 周五 周六 周日",  # zh-CN
+    "월 화 수 목 금 토 일",  # ko
+):
+    for _i, _name in enumerate(_names.split()):
+        WEEKDAYS.setdefault(_name, _i)
+
+_WORD = r"[^\W\d_]{1,4}\.?,?"
+_TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+_AMPM = r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?|午前|午後|오전|오후|上午|下午))?"
+_ZONE = r"(?:\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?|[A-Z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?))?"
+
+#: date(1): 'Tue Nov 24 19:11:04 UTC 2026', 'Tue Nov 24 07:11:04 PM UTC 2026', 'Nov 24 19:11:04 2026'
+_DATE_MONTH_FIRST = re.compile(
+    rf"^(?:(?P<wd>{_WORD})\s+)?(?P<mon>[^\W\d_]{{3,5}})\.?\s+(?P<day>\d{{1,2}}),?\s+(?:(?P<year0>\d{{4}})\s+)?"
+    rf"{_TIME}{_AMPM}{_ZONE}(?:\s+(?P<year>\d{{4}}))?$"
+)
+#: 'Tue 24 Nov 2026 07:11:04 PM UTC', 'Di 24. Nov 19:11:04 CET 2026', 'Tue, 24 Nov 2026 19:11:04 +0000'
+_DATE_DAY_FIRST = re.compile(
+    rf"^(?:(?P<wd>{_WORD})\s+)?(?P<day>\d{{1,2}})\.?\s+(?P<mon>[^\W\d_]{{3,5}})\.?\s+(?:(?P<year0>\d{{4}})\s+)?"
+    rf"{_TIME}{_AMPM}{_ZONE}(?:\s+(?P<year>\d{{4}}))?$"
+)
+#: ISO 8601 / RFC 3339 and 'YYYY-mm-dd HH:MM:SS'; date alone is a date-only stamp
+_ISO = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:(?:T|\s+)(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+    r"(?:\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?|[A-Z]{2,5}))?)?$"
+)
+_COMPACT_ISO = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})(?P<tz>Z|[+-]\d{4})?$")
+#: epoch seconds (2001-09-09 .. 2286), optionally '@' and a fraction
+_EPOCH = re.compile(r"^@?(?P<s>[1-9]\d{9})(?:\.\d+)?$")
+#: Windows date /t, %date% (and %date% %time%): numbers with . / or - , a weekday before or after
+_WINDATE = re.compile(
+    rf"^(?:(?P<wd>{_WORD})\s+)?(?P<a>\d{{1,4}})(?P<sep>[./-])\s?(?P<b>\d{{1,2}})(?P=sep)\s?(?P<c>\d{{2,4}})\.?"
+    rf"(?:\s*(?P<wd2>\(?{_WORD}\)?))?(?:\s+{_TIME}{_AMPM})?$"
+)
+#: time /t, %time%, date +%T: '19:11', '07:11 PM', ' 9:11:04,12', '午後 07:11'
+_TIMEONLY = re.compile(
+    r"^(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s*)?(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+    r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?$"
+)
+#: what people write before a timestamp
+_PREFIX = re.compile(
+    r"^(?:zzz\s*\*+\s*|#+\s*|\[|(?:time\s*stamp|timestamp|date(?:time)?|time|current\s+time|snapshot|sample"
+    r"|collected(?:\s+at)?|captured(?:\s+at)?|run\s+at|at)\s*[:=]\s*|(?:time\s*stamp|timestamp)\s+)",
+    re.IGNORECASE,
+)
+
+
+def _strip_prefix(text: str) -> str:
+    s = text.strip().rstrip("]").strip()
+    m = _PREFIX.match(s)
+    if m:
+        s = s[m.end() :].strip().rstrip("]").strip()
+    return s
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A timestamp line read: ``kind`` is ``full`` (date and time), ``date`` (``date /t``) or
+    ``time`` (``time /t``: ``value`` is on 1900-01-01)."""
+
+    kind: str
+    value: datetime
+
+
+def _zone(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text == "Z":
+        return timezone.utc
+    m = re.fullmatch(r"([A-Z]{1,5})?(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", text)
+    if m and m.group(2):
+        sign = -1 if m.group(2) == "-" else 1
+        offset = timedelta(hours=int(m.group(3)), minutes=int(m.group(4) or 0)) * sign
+        if m.group(1) and m.group(1) not in ("UTC", "GMT", "UT"):
+            return None  # 'XYZ+3' (POSIX TZ, inverted sign) is too odd to trust
+        return timezone(offset)
+    hours = ZONES.get(text.upper())
+    if hours is None:
+        return None
+    return timezone.utc if hours == 0 else timezone(timedelta(hours=hours), text.upper())
+
+
+def _clock(text: str, ampm: str | None = None) -> time | None:
+    parts = re.split(r"[:.,]", text)
+    try:
+        hour, minute = int(parts[0]), int(parts[1])
+        second = int(parts[2]) if len(parts) > 2 else 0
+        micro = int((parts[3] + "000000")[:6]) if len(parts) > 3 else 0
+    except (ValueError, IndexError):
+        return None
+    if ampm:
+        pm = ampm.lower().startswith("p") or ampm in ("午後", "오후", "下午")
+        if hour > 12:
+            return None
+        hour = hour % 12 + (12 if pm else 0)
+    if hour > 23 or minute > 59 or second > 60:
+        return None
+    return time(hour, minute, min(second, 59), micro)
+
+
+def _make(y: int, m: int, d: int, clock: time | None = None, tz: timezone | None = None) -> datetime | None:
+    try:
+        day = date(y, m, d)
+    except ValueError:
+        return None
+    return datetime.combine(day, clock or time(0), tzinfo=tz)
+
+
+def _month(name: str) -> int | None:
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key) or MONTHS.get(key[:3])
+
+
+def _windows_order(a: int, b: int, wd: str | None, sep: str, hint: str | None) -> str:
+    """'dmy' or 'mdy' for a short date whose year is last."""
+    if a > 12:
+        return "dmy"
+    if b > 12:
+        return "mdy"
+    if sep != "/":
+        return "dmy"  # 24.11.2026, 24-11-2026: day first wherever dots or dashes are used
+    word = (wd or "").strip("().,").lower()
+    if word and word in WEEKDAYS:
+        return "weekday"
+    if hint:
+        return hint
+    return "mdy" if sep == "/" and word[:3] in EN_WEEKDAYS else "dmy"
+
+
+def parse_stamp(text: str, order_hint: str | None = None) -> Stamp | None:
+    """Read one timestamp line (see the module docstring); None when it is not one.
+
+    ``order_hint`` (``"dmy"``/``"mdy"``) settles a Windows short date such as ``05/06/2026`` that
+    neither its numbers nor its weekday settle (a reader passes the order seen earlier)."""
+    s = _strip_prefix(text)
+    if not s or len(s) > 80:
+        return None
+    c = s[0]
+    if c.isdigit() or c == "@":
+        m = _ISO.match(s)
+        if m:
+            clock = _clock(m["time"]) if m["time"] else None
+            if m["time"] and clock is None:
+                return None
+            value = _make(int(m["y"]), int(m["m"]), int(m["d"]), clock, _zone(m["tz"]))
+            return None if value is None else Stamp("full" if m["time"] else "date", value)
+        m = _EPOCH.match(s)
+        if m:
+            return Stamp("full", datetime.fromtimestamp(int(m["s"]), timezone.utc))
+        m = _COMPACT_ISO.match(s)
+        if m:
+            value = _make(int(m["y"]), int(m["m"]), int(m["d"]), time(int(m["H"]), int(m["M"]), int(m["S"])), _zone(m["tz"]))
+            return None if value is None else Stamp("full", value)
+    m = _TIMEONLY.match(s)
+    if m:
+        clock = _clock(m["time"], m["ampm"] or m["pre"])
+        return None if clock is None else Stamp("time", datetime.combine(date(1900, 1, 1), clock))
+    m = _WINDATE.match(s)
+    if m:
+        return _windows_date(m, order_hint)
+    for pattern in (_DATE_MONTH_FIRST, _DATE_DAY_FIRST):
+        m = pattern.match(s)
+        if m:
+            month = _month(m["mon"])
+            year = m["year"] or m["year0"]
+            if month is None or year is None:
+                continue
+            clock = _clock(m["time"], m["ampm"])
+            if clock is None:
+                continue
+            value = _make(int(year), month, int(m["day"]), clock, _zone(m["tz"]))
+            if value is not None:
+                return Stamp("full", value)
+    return None
+
+
+def _windows_date(m: re.Match[str], order_hint: str | None) -> Stamp | None:
+    a, b, c = m["a"], int(m["b"]), m["c"]
+    wd = m["wd"] or m["wd2"]
+    if len(a) == 4:
+        candidates = [(int(a), b, int(c))]
+    elif len(a) <= 2:
+        year = int(c) + (2000 if len(c) == 2 else 0)
+        if len(c) == 3:
+            return None
+        order = _windows_order(int(a), b, wd, m["sep"], order_hint)
+        if order == "weekday":
+            candidates = [(year, b, int(a)), (year, int(a), b)]
+            want = WEEKDAYS[(wd or "").strip("().,").lower()]
+            us = m["sep"] == "/" and (wd or "").strip("().,").lower()[:3] in EN_WEEKDAYS
+            fallback = (year, int(a), b) if us else (year, b, int(a))
+            candidates = [ymd for ymd in candidates if _weekday(ymd) == want] or [fallback]
+        elif order == "mdy":
+            candidates = [(year, int(a), b)]
+        else:
+            candidates = [(year, b, int(a))]
+    else:
+        return None
+    clock = None
+    if m["time"]:
+        clock = _clock(m["time"], m["ampm"])
+        if clock is None:
+            return None
+    value = _make(*candidates[0], clock)
+    if value is None:
+        return None
+    return Stamp("full" if clock else "date", value)
+
+
+def _weekday(ymd: tuple[int, int, int]) -> int | None:
+    value = _make(*ymd)
+    return None if value is None else value.weekday()
+
+
+def date_order(text: str) -> str | None:
+    """The day/month order a Windows short date settles on its own ('dmy'/'mdy'), or None."""
+    m = _WINDATE.match(text.strip())
+    if not m or len(m["a"]) == 4:
+        return None
+    order = _windows_order(int(m["a"]), int(m["b"]), m["wd"] or m["wd2"], m["sep"], None)
+    if order == "weekday":
+        stamp = _windows_date(m, None)
+        if stamp is None:
+            return None
+        return "dmy" if stamp.value.day == int(m["a"]) else "mdy"
+    a, b = int(m["a"]), int(m["b"])
+    return order if (a > 12 or b > 12) else None
+
+
+# ---------------------------------------------------------------------------- other log lines
+
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?"
+_HOST_LINE = re.compile(
+    rf"^(?:(?P<key>host(?:\s*name)?)(?:\s*[:=]\s*|\s+))?(?P<host>{_HOST})$", re.I
+)
+#: separator runs: === ..., ----- ..., ***, ~~~, +++, ###, >>> ...
+_SEPARATOR = re.compile(r"^(?P<fill>([=\-*~+_#<>])\2{2,})\s*(?P<inner>.*?)\s*(?:[=\-*~+_#<>]{2,})?\s*$")
+#: one-word lines that are not host names
+_NOT_HOSTS = frozenset(
+    "ok done end start begin output none null true false error failed yes no pm am tcp udp tcp6 udp6 listen "
+    "listening established proto active netstat ss date time hostname".split()
+)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """What a line of a log says: a timestamp, a host, a separator (``kind`` is how the parser
+    counts the line: ``timestamp``, ``hostname`` or ``separator``)."""
+
+    kind: str
+    stamp: Stamp | None = None
+    host: str | None = None
+
+
+def _host_token(text: str) -> str | None:
+    m = _HOST_LINE.match(text)
+    if not m:
+        return None
+    host = m["host"].rstrip(".")
+    if not any(ch.isalpha() for ch in host) or (m["key"] is None and host.lower() in _NOT_HOSTS):
+        return None
+    if m["key"] is None and re.fullmatch(r"[A-Za-z]{1,2}", host):
+        return None
+    return host
+
+
+def classify(line: str, order_hint: str | None = None) -> LogLine | None:
+    """What ``line`` says as a log line, or None when it is none of those."""
+    s = line.strip()
+    if not s or len(s) > 160:
+        return None
+    m = _SEPARATOR.match(s)
+    if m:
+        inner = m["inner"].strip()
+        fill = m["fill"][0]
+        if not inner:
+            return None if fill in "#<>" else LogLine("separator")
+        stamp = parse_stamp(inner, order_hint)
+        if stamp is not None:
+            return LogLine("separator", stamp=stamp)
+        host = _host_token(inner)
+        if host is not None:
+            return LogLine("separator", host=host)
+        for host_text, stamp_text in _splits(inner):
+            host = _host_token(host_text)
+            stamp = parse_stamp(stamp_text, order_hint) if host else None
+            if host and stamp:
+                return LogLine("separator", stamp=stamp, host=host)
+        if fill in "=-*~":
+            return LogLine("separator")  # '==== CURRENT TIME:', '----- sample 3 -----'
+        return None
+    stamp = parse_stamp(s, order_hint)
+    if stamp is not None:
+        return LogLine("timestamp", stamp=stamp)
+    host = _host_token(s)
+    if host is not None:
+        return LogLine("hostname", host=host)
+    return None
+
+
+def _splits(inner: str) -> Iterator[tuple[str, str]]:
+    """(host part, timestamp part) ways to read 'web01 2026-11-24 19:11' / '2026-11-24 19:11 @ web01'."""
+    m = re.match(r"^(\S+?)\s*(?:[-@|:,]\s+|\s+)(.+)$", inner)
+    if m:
+        yield m.group(1), m.group(2)
+    m = re.match(r"^(.+?)\s*(?:\s+[-@|:,]|\s+(?:on|at|from))?\s+(\S+)$", inner)
+    if m:
+        yield m.group(2), m.group(1)
+
+
+# ---------------------------------------------------------------------------- snapshots
+
+
+@dataclass(eq=False)
+class LogSnapshot:
+    """Where one snapshot of a log is and what the log says about it. ``index`` counts the
+    snapshots of one input from 0; ``line_counts``/``formats``/``last_line`` are final once the
+    snapshot has ended."""
+
+    source: str
+    first_line: int
+    host: str | None = None
+    host_from: str | None = None  # "log" or "file"
+    timestamp: datetime | None = None
+    stamp_kind: str | None = None  # full, date or time
+    index: int = -1
+    last_line: int = 0
+    records: int = 0
+    line_counts: dict[str, int] = field(default_factory=dict)
+    formats: dict[str, int] = field(default_factory=dict)
+    #: (proto, family) of the first record: a title that comes again before records of another
+    #: family is the next section of the same run (BSD netstat), not a new snapshot
+    first_kind: tuple | None = None
+    tentative: bool = False
+    _base: Counter = field(default_factory=Counter, repr=False)
+    _base_formats: Counter = field(default_factory=Counter, repr=False)
+    _seen: set = field(default_factory=set, repr=False)
+
+    #: the grammar the parser was in when the snapshot ended (its format when it has no record)
+    grammar: str | None = None
+
+    @property
+    def format(self) -> str | None:
+        return max(self.formats, key=lambda k: self.formats[k]) if self.formats else self.grammar
+
+    @property
+    def is_snapshot(self) -> bool:
+        return found_listing(self.line_counts)
+
+    def meta(self) -> dict[str, object]:
+        """The keys every record of this snapshot carries in JSON output."""
+        return {
+            "snapshot": self.index,
+            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
+            "host": self.host,
+        }
+
+    def label(self) -> str:
+        return f"{self.source}:{self.first_line}"
+
+    def time_text(self) -> str:
+        return format_time(self.timestamp, self.stamp_kind)
+
+
+def format_time(value: datetime | None, kind: str | None = "full") -> str:
+    """'2026-11-24 19:11:04 UTC', '2026-11-24 19:11:04+01:00', '2026-11-24' (date only), ''."""
+    if value is None:
+        return ""
+    if kind == "date":
+        return value.date().isoformat()
+    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        text += " UTC" if offset == timedelta(0) else value.strftime("%z")[:3] + ":" + value.strftime("%z")[3:]
+    return text
+
+
+class LogReader:
+    """Reads one input (a path, ``-``, a :class:`~netparse.io.TextSource` or an iterable of
+    lines) and yields ``(snapshot, item)`` pairs in input order: ``item`` is a
+    :class:`~netparse.model.Socket`, a :class:`~netparse.model.ParseIssue`, or None once the
+    snapshot has ended (its counts are then final). Snapshots without any listing line are
+    never ended with None and get no index (their issues still come through).
+
+    ``host``: the host name to use when the log names none (default: from the file name).
+    After iteration: ``parser`` (the file's line accounting), ``snapshots`` (how many),
+    ``encoding``, ``name``.
+    """
+
+    def __init__(
+        self,
+        source: "str | Iterable[str]",
+        *,
+        name: str | None = None,
+        format: str = "auto",
+        strict: bool = False,
+        encoding: str | None = None,
+        host: str | None = None,
+        progress=None,
+    ) -> None:
+        from .inputs import host_from_name
+
+        self._input = source
+        self.format = format
+        self.strict = strict
+        self.forced_encoding = encoding
+        self.progress = progress
+        self.text_source = None
+        if isinstance(source, str):
+            from .io import open_source
+
+            self.text_source = open_source(source, encoding) if encoding else open_source(source)
+            self.name = self.text_source.name
+        else:
+            if hasattr(source, "lines") and hasattr(source, "name"):
+                self.text_source = source  # type: ignore[assignment]
+                self.name = source.name  # type: ignore[union-attr]
+            else:
+                self.name = name or "<input>"
+        self.default_host = host if host is not None else host_from_name(self.name)
+        self.parser = LineParser(format=format, strict=strict, hooks=self)
+        self.snapshots = 0
+        self.encoding: str | None = None
+        self.stamped = False  # the file has timestamp lines: headers do not cut snapshots
+        self.marked = False  # the file has timestamp, separator or host lines: it is a log
+        self._latest = self._new_block(1, None)
+        self._pending: deque[LogSnapshot] = deque()
+        self._order: str | None = None
+        self._last_stamp: datetime | None = None
+
+    # -- the hooks the parser calls ------------------------------------------------------------
+
+    def marker(self, kind: str, grammar: str, line: str, lineno: int) -> None:
+        latest = self._latest
+        key = " ".join(line.split())  # the same title/header again (ss pads its header per run)
+        if kind in ("title", "header") and not self.stamped and key in latest._seen and self._records_since(latest):
+            latest = self._start(lineno, host=None)
+            latest.tentative = True  # settled by its first record (see __iter__)
+        latest._seen.add(key)
+
+    def line(self, line: str, lineno: int) -> str | None:
+        found = classify(line, self._order)
+        if found is None:
+            return None
+        self.marked = True
+        if found.stamp is not None:
+            self.stamped = True
+            if found.stamp.kind != "time" and self._order is None:
+                self._order = date_order(_strip_prefix(line))
+        latest = self._latest
+        content = self._has_content(latest)
+        stamp = found.stamp
+        if stamp is not None and stamp.kind == "time" and not content and latest.stamp_kind == "date":
+            # time /t after date /t: one timestamp
+            latest.timestamp = datetime.combine(latest.timestamp.date(), stamp.value.time())  # type: ignore[union-attr]
+            latest.stamp_kind = "full"
+            self._last_stamp = latest.timestamp
+            return found.kind
+        if content or (stamp is not None and latest.timestamp is not None):
+            latest = self._start(lineno, host=found.host)
+        elif found.host is not None:
+            latest.host, latest.host_from = found.host, "log"
+        if stamp is not None:
+            self._set_stamp(latest, stamp)
+        return found.kind
+
+    # -- blocks --------------------------------------------------------------------------------
+
+    def _new_block(self, lineno: int, previous: LogSnapshot | None, host: str | None = None) -> LogSnapshot:
+        if host is not None:
+            host_value, host_from = host, "log"
+        elif previous is not None and previous.host_from == "log":
+            host_value, host_from = previous.host, "log"
+        else:
+            host_value, host_from = self.default_host, ("file" if self.default_host else None)
+        block = LogSnapshot(source=self.name, first_line=lineno, host=host_value, host_from=host_from)
+        if hasattr(self, "parser"):
+            block._base = Counter(self.parser.counts)
+            block._base_formats = Counter(self.parser.records_by_format)
+        return block
+
+    def _records_since(self, block: LogSnapshot) -> int:
+        return sum(self.parser.records_by_format.values()) - sum(block._base_formats.values())
+
+    def _has_content(self, block: LogSnapshot) -> bool:
+        if self._records_since(block):
+            return True
+        counts = self.parser.counts
+        return any(counts[k] - block._base[k] for k in LISTING_KINDS if k != "record")
+
+    def _finish(self, block: LogSnapshot, last_line: int) -> None:
+        counts = Counter(self.parser.counts)
+        counts.subtract(block._base)
+        formats = Counter(self.parser.records_by_format)
+        formats.subtract(block._base_formats)
+        records = sum(v for v in formats.values() if v > 0)
+        line_counts = {k: v for k, v in counts.items() if v > 0}
+        if records:
+            line_counts["record"] = records
+        block.line_counts = dict(sorted(line_counts.items()))
+        block.formats = {k: v for k, v in formats.items() if v > 0}
+        block.last_line = last_line
+        active = self.parser.active
+        block.grammar = active.name if active is not None else None
+
+    def _start(self, lineno: int, host: str | None) -> LogSnapshot:
+        old = self._latest
+        self._finish(old, lineno - 1)
+        block = self._new_block(lineno, old, host)
+        if not old.is_snapshot and old.first_line < lineno:
+            # a block with nothing but a timestamp/separator: its lines go to the next one
+            block.first_line = old.first_line
+            block._base, block._base_formats = old._base, old._base_formats
+            if host is None and old.host_from == "log":
+                block.host = old.host
+            old.last_line = -1  # dropped
+        self._latest = block
+        self._pending.append(block)
+        return block
+
+    def _set_stamp(self, block: LogSnapshot, stamp: Stamp) -> None:
+        value = stamp.value
+        kind = stamp.kind
+        if kind == "time":
+            base = self._last_stamp
+            if base is None:
+                block.timestamp, block.stamp_kind = None, None
+                return
+            value = datetime.combine(base.date(), value.time(), tzinfo=base.tzinfo)
+            if value < base:
+                value += timedelta(days=1)  # past midnight
+            kind = "full"
+        block.timestamp, block.stamp_kind = value, kind
+        self._last_stamp = value
+
+    # -- the stream ----------------------------------------------------------------------------
+
+    def _lines(self) -> Iterator[str]:
+        if self.text_source is not None:
+            return self.text_source.lines()
+        source = self._input
+        if isinstance(source, (str, bytes)):
+            raise TypeError("pass lines or a TextSource")
+        return iter(source)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[tuple[LogSnapshot, Socket | ParseIssue | None]]:
+        current = self._latest
+        pending = self._pending
+        progress = self.progress
+        if progress is not None and self.text_source is not None:
+            progress.start(self.text_source)
+        n = 0
+        try:
+            for item in self.parser.run(self._lines()):
+                line = item.line
+                while pending and pending[0].first_line <= line:
+                    nxt = pending[0]
+                    if nxt.tentative:
+                        if len(pending) > 1 and pending[1].first_line <= line:
+                            pending.popleft()
+                            self._merge(current, nxt)  # no record in it: no snapshot
+                            continue
+                        if not isinstance(item, Socket):
+                            break  # decided by the first record
+                        if current.first_kind is not None and (item.proto, item.family) != current.first_kind:
+                            pending.popleft()
+                            self._merge(current, nxt)  # the same run's next section
+                            continue
+                    pending.popleft()
+                    if current.last_line >= 0:
+                        yield from self._end(current)
+                    current = nxt
+                if isinstance(item, Socket):
+                    if current.first_kind is None:
+                        current.first_kind = (item.proto, item.family)
+                    if current.index < 0:
+                        current.index = self.snapshots
+                        self.snapshots += 1
+                    current.records += 1
+                    n += 1
+                    if progress is not None and not n & 4095:
+                        progress.tick()
+                yield current, item
+        finally:
+            if self.text_source is not None:
+                self.text_source.close()
+                self.encoding = self.text_source.encoding
+        self._finish_tail(current)
+        while pending:
+            nxt = pending.popleft()
+            if nxt.tentative and not nxt.records:
+                self._merge(current, nxt)
+                continue
+            if current.last_line >= 0:
+                yield from self._end(current)
+            current = nxt
+        yield from self._end(current)
+
+    def _merge(self, block: LogSnapshot, section: LogSnapshot) -> None:
+        """Undo a header split: ``section`` goes back into ``block``."""
+        block._seen |= section._seen
+        if self._latest is section:
+            self._latest = block  # still open: it ends where section would have
+            block.last_line = 0
+            return
+        counts = Counter(block.line_counts)
+        counts.update(section.line_counts)
+        block.line_counts = dict(sorted(counts.items()))
+        formats = Counter(block.formats)
+        formats.update(section.formats)
+        block.formats = dict(formats)
+        block.last_line = section.last_line
+
+    def _finish_tail(self, current: LogSnapshot) -> LogSnapshot:
+        """End of input: the last block is final; lines after the last listing (a trailing
+        separator or date) go to the snapshot before them."""
+        tail = self._latest
+        self._finish(tail, self.parser.lineno)
+        pending = self._pending
+        if not tail.is_snapshot and pending and pending[-1] is tail:
+            before = pending[-2] if len(pending) > 1 else current
+            if before.is_snapshot and before.last_line >= 0:
+                pending.pop()
+                counts = Counter(before.line_counts)
+                counts.update(tail.line_counts)
+                before.line_counts = dict(sorted(counts.items()))
+                before.last_line = tail.last_line
+        return tail
+
+    def _end(self, block: LogSnapshot) -> Iterator[tuple[LogSnapshot, None]]:
+        if block.is_snapshot and block.last_line >= 0:
+            if block.index < 0:
+                block.index = self.snapshots
+                self.snapshots += 1
+            yield block, None
+
+    @property
+    def current_encoding(self) -> str | None:
+        """How the input is being decoded (final once the iteration has ended)."""
+        if self.text_source is not None:
+            return self.text_source.encoding
+        return self.encoding
+
+    @property
+    def found(self) -> bool:
+        """True when the input held something recognised as a socket listing."""
+        return found_listing(self.parser.line_counts())
+
+
+def snapshot_model(block: LogSnapshot, sockets: list[Socket], issues: list[ParseIssue], encoding: str | None = None) -> Snapshot:
+    """A :class:`~netparse.model.Snapshot` for one snapshot of a log; ``source`` is
+    ``file:first_line``."""
+    return Snapshot(
+        format=block.format or "unknown",
+        formats=sorted(block.formats),
+        encoding=encoding,
+        sockets=sockets,
+        issues=issues,
+        line_counts=block.line_counts,
+        total_lines=sum(block.line_counts.values()),
+        source=block.label(),
+        timestamp=block.timestamp,
+        host=block.host,
+    )
+
+
+def iter_snapshots(reader: LogReader) -> Iterator[Snapshot]:
+    """Whole :class:`~netparse.model.Snapshot` objects, one at a time (memory: one snapshot)."""
+    sockets: list[Socket] = []
+    issues: list[ParseIssue] = []
+    for block, item in reader:
+        if item is None:
+            yield snapshot_model(block, sockets, issues, reader.current_encoding)
+            sockets, issues = [], []
+        elif isinstance(item, Socket):
+            sockets.append(item)
+        else:
+            issues.append(item)
+
+
+def parse_log(text: str, format: str = "auto", name: str = "<input>", host: str | None = None) -> list[Snapshot]:
+    """Every snapshot of a log given as text."""
+    return list(iter_snapshots(LogReader(split_lines(text), name=name, format=format, host=host)))
+
+
+def parse_log_file(path: str, format: str = "auto", host: str | None = None) -> list[Snapshot]:
+    """Every snapshot of a log file (any compression netparse reads). Holds them all: for big
+    logs iterate :func:`iter_snapshots` over a :class:`LogReader` instead."""
+    return list(iter_snapshots(LogReader(path, format=format, host=host)))

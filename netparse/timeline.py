@@ -1,0 +1,280 @@
+"""``netparse timeline``: how many sockets were in each state in every snapshot of some logs.
+
+:func:`build` streams the inputs through :class:`netparse.logs.LogReader` and keeps one row of
+counts per snapshot (per snapshot and port, or process, with ``by``), never the sockets: memory
+stays flat however large the logs. Counts are of Internet sockets (TCP, UDP, raw); unix domain
+sockets are left out, since tools give them LISTEN/ESTABLISHED-like states that would swell the
+TCP columns. Renderers for table, CSV and JSON are here; the picture is :mod:`netparse.plot`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Callable, Iterable
+
+from .logs import LogReader, LogSnapshot, format_time
+from .model import Family, Socket
+from .states import STATE_ORDER, TcpState
+
+STATES: tuple[TcpState, ...] = STATE_ORDER
+_INDEX = {state: i for i, state in enumerate(STATES)}
+_INET = (Family.INET, Family.INET6)
+_LISTENING = (TcpState.LISTEN, TcpState.UNCONNECTED, TcpState.BOUND, TcpState.NONE)
+#: grammar names of Windows output (ephemeral ports from 49152)
+_WINDOWS_HINTS = ("win", "powershell", "reactos")
+OTHER = "(other)"
+
+
+@dataclass
+class Row:
+    """One snapshot (and, with ``by``, one port or process in it)."""
+
+    snapshot: int
+    source: str
+    line: int
+    timestamp: datetime | None
+    stamp_kind: str | None
+    host: str | None
+    counts: list[int]
+    key: object = None  # port number, process name, OTHER
+    direction: str | None = None  # for ports: "local" (a service port here) or "remote"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def count(self, state: TcpState) -> int:
+        return self.counts[_INDEX[state]]
+
+    def key_text(self) -> str:
+        if self.key is None:
+            return ""
+        if self.direction == "remote":
+            return f"to {self.key}"
+        return "*" if self.key == "" else str(self.key)
+
+    def as_dict(self, by: str | None) -> dict[str, object]:
+        data: dict[str, object] = {
+            "snapshot": self.snapshot,
+            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
+            "host": self.host,
+            "source": self.source,
+            "line": self.line,
+        }
+        if by == "port":
+            data["port"] = self.key if self.key != "" else None
+            data["direction"] = self.direction
+        elif by == "process":
+            data["process"] = self.key
+        data.update({state.value: n for state, n in zip(STATES, self.counts)})
+        data["total"] = self.total
+        return data
+
+
+@dataclass
+class Timeline:
+    by: str | None = None
+    rows: list[Row] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    #: inputs that held no socket listing (reported, not fatal)
+    empty: list[str] = field(default_factory=list)
+
+    def states(self) -> list[TcpState]:
+        """The states some row has sockets in, in display order."""
+        return [s for i, s in enumerate(STATES) if any(r.counts[i] for r in self.rows)]
+
+    def hosts(self) -> list[str | None]:
+        seen: dict[str | None, None] = {}
+        for row in self.rows:
+            seen.setdefault(row.host, None)
+        return list(seen)
+
+
+def port_key(s: Socket, ephemeral_low: int) -> tuple[str, object]:
+    """(direction, port) a socket counts under for ``--by port``: its local port when that is a
+    service port here (listening, or below the ephemeral range), else its remote port."""
+    if s.state in _LISTENING or s.remote_port is None or s.local_port is None:
+        return "local", s.local_port if s.local_port is not None else ""
+    if s.local_port < ephemeral_low:
+        return "local", s.local_port
+    return "remote", s.remote_port
+
+
+def process_key(s: Socket) -> str:
+    if s.process:
+        return s.process
+    if s.pid:
+        return f"pid {s.pid}"
+    return "-"
+
+
+def is_inet(s: Socket) -> bool:
+    return s.family in _INET or (s.family is None and s.proto in ("tcp", "udp"))
+
+
+def build(
+    names: Iterable[str],
+    format: str = "auto",
+    by: str | None = None,
+    top: int = 10,
+    progress=None,
+    host: str | None = None,
+    reader_factory: Callable[..., LogReader] = LogReader,
+) -> Timeline:
+    """Read every input and count. ``by``: None, ``"port"`` or ``"process"``; ``top``: with
+    ``by``, how many ports/processes keep their own rows (ranked by their peak), the rest are
+    summed as ``(other)``. ``host`` keeps only snapshots of that host."""
+    timeline = Timeline(by=by)
+    n_states = len(STATES)
+    index = _INDEX
+    for name in names:
+        reader = reader_factory(name, format=format, progress=progress)
+        timeline.inputs.append(reader.name)
+        counts = [0] * n_states
+        groups: dict[tuple[str | None, object], list[int]] = {}
+        low = 32768
+        block_seen: LogSnapshot | None = None
+        for block, item in reader:
+            if item is None:
+                if host is None or block.host == host:
+                    _emit(timeline, block, counts, groups, by)
+                counts = [0] * n_states
+                groups = {}
+                continue
+            if item.__class__ is not Socket or not is_inet(item):  # issues; unix sockets
+                continue
+            state_i = index[item.state]
+            if by is None:
+                counts[state_i] += 1
+                continue
+            if by == "port":
+                if block is not block_seen:
+                    block_seen = block
+                    active = reader.parser.active
+                    low = 49152 if active is not None and any(h in active.name for h in _WINDOWS_HINTS) else 32768
+                key: tuple[str | None, object] = port_key(item, low)
+            else:
+                key = (None, process_key(item))
+            row = groups.get(key)
+            if row is None:
+                row = groups[key] = [0] * n_states
+            row[state_i] += 1
+        if not reader.found:
+            timeline.empty.append(reader.name)
+    if by is not None:
+        _keep_top(timeline, top)
+    timeline.rows = _ordered(timeline.rows)
+    return timeline
+
+
+def _emit(timeline: Timeline, block: LogSnapshot, counts: list[int], groups: dict, by: str | None) -> None:
+    base = dict(
+        snapshot=block.index,
+        source=block.source,
+        line=block.first_line,
+        timestamp=block.timestamp,
+        stamp_kind=block.stamp_kind,
+        host=block.host,
+    )
+    if by is None:
+        timeline.rows.append(Row(counts=counts, **base))  # type: ignore[arg-type]
+        return
+    for (direction, key), row_counts in sorted(groups.items(), key=lambda kv: (-sum(kv[1]), str(kv[0][1]))):
+        timeline.rows.append(Row(counts=row_counts, key=key, direction=direction, **base))  # type: ignore[arg-type]
+
+
+def _keep_top(timeline: Timeline, top: int) -> None:
+    peak: dict[tuple, int] = {}
+    for row in timeline.rows:
+        k = (row.direction, row.key)
+        peak[k] = max(peak.get(k, 0), row.total)
+    if len(peak) <= top:
+        return
+    keep = {k for k, _ in sorted(peak.items(), key=lambda kv: (-kv[1], str(kv[0])))[:top]}
+    rows: list[Row] = []
+    other: Row | None = None
+    for row in timeline.rows:
+        if other is not None and (other.source, other.snapshot) != (row.source, row.snapshot):
+            rows.append(other)
+            other = None
+        if (row.direction, row.key) in keep:
+            rows.append(row)
+            continue
+        if other is None:
+            other = Row(row.snapshot, row.source, row.line, row.timestamp, row.stamp_kind, row.host,
+                        [0] * len(STATES), key=OTHER)
+        other.counts = [a + b for a, b in zip(other.counts, row.counts)]
+    if other is not None:
+        rows.append(other)
+    timeline.rows = rows
+
+
+def _ordered(rows: list[Row]) -> list[Row]:
+    """Hosts in the order first seen; each host's rows in time order when all have a time."""
+    by_host: dict[str | None, list[Row]] = {}
+    for row in rows:
+        by_host.setdefault(row.host, []).append(row)
+    out: list[Row] = []
+    for host_rows in by_host.values():
+        if all(r.timestamp is not None for r in host_rows):
+            from .rules.facts import _sortable
+
+            host_rows.sort(key=lambda r: _sortable(r.timestamp))  # type: ignore[arg-type]
+        out.extend(host_rows)
+    return out
+
+
+# ---------------------------------------------------------------------------- rendering
+
+SHORT = {
+    "ESTABLISHED": "ESTAB",
+    "SYN_RECEIVED": "SYN_RECV",
+    "FIN_WAIT_1": "FIN_WAIT1",
+    "FIN_WAIT_2": "FIN_WAIT2",
+    "UNCONNECTED": "UNCONN",
+    "DELETE_TCB": "DEL_TCB",
+}
+
+
+def render_table(timeline: Timeline, out: IO[str]) -> None:
+    from .render import _table, console, use_color
+
+    states = timeline.states()
+    columns = ["#", "time", "host"]
+    if timeline.by:
+        columns.append(timeline.by)
+    columns += [SHORT.get(s.value, s.value) for s in states] + ["total"]
+    sources = {r.source for r in timeline.rows}
+    if len(sources) > 1:
+        columns.insert(0, "source")
+
+    def cells(row: Row) -> list[str]:
+        values = [str(row.snapshot), format_time(row.timestamp, row.stamp_kind), row.host or ""]
+        if len(sources) > 1:
+            values.insert(0, row.source)
+        if timeline.by:
+            values.append(row.key_text())
+        values += [str(row.count(s)) for s in states] + [str(row.total)]
+        return values
+
+    table = _table(None, columns, (cells(r) for r in timeline.rows), use_color(out))
+    for i, column in enumerate(table.columns):
+        if column.header not in ("source", "time", "host", "port", "process"):
+            column.justify = "right"
+    console(out).print(table)
+
+
+def write_csv(timeline: Timeline, out: IO[str]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    rows = [r.as_dict(timeline.by) for r in timeline.rows]
+    header = list(rows[0]) if rows else list(Row(0, "", 0, None, None, None, [0] * len(STATES)).as_dict(timeline.by))
+    writer.writerow(header)
+    for data in rows:
+        writer.writerow(["" if data[k] is None else data[k] for k in header])
+
+
+def write_json(timeline: Timeline, out: IO[str]) -> None:
+    out.write(json.dumps([r.as_dict(timeline.by) for r in timeline.rows], indent=2, ensure_ascii=False) + "\n")
