@@ -195,6 +195,24 @@ def _check_encoding(value: Optional[str]) -> Optional[str]:
     return value
 
 
+class ByteOrder(str, Enum):
+    little = "little"
+    big = "big"
+
+
+ByteOrderOpt = typer.Option(
+    ByteOrder.little,
+    "--byte-order",
+    help="Byte order of the host that wrote /proc/net files (their addresses are in host order).",
+)
+
+
+def _with_byte_order(format: str, byte_order: ByteOrder) -> str:
+    if byte_order is ByteOrder.big and format in ("auto", "proc-net"):
+        return "proc-net-be"
+    return format
+
+
 EncodingOpt = typer.Option(
     None,
     "--encoding",
@@ -215,12 +233,13 @@ def parse(
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
+    byte_order: ByteOrder = ByteOrderOpt,
 ) -> None:
     """Print the records."""
     from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
 
     keep = _filters(state, port, proto, pid)
-    run = InputRun(files or [], format, strict, encoding)
+    run = InputRun(files or [], _with_byte_order(format, byte_order), strict, encoding)
     multi = len(run.files) > 1
     selected = ((name, s) for name, s in run.sockets() if keep(s))
     out = sys.stdout
@@ -261,9 +280,10 @@ def summary(
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
+    byte_order: ByteOrder = ByteOrderOpt,
 ) -> None:
     """Counts by state, with the top local ports, processes and remote hosts of each state."""
-    _summary(files or [], format, show_issues, output, strict, encoding)
+    _summary(files or [], _with_byte_order(format, byte_order), show_issues, output, strict, encoding)
 
 
 @app.command()
@@ -297,10 +317,12 @@ def _version(value: bool) -> None:
 
 def _register_analyzer() -> None:
     from .cli_analyze import register
+    from .cli_live import register as register_live
     from .cli_logs import register as register_logs
 
     register(app)
     register_logs(app)
+    register_live(app)
 
 
 _register_analyzer()
@@ -311,26 +333,18 @@ def main(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    """With no command, read standard input and show its summary, then what looks wrong."""
+    """With no command: read standard input, or on a terminal this machine's sockets, and show
+    the summary, then what looks wrong."""
     if ctx.invoked_subcommand is not None:
         return
     if sys.stdin is None or sys.stdin.isatty():
-        sys.stderr.write(ctx.get_help() + "\n\nnetparse: no input: pipe a listing in (netstat -an | netparse) or use a command.\n")
-        raise typer.Exit(2)
-    sockets = _summary(["-"], "auto", False, SummaryOutput.table)
-    from .cli_analyze import render_findings
-    from .render import console
-    from .rules.config import ConfigError, load_config
-    from .rules.engine import analyze
+        from .cli_live import live_default
 
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        _err(str(exc))
-        raise typer.Exit(3) from None
-    out = console(sys.stdout)
-    out.print()
-    render_findings(analyze(sockets, config), out)
+        live_default()
+        return
+    from .cli_analyze import report_findings
+
+    report_findings(_summary(["-"], "auto", False, SummaryOutput.table))
 
 
 def run() -> None:

@@ -81,22 +81,21 @@ class InputProblem(Exception):
     """An input that cannot be read or holds nothing recognisable (exit 1 / UNKNOWN)."""
 
 
-def read_input(name: str, format: str) -> "Snapshot":
-    """One input as a Snapshot. Raises InputProblem, or KeyError for an unknown format."""
-    from .api import parse, parse_file
-    from .parser import found_listing
+def report_findings(data) -> None:
+    """Findings for a snapshot or sockets, after a summary: what the bare ``netparse`` and
+    ``netparse`` on a terminal (live) print. The config is found as ``analyze`` finds it."""
+    from .render import console
+    from .rules.config import ConfigError, load_config
+    from .rules.engine import analyze
 
     try:
-        if name == "-":
-            snapshot = parse(sys.stdin.buffer.read(), format=format)
-            snapshot.source = "<stdin>"
-        else:
-            snapshot = parse_file(name, format=format)
-    except OSError as exc:
-        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
-    if not found_listing(snapshot.line_counts):
-        raise InputProblem(f"no socket listing found in {snapshot.source or name}")
-    return snapshot
+        config = load_config()
+    except ConfigError as exc:
+        _err(str(exc))
+        raise typer.Exit(3) from None
+    out = console(sys.stdout)
+    out.print()
+    render_findings(analyze(data, config), out)
 
 
 def state_counts(sockets: "list[Socket]") -> dict[str, int]:

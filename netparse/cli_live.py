@@ -161,10 +161,8 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
 def live_default() -> None:
     """What ``netparse`` with no input on a terminal does: this machine's summary, then what
     looks wrong (the same report as ``netstat -an | netparse``)."""
-    from .cli_analyze import render_findings
-    from .render import console, render_summary
-    from .rules.config import ConfigError, load_config
-    from .rules.engine import analyze
+    from .cli_analyze import report_findings
+    from .render import render_summary
     from .summary import summarise
 
     live = _sample("/proc", False)
@@ -172,14 +170,7 @@ def live_default() -> None:
     render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
     sys.stdout.flush()
     _report(live, False)
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        _err(str(exc))
-        raise typer.Exit(3) from None
-    out = console(sys.stdout)
-    out.print()
-    render_findings(analyze(snap, config), out)
+    report_findings(snap)
 
 
 def register(app: typer.Typer) -> None:

@@ -188,3 +188,32 @@ def test_table_shows_a_bare_pid_when_no_name() -> None:
     text = "  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       4\n"
     result = invoke("parse", input=text)
     assert " 4" in result.stdout and "None" not in result.stdout
+
+
+def test_byte_order_big_reads_proc_net_of_a_big_endian_host(tmp_path) -> None:
+    # 127.0.0.1:8080 LISTEN as a big-endian host prints it: address bytes in network order
+    text = (
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 7F000001:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0\n"
+    )
+    path = tmp_path / "tcp"
+    path.write_text(text)
+    big = json.loads(invoke("parse", "-o", "jsonl", "--byte-order", "big", str(path)).stdout)
+    little = json.loads(invoke("parse", "-o", "jsonl", str(path)).stdout)
+    assert big["local_address"] == "127.0.0.1" and big["local_port"] == 8080 and big["state"] == "LISTEN"
+    assert little["local_address"] == "1.0.0.127"
+
+
+def test_bare_netparse_on_a_terminal_is_live(monkeypatch) -> None:
+    import netparse.cli_live as cli_live
+
+    called = []
+    monkeypatch.setattr(cli_live, "live_default", lambda: called.append(True))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    from netparse.cli import main
+
+    class Ctx:
+        invoked_subcommand = None
+
+    main(Ctx(), False)
+    assert called == [True]
