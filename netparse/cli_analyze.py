@@ -230,6 +230,7 @@ def analyze_command(
     overrides: List[str] = typer.Option([], "--set", help="Override a rule setting: RULE.KEY=VALUE (repeatable)."),
     output: Output = typer.Option(Output.text, "--output", "-o", help="text, json or nagios."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
+    live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
 ) -> None:
     from .rules import ConfigError, analyze, load_config
 
@@ -247,15 +248,22 @@ def analyze_command(
     except ConfigError as exc:
         raise unknown(f"configuration error: {exc}", EXIT_CONFIG) from None
     names = list(files or ["-"])
-    if names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
-        raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze) or name files", EXIT_USAGE)
+    if live and files:
+        raise unknown("--live reads this machine: name no files with it", EXIT_USAGE)
+    if not live and names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
+        raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze), name files, or use --live", EXIT_USAGE)
     from .cli_logs import analysis_inputs
     from .rules.engine import analyze_series
 
     results = []
+    if live:
+        from .cli_live import _sample
+
+        snapshot = _sample("/proc", False).snapshot
+        results.append((snapshot, analyze(snapshot, config)))
     try:
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
-        for snapshot, series in analysis_inputs(names, format):
+        for snapshot, series in (() if live else analysis_inputs(names, format)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None

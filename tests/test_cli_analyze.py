@@ -282,3 +282,15 @@ def test_explain_unknown_topic(app) -> None:
     result = run(app, "explain", "TIME_WAT")
     assert result.exit_code == 2
     assert "unknown state 'TIME_WAT'; did you mean TIME_WAIT" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc/net")
+def test_analyze_live_reads_this_machine() -> None:
+    from netparse.cli import app as full_app
+
+    result = CliRunner().invoke(full_app, ["analyze", "--live", "-o", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "findings" in data and data["inputs"][0]["format"].startswith("proc-net")
+    clash = CliRunner().invoke(full_app, ["analyze", "--live", "x.txt"])
+    assert clash.exit_code == 2
