@@ -25,7 +25,6 @@ from typing import Any
 
 import pyparsing as pp
 
-from ..model import Family
 from .base import Context, Marker, Row
 from .bsd import BSD, INET_ROW, UNIX_ROW, _inet_header, _unix_header, build_inet, build_unix
 

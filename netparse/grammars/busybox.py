@@ -38,11 +38,10 @@ from typing import Any
 import pyparsing as pp
 
 from ..locales import state_labels
-from ..model import Family
 from ..states import TcpState
 from .base import SP, TRAIL, Context, Grammar, Marker, R, Row
 from .common import map_state, put_endpoints, put_pid_program
-from .linux_netstat import LOCAL, RECV_Q, REMOTE, SEND_Q, UNIX_ROW
+from .linux_netstat import LOCAL, RECV_Q, REMOTE, SEND_Q, UNIX_ROW, unix_fields
 
 PLATFORM = "busybox-netstat"
 
@@ -103,16 +102,8 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 
 def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    rec: dict[str, Any] = {
-        "proto": "unix",
-        "family": Family.UNIX,
-        "refcnt": int(g["refcnt"]),
-        "flags": " ".join(g["flags"][1:-1].split()),
-        "type": g["type"].lower(),
-        "inode": int(g["inode"]),
-    }
     warnings: list[str] = []
-    map_state(g.get("state"), PLATFORM, rec, warnings)
+    rec = unix_fields(g, PLATFORM, warnings)
     tail = g.get("tail")
     if tail:
         path = tail

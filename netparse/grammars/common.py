@@ -141,19 +141,6 @@ def put_nettools_timer(rec: dict[str, Any], text: str | None, names: dict[str, s
     except (ValueError, IndexError):
         pass
 
-
-def to_int(text: str | None) -> int | None:
-    if text is None or text == "":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-# -- BSD dot notation (BSD/macOS, Solaris/illumos, AIX netstat) -------------------------------------
-
-
 def dot_endpoint(text: str) -> str:
     """``host.port`` as BSD-derived netstats print it -> ``host:port`` (what :func:`put_endpoints`
     reads). The **last** dot separates the port: ``127.0.0.1.631``, ``::1.631``,

@@ -35,7 +35,7 @@ from ..locales import label_language, label_map, labels_of, state_labels
 from ..model import Family
 from ..states import TcpState
 from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
-from .common import map_state, put_endpoints, put_nettools_timer, put_pid_program, to_int
+from .common import map_state, put_endpoints, put_nettools_timer, put_pid_program
 
 PLATFORM = "linux-netstat"
 
@@ -126,17 +126,23 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return rec
 
 
-def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def unix_fields(g: dict[str, Any], platform: str, warnings: list[str]) -> dict[str, Any]:
+    """The fields of a net-tools-style unix row before its PID/path tail (BusyBox shares them)."""
     rec: dict[str, Any] = {
         "proto": "unix",
         "family": Family.UNIX,
         "refcnt": int(g["refcnt"]),
         "flags": " ".join(g["flags"][1:-1].split()),
-        "type": label_map(PLATFORM, "socket_type").get(g["type"], g["type"].lower()),
+        "type": label_map(platform, "socket_type").get(g["type"], g["type"].lower()),
         "inode": int(g["inode"]),
     }
+    map_state(g.get("state"), platform, rec, warnings)
+    return rec
+
+
+def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     warnings: list[str] = []
-    map_state(g.get("state"), PLATFORM, rec, warnings)
+    rec = unix_fields(g, PLATFORM, warnings)
     tail = g.get("tail")
     if tail:
         path = tail
