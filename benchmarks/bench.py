@@ -6,6 +6,12 @@ Each measurement runs in its own process (so peak RSS is that run's alone, read 
 netparse's library API (records validated as pydantic models), netparse's CLI writing JSON lines
 to /dev/null, and jc's library and CLI on the same file. Also the start-up time of
 ``netparse --version`` and ``netparse --help``. Prints a Markdown table (paste it into the README).
+
+Inputs (benchmarks/generate.py): Linux ``netstat -antp``, ``ss -tanp``, ``ss -tuanp`` and Windows
+``netstat -ano`` (jc reads the last with its ``netstat`` parser too).
+
+``--profile``: afterwards, run the library path (``netparse.iter_records`` over each file) under
+cProfile in this process and print the top 10 functions by own time (tottime) for each input.
 """
 
 from __future__ import annotations
@@ -61,8 +67,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--data", type=Path, default=HERE / "data")
+    ap.add_argument("--profile", action="store_true", help="cProfile the library path per input; top 10 by tottime")
+    ap.add_argument("--only", nargs="*", help="only these inputs (netstat-antp ss-tanp ss-tuanp windows-ano)")
     args = ap.parse_args()
     files = generate(args.data, args.rows)
+    if args.only:
+        files = {k: v for k, v in files.items() if k in args.only}
     py = sys.executable
     netparse_cli = [py, "-m", "netparse"]
     have_jc = shutil.which("jc") is not None
@@ -97,6 +107,35 @@ def main() -> None:
             times.append(t)
         print(f"\nstart-up `netparse {flag}`: {min(times) * 1000:.0f} ms (best of 5)", end="")
     print()
+    if args.profile:
+        for name, path in files.items():
+            profile(name, path)
+
+
+def profile(name: str, path: Path, top: int = 10) -> None:
+    """cProfile of the library path (what LIB_NETPARSE runs), top functions by tottime."""
+    import cProfile
+    import io
+    import pstats
+
+    import netparse
+
+    prof = cProfile.Profile()
+    n = 0
+    with open(path, encoding="utf-8") as fh:
+        prof.enable()
+        for item in netparse.iter_records(fh):
+            n += isinstance(item, netparse.Socket)
+        prof.disable()
+    stats = pstats.Stats(prof)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"\nprofile {name} ({n:,} records, {total:.2f} s under cProfile), top {top} by tottime:\n")
+    print("| function | calls | tottime (s) | % | cumtime (s) |")
+    print("|---|---:|---:|---:|---:|")
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]  # type: ignore[attr-defined]
+    for (filename, line, func), (cc, nc, tt, ct, _) in rows:
+        where = f"{Path(filename).name}:{line}({func})" if filename != "~" else func
+        print(f"| `{where}` | {nc:,} | {tt:.3f} | {100 * tt / total:.0f}% | {ct:.3f} |")
 
 
 if __name__ == "__main__":

@@ -67,10 +67,37 @@ def ss_tanp(n: int, seed: int = 2, netid: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+WINDOWS_STATES = {"ESTABLISHED": "ESTABLISHED", "TIME_WAIT": "TIME_WAIT", "CLOSE_WAIT": "CLOSE_WAIT",
+                  "LISTEN": "LISTENING", "FIN_WAIT2": "FIN_WAIT_2", "SYN_SENT": "SYN_SENT"}
+
+
+def windows_ano(n: int, seed: int = 3) -> str:
+    """Windows ``netstat -ano`` in the layout of samples/windows/*-netstat-ano*.txt: two leading
+    spaces, the protocol padded to 7, both addresses to 23, the state to 16, then the PID; IPv6 as
+    ``[addr]:port``; about one row in ten UDP (``*:*`` peer, empty state)."""
+    rnd = random.Random(seed + 1)
+    out = ["", "Active Connections", "", "  Proto  Local Address          Foreign Address        State           PID"]
+    for state, v6, la, lp, ra, rp, rq, sq, owner in _rows(n, seed):
+        pid = owner[0] if owner else rnd.choice([0, 4])
+        if state == "LISTEN":
+            lp = rnd.choice([80, 135, 443, 445, 3389, 5985])
+        else:
+            lp = 49152 + (lp - 32768) % 16384 if lp >= 32768 else lp  # Windows' ephemeral range: 49152-65535
+        loc = f"[{la}]:{lp}" if v6 else f"{la}:{lp}"
+        if rnd.random() < 0.1:
+            out.append(f"  {'UDP':<7}{loc:<23}{'*:*':<23}{'':<16}{pid}")
+            continue
+        r = f"[{ra}]" if v6 else ra
+        rem = f"{r}:{0 if rp is None else rp}"
+        out.append(f"  {'TCP':<7}{loc:<23}{rem:<23}{WINDOWS_STATES[state]:<16}{pid}")
+    return "\n".join(out) + "\n"
+
+
 GENERATORS = {
     "netstat-antp": netstat_antp,
     "ss-tanp": ss_tanp,
     "ss-tuanp": lambda n: ss_tanp(n, netid=True),
+    "windows-ano": windows_ano,
 }
 
 

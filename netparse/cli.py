@@ -25,7 +25,6 @@ from . import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import ParseIssue, Socket
-    from .parser import LineParser
 
 app = typer.Typer(
     name="netparse",
@@ -45,6 +44,7 @@ class Output(str, Enum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    parquet = "parquet"
 
 
 class SummaryOutput(str, Enum):
@@ -79,6 +79,8 @@ class InputRun:
         self.tried: list[str] = []
 
     def sockets(self) -> Iterator[tuple[str, Socket]]:
+        import zlib
+
         from .errors import ParseError
         from .io import open_source
         from .logs import LogReader
@@ -113,7 +115,7 @@ class InputRun:
             except ParseError as exc:
                 _err(f"{source.name}: {exc}")
                 raise typer.Exit(1) from None
-            except OSError as exc:  # e.g. a truncated .gz
+            except (OSError, EOFError, zlib.error) as exc:  # e.g. a truncated or corrupt .gz
                 _err(f"cannot read {name}: {exc}")
                 raise typer.Exit(1) from None
             finally:
@@ -221,10 +223,21 @@ EncodingOpt = typer.Option(
 )
 
 
+JobsOpt = typer.Option(
+    None, "--jobs", "-j", min=1, show_default=False,
+    help="Worker processes for several files (default: all cores; 1: in this process). Output order is "
+    "the input order. With more than one job a file that cannot be read is reported on stderr and "
+    "skipped, the others are still read, and the exit code is 1 at the end.",
+)
+
+
 @app.command()
 def parse(
     files: Optional[List[str]] = FilesArg,
-    output: Output = typer.Option(Output.table, "--output", "-o", help="table, json, jsonl or csv."),
+    output: Output = typer.Option(
+        Output.table, "--output", "-o",
+        help="table, json, jsonl, csv, or parquet (with --out DIR: DIR/host=NAME/part-0.parquet; needs pyarrow).",
+    ),
     format: str = FormatOpt,
     state: List[str] = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...)."),
     port: List[int] = typer.Option([], "--port", help="Keep sockets with this local or remote port."),
@@ -234,16 +247,32 @@ def parse(
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
     byte_order: ByteOrder = ByteOrderOpt,
+    jobs: Optional[int] = JobsOpt,
+    out_dir: Optional[str] = typer.Option(
+        None, "--out", help="With --output parquet: the directory to write (created).", metavar="DIR"
+    ),
 ) -> None:
     """Print the records."""
     from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
 
     keep = _filters(state, port, proto, pid)
+    if output is Output.parquet:
+        _check_parquet(out_dir)
+    elif out_dir is not None:
+        raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
     run = InputRun(files or [], _with_byte_order(format, byte_order), strict, encoding)
     multi = len(run.files) > 1
+    from .parallel import default_jobs, use_pool
+
+    if use_pool(jobs or default_jobs(), run.files):
+        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues)
+        return
     selected = ((name, s) for name, s in run.sockets() if keep(s))
     out = sys.stdout
-    if output is Output.table:
+    if output is Output.parquet:
+        records = (dict(record_dict(s, **run.snapshot_keys()), file=name) for name, s in selected)
+        _write_parquet(records, out_dir)
+    elif output is Output.table:
         render_table([s for _, s in selected], out)
     elif output is Output.csv:
         write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
@@ -252,6 +281,88 @@ def parse(
         (write_json if output is Output.json else write_jsonl)(texts, out)
     out.flush()
     run.finish(show_issues)
+
+
+def _check_parquet(out_dir: Optional[str]) -> None:
+    if out_dir is None:
+        raise typer.BadParameter("--output parquet needs --out DIR", param_hint="--out")
+    from .parquet import MissingDependency, require_pyarrow
+
+    try:
+        require_pyarrow()
+    except MissingDependency as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+
+
+def _write_parquet(records, out_dir: str) -> None:
+    from .parquet import write_parquet
+
+    try:
+        rows, hosts = write_parquet(records, out_dir)
+    except OSError as exc:
+        _err(f"cannot write {out_dir}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+    _err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
+
+
+def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool) -> None:
+    """``parse`` over several files in worker processes (netparse.parallel); same output, in input
+    order; a file that fails is reported and skipped, exit 1 at the end."""
+    import json
+    import tempfile
+
+    from .model import ParseIssue, Socket
+    from .parallel import Failure, parse_file_job, run_ordered
+    from .render import render_table, write_csv, write_json, write_jsonl
+
+    failed: list[str] = []
+    multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
+
+    with tempfile.TemporaryDirectory(prefix="netparse-") as tmp:
+
+        def results():
+            args = (tmp, run.format, run.strict, run.encoding, filters, multi)
+            for name, res in run_ordered(parse_file_job, run.files, jobs, *args):
+                if isinstance(res, Failure):
+                    _err(res.message)
+                    if res.code == 2 or run.strict:  # --strict stops at the first bad file, as in one process
+                        raise typer.Exit(res.code)
+                    failed.append(name)
+                    continue
+                run.records += res.records
+                for kind, n in res.issue_counts.items():
+                    run.issue_counts[kind] = run.issue_counts.get(kind, 0) + n
+                room = run.MAX_KEPT_ISSUES - len(run.issues)
+                run.issues.extend((res.name, ParseIssue(**d)) for d in res.issues[:max(room, 0)])
+                run.found = run.found or res.found
+                run.formats.update(res.formats)
+                run.tried = res.tried
+                run.encodings[res.name] = res.encoding
+                yield res
+
+        texts = (line for res in results() for line in res.lines())
+        out = sys.stdout
+        if output is Output.parquet:
+            records = (dict(json.loads(line), file=res.name) for res in results() for line in res.lines())
+            _write_parquet(records, out_dir)  # type: ignore[arg-type]
+        elif output is Output.table:
+            meta = ("source", "snapshot", "timestamp", "host")
+            sockets = []
+            for line in texts:
+                data = json.loads(line)
+                for key in meta:
+                    data.pop(key, None)
+                sockets.append(Socket.model_validate(data))
+            render_table(sockets, out)
+        elif output is Output.csv:
+            write_csv((json.loads(line) for line in texts), out)
+        else:
+            (write_json if output is Output.json else write_jsonl)(texts, out)
+        out.flush()
+    run.finish(show_issues)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _summary(

@@ -50,8 +50,9 @@ or gzip/bzip2/xz/zstd compressed. Counts are of Internet sockets (TCP, UDP); uni
 out. --by port (a connection counts under its service port: the local one on the server side, 'to
 PORT' on the client side) or --by process splits each snapshot; --top keeps the biggest and sums
 the rest as (other). --plot FILE.svg or FILE.html draws the counts over time (self-contained: no
-script, nothing fetched). Exit codes: 0 ok; 1 input unreadable or without any socket listing;
-2 usage error.
+script, nothing fetched). Several files are read in parallel (--jobs, default all cores; a file
+that cannot be read is then reported and skipped, and the exit code is 1 at the end). Exit codes:
+0 ok; 1 input unreadable or without any socket listing; 2 usage error.
 """
 
 DIFF_HELP = """What changed between two snapshots: listeners that appeared or vanished, counts per state,
@@ -109,8 +110,15 @@ def timeline_command(
                                        metavar="FILE"),
     host: Optional[str] = typer.Option(None, "--host", help="Only snapshots of this host."),
     format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, show_default=False,
+        help="Worker processes for several files (default: all cores; 1: in this process). Rows come out as "
+        "in one process. With more than one job a file that cannot be read is reported on stderr and "
+        "skipped, the others are still read, and the exit code is 1 at the end.",
+    ),
 ) -> None:
     from .inputs import ReadProgress
+    from .parallel import default_jobs, use_pool
     from .timeline import build, render_table, write_csv, write_json
 
     if plot is not None and not plot.lower().endswith((".svg", ".html", ".htm")):
@@ -120,8 +128,20 @@ def timeline_command(
         _err("no input: name log files or pipe one in (netparse timeline /var/log/netstat.log)")
         raise typer.Exit(EXIT_USAGE)
     guard = _input_errors()
-    with guard(), ReadProgress(names, "reading") as progress:
-        timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress, host=host)
+    failed: list[str] = []
+    if use_pool(jobs or default_jobs(), names):
+        from .parallel import build_timeline
+
+        def on_failure(failure) -> None:
+            _err(failure.message)
+            if failure.code == EXIT_USAGE:
+                raise typer.Exit(EXIT_USAGE)
+            failed.append(failure.name)
+
+        timeline = build_timeline(names, jobs or default_jobs(), format, by.value if by else None, top, host, on_failure)
+    else:
+        with guard(), ReadProgress(names, "reading") as progress:
+            timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress, host=host)
     for name in timeline.empty:
         _err(f"no socket listing found in {name}")
     if len(timeline.empty) == len(timeline.inputs):
@@ -143,6 +163,8 @@ def timeline_command(
             _err(f"cannot write {plot}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_INPUT) from None
         _err(f"wrote {plot}")
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
 
 
 def diff_command(
