@@ -7,11 +7,34 @@ incremental, so a file of any size is read with flat memory. Opening (stdin, com
 
 from __future__ import annotations
 
+import lzma
 import sys
+import zlib
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
 from .decode import DecodedLines
+
+class InputReadError(OSError):
+    """An input that could not be read to its end (corrupt or truncated compressed data)."""
+
+    def __init__(self, message: str, filename: str) -> None:
+        super().__init__(message)
+        self.strerror = message
+        self.filename = filename
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+_DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
+try:  # bz2 raises OSError already; zstandard has its own error type
+    import zstandard as _zstd  # noqa: F401
+
+    _DECOMPRESSION_ERRORS += (_zstd.ZstdError,)
+except ImportError:  # pragma: no cover - zstandard is optional
+    pass
+
 
 @dataclass
 class TextSource:
@@ -41,6 +64,9 @@ class TextSource:
             for line in decoded:
                 self.encoding = decoded.encoding
                 yield line
+        except _DECOMPRESSION_ERRORS as exc:
+            # a corrupt or cut compressed file: one kind of error (an OSError) for every caller
+            raise InputReadError(f"corrupt or truncated compressed data ({exc})", self.name) from None
         finally:
             self.encoding = decoded.encoding
             self.close()

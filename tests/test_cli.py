@@ -217,3 +217,14 @@ def test_bare_netparse_on_a_terminal_is_live(monkeypatch) -> None:
 
     main(Ctx(), False)
     assert called == [True]
+
+
+@pytest.mark.parametrize("command", ["parse", "summary", "analyze", "timeline", "diff"])
+def test_corrupt_gzip_is_one_line_exit_1(tmp_path, command) -> None:
+    data = bytearray(gzip.compress(NETSTAT.read_bytes()))
+    data[40:90] = bytes(50)
+    path = tmp_path / "bad.gz"
+    path.write_bytes(bytes(data))
+    proc = subprocess.run([sys.executable, "-m", "netparse", command, str(path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "corrupt or truncated compressed data" in proc.stderr and "Traceback" not in proc.stderr
