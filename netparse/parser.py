@@ -77,7 +77,7 @@ class LineParser:
         yield from self.close()
 
     def _lines(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
-        validate = Socket.model_validate
+        validate = Socket.__pydantic_validator__.validate_python  # model_validate without its wrapper
         by_format = self.records_by_format
         for raw in lines:
             self.lineno += 1

@@ -82,7 +82,7 @@ def test_parse_skips_broken_file_in_the_middle(broken: str) -> None:
     files = [LINUX[0], broken, LINUX[1]]
     result = invoke("parse", "-o", "jsonl", "--jobs", "2", *files)
     assert result.exit_code == 1
-    assert f"cannot read {broken}: Compressed file ended" in result.stderr
+    assert f"cannot read {broken}: corrupt or truncated compressed data (Compressed file ended" in result.stderr
     assert "Traceback" not in result.stderr
     good = invoke("parse", "-o", "jsonl", "--jobs", "2", LINUX[0], LINUX[1])
     assert result.stdout == good.stdout and good.stdout  # the others all there, in order

@@ -16,21 +16,34 @@ from ..model import Family
 from ..states import TcpState
 
 
-#: endpoints repeat (the local side above all); a small cache keeps memory flat on huge inputs
-@lru_cache(maxsize=8192)
+_KEYS = {
+    side: (f"{side}_address", f"{side}_port", f"{side}_service", f"{side}_interface") for side in ("local", "remote")
+}
+
+
 def _side(text: str, family: Family | None, raw: bool, side: str) -> tuple[dict[str, Any], Family | None, bool]:
-    """Fields of one printed endpoint, ready to merge into a record (cached: endpoints repeat)."""
-    addr, port_text, iface = split_endpoint(text)
+    """Fields of one printed endpoint, ready to merge into a record.
+
+    Whole endpoints rarely repeat (ephemeral ports), so nothing is cached here; the parts that do
+    repeat are: addresses (:func:`normalise_address`) and ports (:func:`port_of`)."""
+    k_addr, k_port, k_service, k_iface = _KEYS[side]
+    if "[" in text or "%" in text:
+        addr, port_text, iface = split_endpoint(text)
+    else:
+        addr, colon, port_text = text.rpartition(":")
+        if not colon:
+            addr, port_text = text, None
+        iface = None
     address, fam, truncated = normalise_address(addr, family)
-    fields: dict[str, Any] = {f"{side}_address": address}
+    fields: dict[str, Any] = {k_addr: address}
     if port_text is not None:
         port, service = port_of(port_text, raw)
-        fields[f"{side}_port"] = port
+        fields[k_port] = port
         if service is not None:
-            fields[f"{side}_service"] = service
+            fields[k_service] = service
             truncated = truncated or (port is None and service.endswith("-"))
     if iface is not None:
-        fields[f"{side}_interface"] = iface
+        fields[k_iface] = iface
     return fields, fam, truncated
 
 
