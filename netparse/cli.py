@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 app = typer.Typer(
     name="netparse",
-    help="Turn netstat / ss output from any platform into typed records, and summarise it.\n\n"
+    help="Turn netstat / ss output from any platform into typed records, and say what is wrong.\n\n"
     "Pipe a listing in (netstat -an | netparse) or name files. Exit codes: 0 ok, 1 input problem "
     "(unreadable file, no socket line found, --strict and a bad line), 2 usage error.",
     add_completion=False,
