@@ -14,34 +14,21 @@ new platform or language needs no change here.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from .errors import NetparseError
-from .locales import all_labels
+from .locales import all_labels, resolve_state, state_labels
 from .states import RFC9293_STATES, STATE_ORDER, TcpState
 
 S = TcpState
 
 #: Linux /proc/net/tcp "st" column (include/net/tcp_states.h).
-HEX_CODES: dict[str, TcpState] = {
-    "01": S.ESTABLISHED,
-    "02": S.SYN_SENT,
-    "03": S.SYN_RECEIVED,
-    "04": S.FIN_WAIT_1,
-    "05": S.FIN_WAIT_2,
-    "06": S.TIME_WAIT,
-    "07": S.CLOSED,
-    "08": S.CLOSE_WAIT,
-    "09": S.LAST_ACK,
-    "0A": S.LISTEN,
-    "0B": S.CLOSING,
-}
 PROC_PLATFORM = "linux-proc"
+#: /proc/net/tcp ``st`` codes (include/net/tcp_states.h), read from the label tables
+HEX_CODES: dict[str, TcpState] = dict(sorted(state_labels(PROC_PLATFORM).items()))
 
 
 class UnknownStateError(NetparseError, ValueError):
@@ -273,57 +260,30 @@ TEXTS: dict[TcpState, _Text] = {
 }
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold().replace("-", "_").replace(" ", "_")
-
-
-@lru_cache(maxsize=1)
-def _label_index() -> dict[str, list[TcpState]]:
-    index: dict[str, list[TcpState]] = {}
-    ordered = sorted((lab for lab in all_labels() if lab.kind == "state" and lab.label),
-                     key=lambda lab: lab.status != "verified")
-    for lab in ordered:
-        try:
-            state = TcpState(lab.canonical)
-        except ValueError:
-            continue
-        states = index.setdefault(_norm(lab.label), [])
-        if state not in states:
-            states.append(state)
-    return index
-
-
 def resolve(state_or_label: str | TcpState) -> TcpState:
     """A canonical state from a canonical name, any platform's label (any case, ``-`` or ``_``) or a
-    ``/proc/net/tcp`` hex code (``0A``, ``0x0a``). Raises :class:`UnknownStateError`."""
+    ``/proc/net/tcp`` hex code (``0A``, ``0x0a``): :func:`netparse.locales.resolve_state`, with
+    suggestions when nothing matches. Raises :class:`UnknownStateError`."""
     if isinstance(state_or_label, TcpState):
         return state_or_label
     text = unicodedata.normalize("NFC", str(state_or_label)).strip()
-    key = _norm(text)
-    if key.upper() in TcpState.__members__:
-        return TcpState[key.upper()]
-    code = re.fullmatch(r"(?:0x)?([0-9a-f]{1,2})", key)
-    if code and code.group(1).upper().zfill(2) in HEX_CODES:
-        return HEX_CODES[code.group(1).upper().zfill(2)]
-    index = _label_index()
-    if key and key in index:
-        return index[key][0]
+    state = resolve_state(text)
+    if state is not None:
+        return state
     names = sorted({*TcpState.__members__, *(lab.label for lab in all_labels() if lab.kind == "state" and lab.label)})
     close = difflib.get_close_matches(text.upper(), [n.upper() for n in names], n=3, cutoff=0.6)
     raise UnknownStateError(text, close)
 
 
 def labels_for(state: TcpState) -> dict[str, list[str]]:
-    """Platform -> labels printed for ``state`` (from the locale tables, plus /proc hex codes)."""
+    """Platform -> labels printed for ``state`` (from the locale tables; /proc hex codes are the
+    ``linux-proc`` platform's labels)."""
     out: dict[str, list[str]] = {}
     for lab in all_labels():
         if lab.kind == "state" and lab.canonical == state.value:
             shown = lab.label if lab.label else "(empty)"
             if shown not in out.setdefault(lab.platform, []):
                 out[lab.platform].append(shown)
-    codes = [code for code, s in HEX_CODES.items() if s is state]
-    if codes:
-        out[PROC_PLATFORM] = codes
     return out
 
 

@@ -10,6 +10,8 @@ at the cost of a verified label).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -86,22 +88,34 @@ def labels_of(platform: str, kind: str) -> list[Label]:
     return [lab for lab in all_labels() if lab.platform == platform and lab.kind == kind]
 
 
-def resolve_state(text: str) -> TcpState | None:
-    """A state named the way a person or any platform writes it -> canonical state.
+def _norm(text: str) -> str:
+    """How labels are compared when a person types them: NFC, any case, '-' or ' ' for '_'."""
+    return unicodedata.normalize("NFC", text).strip().casefold().replace("-", "_").replace(" ", "_")
 
-    Accepts canonical names in any case and with ``-`` or ``_`` (``time-wait``, ``FIN_WAIT1`` is a
-    net-tools label), and every label of every table (``ESTAB``, ``LISTENING``, ``ABHÖREN``).
+
+@lru_cache(maxsize=1)
+def _state_index() -> dict[str, TcpState]:
+    """Normalised label of every table -> canonical state (verified labels win a clash)."""
+    index: dict[str, TcpState] = {}
+    for lab in sorted(all_labels(), key=lambda lab: lab.status != "verified"):
+        if lab.kind == "state" and lab.label and lab.canonical in TcpState.__members__:
+            index.setdefault(_norm(lab.label), TcpState(lab.canonical))
+    return index
+
+
+def resolve_state(text: str) -> TcpState | None:
+    """A state named the way a person or any platform writes it -> canonical state, or None.
+
+    Accepts canonical names in any case with ``-`` or ``_`` (``time-wait``), every label of every
+    table (``ESTAB``, ``FIN_WAIT1``, ``LISTENING``, ``ABHÖREN`` in any Unicode form) and
+    ``/proc/net/tcp`` hex codes (``0A``, ``0x0a``: the ``linux-proc`` labels).
     """
-    if not text:
+    key = _norm(text or "")
+    if not key:
         return None
-    key = text.strip()
-    norm = key.upper().replace("-", "_").replace(" ", "_")
-    if norm in TcpState.__members__:
-        return TcpState[norm]
-    for lab in all_labels():
-        if lab.kind == "state" and lab.label and (lab.label == key or lab.label.upper() == key.upper()):
-            try:
-                return TcpState(lab.canonical)
-            except ValueError:
-                continue
-    return None
+    if key.upper() in TcpState.__members__:
+        return TcpState[key.upper()]
+    hex_code = re.fullmatch(r"(?:0x)?([0-9a-f]{1,2})", key)
+    if hex_code:
+        key = hex_code.group(1).zfill(2)
+    return _state_index().get(key)
