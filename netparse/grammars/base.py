@@ -34,6 +34,8 @@ def R(pattern: str, name: str | None = None) -> pp.Regex:
 
 SP = R(r"[ \t]+")
 TRAIL = pp.Opt(R(r"[ \t]+"))
+#: optional indentation before a row (pastes, Windows' two leading spaces)
+LEAD = pp.Opt(R(r"[ \t]+"))
 
 
 def _regex_of(expr: pp.ParserElement, names: set[str]) -> str:
@@ -71,7 +73,7 @@ def compile_row(expr: pp.ParserElement) -> re.Pattern[str]:
 
 def pyparse_row(expr: pp.ParserElement, line: str) -> dict[str, str]:
     """Parse one row with pyparsing itself (the slow, reference path)."""
-    grammar = (expr + pp.Opt(R(r"[ \t]+")) + pp.StringEnd()).parse_with_tabs()
+    grammar = (expr + TRAIL + pp.StringEnd()).parse_with_tabs()
     result = grammar.parse_string(line, parse_all=True)
     return {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
 

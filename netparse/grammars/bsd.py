@@ -47,12 +47,11 @@ import pyparsing as pp
 from ..locales import state_labels
 from ..model import Family
 from ..states import TcpState
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
+from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row, label_regex
 from .common import map_state, put_dot_endpoints
 
 PLATFORM = "bsd-netstat"
 
-LEAD = pp.Opt(R(r"[ \t]+"))
 PCB = R(r"[0-9a-f]{8,16}", "pcb")
 FLOWHASH = R(r"[0-9a-f]{1,8}", "flowhash")
 PROTO = R(r"(?:tcp|udp|icm|sctp|raw|rip|divert)(?:46|4|6)?(?![^\s])", "proto")

@@ -7,7 +7,6 @@ Grammars call these so that one fact is normalised in one place: an endpoint pri
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from ..addresses import normalise_address, port_of, split_endpoint

@@ -33,14 +33,13 @@ from typing import Any
 import pyparsing as pp
 
 from ..locales import all_labels, state_labels
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
+from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row, label_regex
 from .common import map_state, put_endpoints
 
 PLATFORM = "powershell"
 
 _APPLIED = sorted({lab.label for lab in all_labels() if lab.platform == PLATFORM and lab.kind == "applied_setting"})
 
-LEAD = pp.Opt(R(r"[ \t]+"))
 ADDRESS = r"[0-9A-Fa-f.:]*[0-9A-Fa-f:](?:%[\w.-]+)?"
 ROW = (
     LEAD

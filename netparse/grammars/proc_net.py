@@ -40,9 +40,8 @@ import pyparsing as pp
 from ..locales import state_labels
 from ..model import Family
 from ..states import TcpState
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row
+from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row
 
-LEAD = pp.Opt(R(r"[ \t]+"))
 HEXADDR = r"(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4}"
 INET_ROW = (
     LEAD

@@ -33,12 +33,11 @@ import pyparsing as pp
 from ..locales import state_labels
 from ..model import Family
 from ..states import TcpState
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
+from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row, label_regex
 from .common import map_state, put_dot_endpoints
 
 PLATFORM = "solaris-netstat"
 
-LEAD = pp.Opt(R(r"[ \t]+"))
 ENDPOINT = r"\S*\.[^\s.:]+"
 LOCAL = R(ENDPOINT, "local")
 REMOTE = R(ENDPOINT, "remote")

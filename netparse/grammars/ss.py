@@ -34,7 +34,7 @@ import pyparsing as pp
 from ..locales import state_labels
 from ..model import Family
 from ..states import TCP_ONLY_STATES, TcpState
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
+from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row, label_regex
 from .common import map_state, put_endpoints, ss_time_seconds
 
 PLATFORM = "ss"
@@ -45,7 +45,6 @@ _PROTO = {"nl": "netlink", "p_raw": "packet", "p_dgr": "packet", "v_str": "vsock
 _FAMILY = {"nl": Family.NETLINK, "p_raw": Family.PACKET, "p_dgr": Family.PACKET, "v_str": Family.OTHER, "v_dgr": Family.OTHER}
 _UNIX_TYPE = {"u_str": "stream", "u_dgr": "dgram", "u_seq": "seqpacket"}
 
-LEAD = pp.Opt(R(r"[ \t]+"))
 STATE = R(label_regex(state_labels(PLATFORM), r"[A-Z][A-Z0-9_-]*"), "state")
 QUEUES = R(r"\d+", "recv_q") + SP + R(r"\d+", "send_q")
 TAIL = pp.Opt(SP + R(r"\S(?:[^\n]*\S)?", "tail")) + TRAIL
