@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import iter_records, parse, parse_file
-    from .errors import NetparseError, NoSocketsError, ParseError
+    from .logs import LogReader, iter_snapshots, parse_log, parse_log_file
+    from .errors import NetparseError, ParseError
     from .model import Family, Owner, ParseIssue, Snapshot, Socket
     from .explain import StateInfo, explain
     from .psutil_source import from_psutil
@@ -29,9 +30,12 @@ _LAZY = {
     "parse": "api",
     "parse_file": "api",
     "iter_records": "api",
+    "parse_log": "logs",
+    "parse_log_file": "logs",
+    "iter_snapshots": "logs",
+    "LogReader": "logs",
     "ParseError": "errors",
     "NetparseError": "errors",
-    "NoSocketsError": "errors",
     "Socket": "model",
     "Snapshot": "model",
     "ParseIssue": "model",

@@ -110,12 +110,6 @@ def state_counts(sockets: "list[Socket]") -> dict[str, int]:
 # ---------------------------------------------------------------------------- rendering
 
 
-def _badge(severity: str):
-    from rich.text import Text
-
-    return Text(severity.upper(), style=STYLES.get(severity, ""))
-
-
 def severity_counts(findings: "list[Finding]", levels: tuple[str, ...] = ("critical", "warning", "info")) -> str:
     """'1 critical, 3 warnings, 2 info' (levels with no finding left out)."""
     parts = []

@@ -16,6 +16,3 @@ class ParseError(NetparseError):
         self.reason = reason
         super().__init__(f"line {line}: {reason}: {text[:120]!r}")
 
-
-class NoSocketsError(NetparseError):
-    """The input holds no line that any known format recognises."""

@@ -451,9 +451,6 @@ class LogSnapshot:
     def label(self) -> str:
         return f"{self.source}:{self.first_line}"
 
-    def time_text(self) -> str:
-        return format_time(self.timestamp, self.stamp_kind)
-
 
 def format_time(value: datetime | None, kind: str | None = "full") -> str:
     """'2026-11-24 19:11:04 UTC', '2026-11-24 19:11:04+01:00', '2026-11-24' (date only), ''."""

@@ -33,8 +33,6 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 NO_HOST = "(none)"  # the partition of records without a host
-#: columns added to the Socket fields
-EXTRA_COLUMNS = ("snapshot", "timestamp", "file")
 
 
 class MissingDependency(RuntimeError):

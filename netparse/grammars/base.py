@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable
 
 import pyparsing as pp
 
-from ..model import Socket
 
 def R(pattern: str, name: str | None = None) -> pp.Regex:
     """A row terminal: a ``pp.Regex`` that does not skip leading whitespace.
@@ -193,5 +192,3 @@ class Grammar:
     def new_context(self) -> Context:
         return Context()
 
-
-SOCKET_FIELDS = frozenset(Socket.model_fields)
