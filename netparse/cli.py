@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 import typer
 
 from .cli_common import err as _err
+from .cli_common import expand_or_exit, input_errors
 
 from . import __version__
 
@@ -59,13 +60,7 @@ class InputRun:
     MAX_KEPT_ISSUES = 10000
 
     def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
-        from .inputs import InputError, expand
-
-        try:
-            self.files = expand(files or ["-"])  # globs, directories (recursing)
-        except InputError as exc:
-            _err(str(exc))
-            raise typer.Exit(1) from None
+        self.files = expand_or_exit(files or ["-"])  # globs, directories (recursing)
         self.block = None  # the log snapshot of the record last yielded (netparse.logs)
         self.encoding = encoding
         self.format = format
@@ -79,51 +74,40 @@ class InputRun:
         self.tried: list[str] = []
 
     def sockets(self) -> Iterator[tuple[str, Socket]]:
-        import zlib
-
-        from .errors import ParseError
         from .io import open_source
         from .logs import LogReader
-        from .model import Socket
         from .parser import found_listing
 
         for name in self.files:
-            try:
+            with input_errors(name):
                 source = open_source(name, self.encoding)
-            except OSError as exc:
-                _err(f"cannot read {name}: {exc.strerror or exc}")
-                raise typer.Exit(1) from None
-            try:
                 reader = LogReader(source, format=self.format, strict=self.strict)
-            except KeyError as exc:
-                _err(str(exc.args[0]))
-                raise typer.Exit(2) from None
             parser = reader.parser
             self.tried = [g.name for g in parser.grammars]
             try:
-                for block, item in reader:
-                    if item is None:
-                        continue
-                    if isinstance(item, Socket):
-                        self.records += 1
-                        self.block, self.reader = block, reader
-                        yield source.name, item
-                    else:
-                        self.issue_counts[item.kind] += 1
-                        if len(self.issues) < self.MAX_KEPT_ISSUES:
-                            self.issues.append((source.name, item))
-            except ParseError as exc:
-                _err(f"{source.name}: {exc}")
-                raise typer.Exit(1) from None
-            except (OSError, EOFError, zlib.error) as exc:  # e.g. a truncated or corrupt .gz
-                _err(f"cannot read {name}: {exc}")
-                raise typer.Exit(1) from None
+                with input_errors(source.name):
+                    yield from self._read(source, reader)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
             self.found = self.found or found_listing(parser.line_counts())
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
+
+    def _read(self, source, reader) -> Iterator[tuple[str, Socket]]:
+        from .model import Socket
+
+        for block, item in reader:
+            if item is None:
+                continue
+            if isinstance(item, Socket):
+                self.records += 1
+                self.block, self.reader = block, reader
+                yield source.name, item
+            else:
+                self.issue_counts[item.kind] += 1
+                if len(self.issues) < self.MAX_KEPT_ISSUES:
+                    self.issues.append((source.name, item))
 
     def snapshot_keys(self) -> dict[str, object]:
         """``snapshot``/``timestamp``/``host`` of the record last yielded, when its input is a log

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
+from .cli_common import EXIT_INPUT, EXIT_USAGE, expand_or_exit, input_errors
 from .cli_common import err as _err
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Snapshot
     from .rules.facts import Series, SeriesBuilder
 
-EXIT_INPUT, EXIT_USAGE = 1, 2
 
 
 class TimelineOutput(str, Enum):
@@ -66,38 +66,6 @@ Exit codes: 0 ok; 1 input unreadable, without socket listing, or no such snapsho
 """
 
 
-def _expand(files: list[str]) -> list[str]:
-    from .inputs import InputError, expand
-
-    try:
-        return expand(files)
-    except InputError as exc:
-        _err(str(exc))
-        raise typer.Exit(EXIT_INPUT) from None
-
-
-def _input_errors():
-    """Context: turn reading problems into one stderr line and exit 1 (2 for a bad --format)."""
-    from contextlib import contextmanager
-
-    from .errors import ParseError
-
-    @contextmanager
-    def guard(name: str = ""):
-        try:
-            yield
-        except KeyError as exc:
-            _err(str(exc.args[0]))
-            raise typer.Exit(EXIT_USAGE) from None
-        except ParseError as exc:
-            _err(f"{name}: {exc}" if name else str(exc))
-            raise typer.Exit(EXIT_INPUT) from None
-        except OSError as exc:
-            where = getattr(exc, "filename", None) or name
-            _err(f"cannot read {where}: {exc.strerror or exc}" if where else f"cannot read input: {exc}")
-            raise typer.Exit(EXIT_INPUT) from None
-
-    return guard
 
 
 def timeline_command(
@@ -123,11 +91,10 @@ def timeline_command(
 
     if plot is not None and not plot.lower().endswith((".svg", ".html", ".htm")):
         raise typer.BadParameter("the picture's file name must end in .svg or .html", param_hint="--plot")
-    names = _expand(list(files or []))
+    names = expand_or_exit(list(files or []))
     if names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
         _err("no input: name log files or pipe one in (netparse timeline /var/log/netstat.log)")
         raise typer.Exit(EXIT_USAGE)
-    guard = _input_errors()
     failed: list[str] = []
     if use_pool(jobs or default_jobs(), names):
         from .parallel import build_timeline
@@ -140,7 +107,7 @@ def timeline_command(
 
         timeline = build_timeline(names, jobs or default_jobs(), format, by.value if by else None, top, host, on_failure)
     else:
-        with guard(), ReadProgress(names, "reading") as progress:
+        with input_errors(), ReadProgress(names, "reading") as progress:
             timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress, host=host)
     for name in timeline.empty:
         _err(f"no socket listing found in {name}")
@@ -187,12 +154,11 @@ def diff_command(
         which_b = parse_selector(to, -1)
     except SelectionError as exc:
         raise typer.BadParameter(str(exc)) from None
-    guard = _input_errors()
     sides = []
     for name, which in ((a, which_a), (b if b is not None else a, which_b)):
         if name == "-" and b is None and a == "-":
             raise typer.BadParameter("with standard input, name a second input (diff - other.txt)", param_hint="B")
-        with guard(name), ReadProgress([name], "reading") as progress:
+        with input_errors(name), ReadProgress([name], "reading") as progress:
             try:
                 sides.append(select(name, which, format=format, host=host, progress=progress))
             except SelectionError as exc:
