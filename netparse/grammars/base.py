@@ -28,13 +28,26 @@ def R(pattern: str, name: str | None = None) -> pp.Regex:
     if name:
         # the name also makes pyparsing's messages readable: "expected recv_q, found 'x'"
         return expr.set_name(name)(name)
-    return expr.set_name("whitespace" if pattern == r"[ \t]+" else pattern)
+    return expr.set_name("whitespace" if pattern == WS else pattern)
 
 
-SP = R(r"[ \t]+")
-TRAIL = pp.Opt(R(r"[ \t]+"))
+# Possessive quantifiers (``++``, Python 3.11+; pyparsing's Regex uses the same ``re``): a row's
+# terminals are separated by explicit whitespace, so a run of digits, of non-blanks or of blanks
+# never has to give characters back to the next terminal. Saying so stops ``re`` from
+# backtracking through every shorter split when an optional column is absent (the row loop's
+# regexes run about 2x faster). Use them only where the next terminal cannot start with the
+# same characters.
+#: a run of blanks
+WS = r"[ \t]++"
+#: a whitespace-free field (address, user, ...)
+WORD = r"\S++"
+#: a number
+NUM = r"\d++"
+
+SP = R(WS)
+TRAIL = pp.Opt(R(WS))
 #: optional indentation before a row (pastes, Windows' two leading spaces)
-LEAD = pp.Opt(R(r"[ \t]+"))
+LEAD = pp.Opt(R(WS))
 
 
 def _regex_of(expr: pp.ParserElement, names: set[str]) -> str:
@@ -67,7 +80,7 @@ def _regex_of(expr: pp.ParserElement, names: set[str]) -> str:
 
 def compile_row(expr: pp.ParserElement) -> re.Pattern[str]:
     """The regex equivalent of a row grammar, anchored at both ends."""
-    return re.compile(_regex_of(expr, set()) + r"[ \t]*\Z")
+    return re.compile(_regex_of(expr, set()) + r"[ \t]*+\Z")
 
 
 def pyparse_row(expr: pp.ParserElement, line: str) -> dict[str, str]:

@@ -34,7 +34,7 @@ import pyparsing as pp
 from ..locales import label_language, label_map, labels_of, state_labels
 from ..model import Family
 from ..states import TcpState
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
+from .base import NUM, SP, TRAIL, WORD, Context, Grammar, Marker, R, Row, label_regex
 from .common import map_state, put_endpoints, put_nettools_timer, put_pid_program
 
 PLATFORM = "linux-netstat"
@@ -55,21 +55,24 @@ TIMER_WORDS = _timer_words()
 
 PROTO = R(r"(?:tcp|udp|udpl|sctp)6?", "proto")
 RAW_PROTO = R(r"raw6?", "proto")
-RECV_Q = R(r"\d+", "recv_q")
-SEND_Q = R(r"\d+", "send_q")
-LOCAL = R(r"\S+", "local")
-REMOTE = R(r"\S+", "remote")
+RECV_Q = R(NUM, "recv_q")
+SEND_Q = R(NUM, "send_q")
+LOCAL = R(WORD, "local")
+REMOTE = R(WORD, "remote")
 # A state is a known label, or (for other languages) an upper-case word; never a user name or
 # a number, so that the optional columns after it stay unambiguous.
-STATE = R(label_regex(state_labels(PLATFORM), r"[^\sa-z0-9/\-(][^\s(]*"), "state")
-RAW_STATE = R(r"\d+", "state")
-USER = R(r"\S+", "user")
-INODE = R(r"\d+", "inode")
+STATE = R(label_regex(state_labels(PLATFORM), r"[^\sa-z0-9/\-(][^\s(]*+"), "state")
+RAW_STATE = R(NUM, "state")
+USER = R(WORD, "user")
+INODE = R(NUM, "inode")
 # PID/Program name may contain spaces; it ends where a timer starts or at the end of the line,
-# and never swallows a timer (a tempered token, so regex backtracking cannot read more than
-# pyparsing does).
-_TIMER_AHEAD = r"[ \t]+" + TIMER_WORDS + r" \("
-PIDPROG = R(r"(?:-|\d+/(?:(?!" + _TIMER_AHEAD + r")[^\n])*?)(?=" + _TIMER_AHEAD + r"|[ \t]*\Z)", "pidprog")
+# and never swallows a timer: words separated by blanks, none of them the start of a timer (so
+# regex backtracking cannot read more than pyparsing does).
+_TIMER_START = TIMER_WORDS + r" \("
+PIDPROG = R(
+    r"(?:-|\d+/[^ \t\n]*+(?:[ \t]++(?!" + _TIMER_START + r")[^ \t\n]++)*+)(?=[ \t]+" + _TIMER_START + r"|[ \t]*\Z)",
+    "pidprog",
+)
 TIMER = R(TIMER_WORDS + r" \([^)]*\)", "timer")
 
 _TAIL = pp.Opt(SP + USER + SP + INODE) + pp.Opt(SP + PIDPROG) + pp.Opt(SP + TIMER) + TRAIL

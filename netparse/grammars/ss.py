@@ -34,7 +34,7 @@ import pyparsing as pp
 from ..locales import state_labels
 from ..model import Family
 from ..states import TCP_ONLY_STATES, TcpState
-from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row, label_regex
+from .base import LEAD, NUM, R, SP, TRAIL, WORD, Context, Grammar, Marker, Row, label_regex
 from .common import map_state, put_endpoints, ss_time_seconds
 
 PLATFORM = "ss"
@@ -45,12 +45,12 @@ _PROTO = {"nl": "netlink", "p_raw": "packet", "p_dgr": "packet", "v_str": "vsock
 _FAMILY = {"nl": Family.NETLINK, "p_raw": Family.PACKET, "p_dgr": Family.PACKET, "v_str": Family.OTHER, "v_dgr": Family.OTHER}
 _UNIX_TYPE = {"u_str": "stream", "u_dgr": "dgram", "u_seq": "seqpacket"}
 
-STATE = R(label_regex(state_labels(PLATFORM), r"[A-Z][A-Z0-9_-]*"), "state")
-QUEUES = R(r"\d+", "recv_q") + SP + R(r"\d+", "send_q")
+STATE = R(label_regex(state_labels(PLATFORM), r"[A-Z][A-Z0-9_-]*+"), "state")
+QUEUES = R(NUM, "recv_q") + SP + R(NUM, "send_q")
 TAIL = pp.Opt(SP + R(r"\S(?:[^\n]*\S)?", "tail")) + TRAIL
 
 NETID = R(label_regex(NETIDS), "netid")
-_INET_REST = QUEUES + SP + R(r"\S+", "local") + SP + R(r"\S+", "peer") + TAIL
+_INET_REST = QUEUES + SP + R(WORD, "local") + SP + R(WORD, "peer") + TAIL
 INET_ROW = LEAD + pp.Opt(NETID + SP) + STATE + SP + _INET_REST
 # After a header without a State column (ss ... state time-wait): no state on the rows.
 INET_ROW_NO_STATE = LEAD + pp.Opt(NETID + SP) + _INET_REST

@@ -49,7 +49,7 @@ import pyparsing as pp
 from ..decode import mojibake_variants
 from ..locales import Label, all_labels, state_labels
 from ..model import Family
-from .base import SP, TRAIL, Context, Grammar, Marker, R, Row, label_regex
+from .base import NUM, SP, TRAIL, WS, Context, Grammar, Marker, R, Row, label_regex
 from .common import map_state, put_endpoints
 
 PLATFORM = "windows-netstat"
@@ -97,14 +97,14 @@ def _header_column(canonical: str) -> pp.Regex:
 OFFLOAD_WORDS = sorted({lab.label for lab in _labels("offload")}) or ["InHost"]
 _STATE_FALLBACK = r"[^\s\d][^\s]*(?: (?!" + "|".join(OFFLOAD_WORDS) + r")[^\s\d][^\s]*)*"
 
-LEAD = pp.Opt(R(r"[ \t]+", "lead"))
+LEAD = pp.Opt(R(WS, "lead"))
 PROTO = R(r"(?:TCP|UDP)(?:v6)?", "proto")
 # an endpoint always has a colon (0.0.0.0:135, [::]:0, *:*, HOST:https): 'TCP Statistics for
 # IPv4' (netstat -s) is not a row
-LOCAL = R(r"[^\s:]*:\S*", "local")
-REMOTE = R(r"[^\s:]*:\S*", "remote")
+LOCAL = R(r"[^\s:]*:\S*+", "local")
+REMOTE = R(r"[^\s:]*:\S*+", "remote")
 STATE = R(label_regex(state_labels(PLATFORM), _STATE_FALLBACK), "state")
-PID = R(r"\d+", "pid")
+PID = R(NUM, "pid")
 OFFLOAD = R(label_regex(OFFLOAD_WORDS), "offload")
 
 ROW = LEAD + PROTO + SP + LOCAL + SP + REMOTE + pp.Opt(SP + STATE) + pp.Opt(SP + PID) + pp.Opt(SP + OFFLOAD) + TRAIL
