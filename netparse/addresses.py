@@ -75,7 +75,8 @@ def _ipv6_text(text: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=4096)
+#: a busy server talks to tens of thousands of peers; a smaller cache keeps missing on them
+@lru_cache(maxsize=1 << 16)
 def normalise_address(addr: str, family: Family | None) -> tuple[str, Family | None, bool]:
     """Return (address, family, truncated) for an address as printed (brackets already removed)."""
     if addr == "*":

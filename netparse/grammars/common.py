@@ -18,47 +18,51 @@ from ..states import TcpState
 _KEYS = {
     side: (f"{side}_address", f"{side}_port", f"{side}_service", f"{side}_interface") for side in ("local", "remote")
 }
+_LOCAL, _REMOTE = _KEYS["local"], _KEYS["remote"]
 
 
-def _side(text: str, family: Family | None, raw: bool, side: str) -> tuple[dict[str, Any], Family | None, bool]:
-    """Fields of one printed endpoint, ready to merge into a record.
+def _put_side(
+    rec: dict[str, Any], text: str, family: Family | None, raw: bool, keys: tuple[str, str, str, str]
+) -> tuple[Family | None, bool]:
+    """Write the fields of one printed endpoint into ``rec``; return (family seen, truncated).
 
-    Whole endpoints rarely repeat (ephemeral ports), so nothing is cached here; the parts that do
-    repeat are: addresses (:func:`normalise_address`) and ports (:func:`port_of`)."""
-    k_addr, k_port, k_service, k_iface = _KEYS[side]
+    This runs twice per row, so it writes straight into the record. Whole endpoints rarely
+    repeat (ephemeral ports), so they are not cached; addresses are
+    (:func:`normalise_address`), and a numeric port needs no look-up at all."""
+    k_addr, k_port, k_service, k_iface = keys
     if "[" in text or "%" in text:
         addr, port_text, iface = split_endpoint(text)
+        if iface is not None:
+            rec[k_iface] = iface
     else:
         addr, colon, port_text = text.rpartition(":")
         if not colon:
             addr, port_text = text, None
-        iface = None
     address, fam, truncated = normalise_address(addr, family)
-    fields: dict[str, Any] = {k_addr: address}
+    rec[k_addr] = address
     if port_text is not None:
-        port, service = port_of(port_text, raw)
-        fields[k_port] = port
-        if service is not None:
-            fields[k_service] = service
-            truncated = truncated or (port is None and service.endswith("-"))
-    if iface is not None:
-        fields[k_iface] = iface
-    return fields, fam, truncated
+        if port_text.isdigit():
+            rec[k_port] = int(port_text)
+        else:
+            port, service = port_of(port_text, raw)
+            rec[k_port] = port
+            if service is not None:
+                rec[k_service] = service
+                truncated = truncated or (port is None and service.endswith("-"))
+    return fam, truncated
 
 
 def put_endpoints(rec: dict[str, Any], local: str, remote: str | None, family: Family | None, raw: bool = False) -> None:
     """Fill local_*/remote_*/family/truncated from two printed endpoints."""
-    fields, fam, truncated = _side(local, family, raw, "local")
-    rec.update(fields)
+    fam, truncated = _put_side(rec, local, family, raw, _LOCAL)
     fam = family or fam
     if remote is not None:
-        rfields, rfam, rtruncated = _side(remote, fam, raw, "remote")
+        rfam, rtruncated = _put_side(rec, remote, fam, raw, _REMOTE)
         if fam is None and rfam is not None:
             # the local side did not tell the family ('*'): the peer does
             fam = rfam
             if local[:1] == "*":
-                rec.update(_side(local, fam, raw, "local")[0])
-        rec.update(rfields)
+                _put_side(rec, local, fam, raw, _LOCAL)
         truncated = truncated or rtruncated
     rec["family"] = fam
     if truncated:
@@ -69,9 +73,10 @@ def map_state(label: str | None, platform: str, rec: dict[str, Any], warnings: l
     """Set ``state``/``state_label`` from a printed label; unknown labels become UNKNOWN + a warning."""
     text = "" if label is None else label
     rec["state_label"] = text
-    state = state_labels(platform).get(text)
+    table = state_labels(platform)
+    state = table.get(text)
     if state is None:
-        state = state_labels(platform).get(text.upper())
+        state = table.get(text.upper())
     if state is None:
         rec["state"] = TcpState.UNKNOWN
         warnings.append(f"unknown state label {text!r} for {platform}")
