@@ -136,6 +136,11 @@ class InputRun:
             raise typer.Exit(1)
 
 
+def keep_all(s: Socket) -> bool:
+    """The filter of a run without --state/--port/--proto/--pid (the JSON loop skips calling it)."""
+    return True
+
+
 def _filters(state: list[str], port: list[int], proto: list[str], pid: list[int]):
     from .locales import resolve_state
 
@@ -148,6 +153,8 @@ def _filters(state: list[str], port: list[int], proto: list[str], pid: list[int]
     ports = set(port)
     protos = {p.lower().rstrip("46") if p.lower() not in ("tcp6", "udp6") else p.lower()[:-1] for p in proto}
     pids = set(pid)
+    if not (states or ports or protos or pids):
+        return keep_all
 
     def keep(s: Socket) -> bool:
         if states and s.state not in states:
@@ -251,7 +258,7 @@ def parse(
     if use_pool(jobs or default_jobs(), run.files):
         _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues)
         return
-    selected = ((name, s) for name, s in run.sockets() if keep(s))
+    selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
     out = sys.stdout
     if output is Output.parquet:
         records = (dict(record_dict(s, **run.snapshot_keys()), file=name) for name, s in selected)

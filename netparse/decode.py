@@ -476,6 +476,18 @@ class DecodedLines:
         read = self.binary.read
         while True:
             start = 0
+            last = buf.rfind(b"\n")
+            if last >= 0 and buf.isascii():
+                # the usual case, a block of plain ASCII lines: decode and split it at once (no
+                # line of it can need a code page or a repair)
+                text = buf[: last + 1].decode("ascii")
+                if "\r" in text:
+                    text = text.replace("\r\n", "\n")
+                if "\r" not in text:
+                    lines = text.split("\n")
+                    lines.pop()
+                    yield from lines
+                    start = last + 1
             while True:
                 end = buf.find(b"\n", start)
                 if end < 0:

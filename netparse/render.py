@@ -44,9 +44,12 @@ def record_dict(sock: Socket, **extra: object) -> dict:
     return data
 
 
+_TO_JSON = Socket.__pydantic_serializer__.to_json  # model_dump_json without its per-call wrapper
+
+
 def record_json(sock: Socket, **extra: object) -> str:
     """One record as compact JSON (pydantic's serializer; nulls left out), plus extra keys."""
-    text = sock.model_dump_json(exclude_none=True)
+    text = _TO_JSON(sock, exclude_none=True).decode()
     more = {k: v for k, v in extra.items() if v is not None}
     if more:
         text = text[:-1] + "," + json.dumps(more, ensure_ascii=False)[1:]
