@@ -61,7 +61,7 @@ class LineParser:
         self.strict = strict
         self.active: Grammar | None = self.grammars[0] if format != "auto" else None
         self.ctx: Context = self.active.new_context() if self.active else Context()
-        self._rows = self.active.rows_for(self.ctx) if self.active else []
+        self._set_rows(self.active.rows_for(self.ctx) if self.active else [])
         self.counts: Counter[str] = Counter()
         self.records_by_format: Counter[str] = Counter()
         self.languages: Counter[str] = Counter()
@@ -97,18 +97,19 @@ class LineParser:
                 else:
                     yield validate(pending)
             # the hot path: the compiled regexes of the active grammar's row kinds
-            for row in self._rows:
-                m = row.pattern.match(line)
+            for match, build in self._matchers:
+                m = match(line)
                 if m is not None:
-                    rec = row.build(m.groupdict(), self.ctx)
+                    ctx = self.ctx
+                    rec = build(m.groupdict(), ctx)
                     rec["line"] = self.lineno
                     if "_warnings" in rec:
                         rec["_text"] = line
                     self._pending = rec
-                    self._pending_grammar = self.active
-                    by_format[self.active.name] += 1  # type: ignore[union-attr]
-                    if self.ctx.language:
-                        self.languages[self.ctx.language] += 1
+                    self._pending_grammar = active = self.active
+                    by_format[active.name] += 1  # type: ignore[union-attr]
+                    if ctx.language:
+                        self.languages[ctx.language] += 1
                     break
             else:
                 if line.strip():
@@ -152,7 +153,11 @@ class LineParser:
 
     def _switch(self, grammar: Grammar, ctx: Context) -> None:
         self.active, self.ctx = grammar, ctx
-        self._rows = grammar.rows_for(ctx)
+        self._set_rows(grammar.rows_for(ctx))
+
+    def _set_rows(self, rows: list) -> None:
+        #: (bound regex match, builder) of each row kind: what the hot path calls
+        self._matchers = [(row.pattern.match, row.build) for row in rows]
 
     def _slow_path(self, line: str) -> ParseIssue | None:
         """Markers (titles, headers), other grammars' row shapes, notes, else an issue."""
