@@ -97,3 +97,31 @@ def test_cut_lines_never_raise(lines: list[str], cut: int) -> None:
     text = "\n".join(lines)
     snap = netparse.parse(text[: len(text) - cut] if cut < len(text) else text)
     assert sum(snap.line_counts.values()) == snap.total_lines
+
+
+def test_parse_restores_the_garbage_collector_state() -> None:
+    """parse() pauses the cyclic collector while it builds the record list, and leaves it as it
+    found it: enabled stays enabled, disabled stays disabled, also when nested or on an error."""
+    import gc
+
+    from netparse.parser import collector_paused
+
+    text = "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN\n"
+    assert gc.isenabled()
+    assert len(netparse.parse(text).sockets) == 1
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            netparse.parse(text)
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        netparse.parse(text)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(netparse.ParseError):
+        netparse.parse(text + "garbage line\n", strict=True)
+    assert gc.isenabled()
