@@ -67,10 +67,11 @@ USER = R(WORD, "user")
 INODE = R(NUM, "inode")
 # PID/Program name may contain spaces; it ends where a timer starts or at the end of the line,
 # and never swallows a timer: words separated by blanks, none of them the start of a timer (so
-# regex backtracking cannot read more than pyparsing does).
+# regex backtracking cannot read more than pyparsing does). The end-of-line test comes first: it
+# is the usual case and cheaper than trying every timer word.
 _TIMER_START = TIMER_WORDS + r" \("
 PIDPROG = R(
-    r"(?:-|\d+/[^ \t\n]*+(?:[ \t]++(?!" + _TIMER_START + r")[^ \t\n]++)*+)(?=[ \t]+" + _TIMER_START + r"|[ \t]*\Z)",
+    r"(?:-|\d+/[^ \t\n]*+(?:[ \t]++(?!" + _TIMER_START + r")[^ \t\n]++)*+)(?=[ \t]*+\Z|[ \t]+" + _TIMER_START + r")",
     "pidprog",
 )
 TIMER = R(TIMER_WORDS + r" \([^)]*\)", "timer")
@@ -101,13 +102,14 @@ CUT_WIDTH = 23
 def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     proto = g["proto"]
     family = Family.INET
-    if proto.endswith("6"):
+    if proto[-1] == "6":
         proto = proto[:-1]
         family = Family.INET6
     rec: dict[str, Any] = {"proto": proto, "recv_q": int(g["recv_q"]), "send_q": int(g["send_q"])}
     warnings: list[str] = []
-    put_endpoints(rec, g["local"], g["remote"], family, raw=proto == "raw")
-    if CUT_WIDTH in (len(g["local"]), len(g["remote"])) and not rec.get("truncated"):
+    local, remote = g["local"], g["remote"]
+    put_endpoints(rec, local, remote, family, raw=proto == "raw")
+    if (len(local) == CUT_WIDTH or len(remote) == CUT_WIDTH) and not rec.get("truncated"):
         # net-tools without -W cuts ADDR so that ADDR:PORT is exactly 23 characters; at exactly
         # that width a name or IPv6 address may have been cut (an IPv4 endpoint never is)
         for side in ("local", "remote"):
@@ -118,12 +120,17 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
         rec["state_label"] = label
         rec["state"] = TcpState.ESTABLISHED if label == "1" else TcpState.UNCONNECTED
     else:
-        map_state(g.get("state"), PLATFORM, rec, warnings)
-    if g.get("user") is not None:
-        rec["user"] = g["user"]
+        map_state(g["state"], PLATFORM, rec, warnings)
+    user = g["user"]
+    if user is not None:
+        rec["user"] = user
         rec["inode"] = int(g["inode"])
-    put_pid_program(rec, g.get("pidprog"))
-    put_nettools_timer(rec, g.get("timer"), label_map(PLATFORM, "timer"))
+    pidprog = g["pidprog"]
+    if pidprog is not None and pidprog != "-":
+        put_pid_program(rec, pidprog)
+    timer = g["timer"]
+    if timer:
+        put_nettools_timer(rec, timer, label_map(PLATFORM, "timer"))
     if warnings:
         rec["_warnings"] = warnings
     return rec
