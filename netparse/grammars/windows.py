@@ -156,22 +156,27 @@ def put_state(rec: dict[str, Any], label: str | None, ctx: Context, warnings: li
             ctx.language = lang
 
 
+_PROTOS = {"TCP": ("tcp", None), "UDP": ("udp", None), "TCPv6": ("tcp", Family.INET6), "UDPv6": ("udp", Family.INET6)}
+
+
 def _build(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    proto = g["proto"]
-    family = Family.INET6 if proto.endswith("v6") else None
-    rec: dict[str, Any] = {"proto": proto[:3].lower()}
+    proto, family = _PROTOS[g["proto"]]
+    rec: dict[str, Any] = {"proto": proto}
     put_endpoints(rec, g["local"], g["remote"], family)
     # Windows widens a column rather than cutting an address: nothing is ever truncated.
-    rec.pop("truncated", None)
+    if "truncated" in rec:
+        del rec["truncated"]
     if rec.get("remote_port") == 0:
         rec["remote_port"] = None  # 0.0.0.0:0, [::]:0, HOST:0: no peer
     warnings: list[str] = []
-    put_state(rec, g.get("state"), ctx, warnings)
-    if g.get("pid") is not None:
-        rec["pid"] = int(g["pid"])
-    if g.get("offload"):
+    put_state(rec, g["state"], ctx, warnings)
+    pid = g["pid"]
+    if pid is not None:
+        rec["pid"] = int(pid)
+    if g["offload"]:
         rec["offload_state"] = g["offload"]
-    ctx.values["indent"] = len((g.get("lead") or "").expandtabs())
+    lead = g["lead"]
+    ctx.values["indent"] = len(lead.expandtabs()) if lead else 0
     if warnings:
         rec["_warnings"] = warnings
     return rec
