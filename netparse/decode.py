@@ -390,17 +390,31 @@ class DecodedLines:
     further on is still read right (``utf-8+cp850``); every line gets the mojibake repair.
     ``encoding`` is known once the first line was yielded and is final when the iteration ends
     (a later repair or code-page line adds to it). ``encoding=...`` forces a codec (no detection,
-    no repair)."""
+    no repair).
 
-    def __init__(self, binary, head_bytes: int = 64 * 1024, chunk_bytes: int = 1024 * 1024, encoding: str | None = None) -> None:
+    A stream that starts in the middle of a file (``netparse.dask`` reads a large log in byte
+    ranges): ``detected`` is what :func:`_detect` said of the *file's* first block (then no BOM is
+    looked for) and ``late_codepage`` the code page already chosen for a non-UTF-8 line before
+    the stream's start (``_late_codepage`` of the reader of the lines before)."""
+
+    def __init__(
+        self,
+        binary,
+        head_bytes: int = 64 * 1024,
+        chunk_bytes: int = 1024 * 1024,
+        encoding: str | None = None,
+        detected: tuple[str, str | None] | None = None,
+        late_codepage: str | None = None,
+    ) -> None:
         self.binary = binary
         self.head_bytes = head_bytes
         self.chunk_bytes = chunk_bytes
         self.forced = encoding
         self.encoding: str | None = None
+        self.detected = detected
         self._name = ""
         self._codepage: str | None = None
-        self._late_codepage: str | None = None
+        self._late_codepage: str | None = late_codepage
         self._repairs: Counter[str] = Counter()
 
     # -- what was used --------------------------------------------------------------------------
@@ -428,7 +442,7 @@ class DecodedLines:
             self.encoding = self.forced
             repair = False
         else:
-            self._name, self._codepage = _detect(head)
+            self._name, self._codepage = self.detected or _detect(head)
             codec = {"utf-8-sig": "utf-8"}.get(self._name, self._name)
             if self._codepage:
                 codec = "utf-8"
@@ -437,7 +451,7 @@ class DecodedLines:
         if codec.startswith(("utf-16", "utf-32")) or not _ascii_compatible(codec):
             yield from self._text_lines(head, codec, repair)
         else:
-            if head.startswith(codecs.BOM_UTF8) and codec == "utf-8":
+            if head.startswith(codecs.BOM_UTF8) and codec == "utf-8" and self.detected is None:
                 head = head[len(codecs.BOM_UTF8) :]
             yield from self._byte_lines(head, codec, repair)
         self._update_encoding()

@@ -33,11 +33,12 @@ else from the file name: :func:`netparse.inputs.host_from_name`) and where it st
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .model import ParseIssue, Snapshot, Socket
 from .parser import LISTING_KINDS, LineParser, found_listing, split_lines
@@ -404,6 +405,29 @@ def _splits(inner: str) -> Iterator[tuple[str, str]]:
 # ---------------------------------------------------------------------------- snapshots
 
 
+@dataclass(frozen=True)
+class ReadState:
+    """Everything, besides the lines still to come, that decides how a :class:`LogReader` reads
+    the rest of its input, as it stands where a block starts (``LogReader(track=...)`` records it
+    on every block). Two readers of the same file that are in equal states where the same block
+    starts read everything after it the same way: same records, same snapshots, same timestamps.
+    ``netparse.dask`` splits a large log into byte ranges on that: a range reader takes over from
+    the one before it at the first block where their states agree. (Host names are labels, not
+    state: a block's host is its own ``host_named`` one, else the one before it passed on.)"""
+
+    #: the parser's active grammar and its context (titles and headers set it; rows may add to it)
+    grammar: str | None
+    context: Any
+    #: a timestamp line was seen (repeated headers no longer cut snapshots)
+    stamped: bool
+    #: the day/month order Windows short dates settled on
+    order: str | None
+    #: the last timestamp (what a time-only line such as ``time /t`` is dated by)
+    last_stamp: datetime | None
+    #: the line source's own state (``track()``: the decoder's)
+    source: Any = None
+
+
 @dataclass(eq=False)
 class LogSnapshot:
     """Where one snapshot of a log is and what the log says about it. ``index`` counts the
@@ -431,6 +455,10 @@ class LogSnapshot:
 
     #: the grammar the parser was in when the snapshot ended (its format when it has no record)
     grammar: str | None = None
+    #: the reader's state where the snapshot starts (only with ``LogReader(track=...)``)
+    state: ReadState | None = field(default=None, repr=False)
+    #: ``host`` was named by the snapshot's own lines (not passed on from the one before)
+    host_named: bool = False
 
     @property
     def format(self) -> str | None:
@@ -477,6 +505,11 @@ class LogReader:
     ``host``: the host name to use when the log names none (default: from the file name).
     After iteration: ``parser`` (the file's line accounting), ``snapshots`` (how many),
     ``encoding``, ``name``.
+
+    Reading part of a file (``netparse.dask``): with ``track`` (a callable giving the line
+    source's own state, e.g. the decoder's) every block records :meth:`state` where it starts in
+    ``block.state``; ``resume`` (such a state) makes the reader start in it, as if the lines
+    before had been read (its first line must be where that block started).
     """
 
     def __init__(
@@ -489,6 +522,8 @@ class LogReader:
         encoding: str | None = None,
         host: str | None = None,
         progress=None,
+        track: Callable[[], Any] | None = None,
+        resume: ReadState | None = None,
     ) -> None:
         from .inputs import host_from_name
 
@@ -515,10 +550,37 @@ class LogReader:
         self.encoding: str | None = None
         self.stamped = False  # the file has timestamp lines: headers do not cut snapshots
         self.marked = False  # the file has timestamp, separator or host lines: it is a log
-        self._latest = self._new_block(1, None)
-        self._pending: deque[LogSnapshot] = deque()
         self._order: str | None = None
         self._last_stamp: datetime | None = None
+        self._track = None
+        self._latest = self._new_block(1, None)
+        self._pending: deque[LogSnapshot] = deque()
+        if resume is not None:
+            self._resume(resume)
+        if track is not None:
+            self._track = track
+            self._latest.state = self.state()
+
+    # -- where a block starts ------------------------------------------------------------------
+
+    def state(self) -> ReadState:
+        """What decides how the rest of the input is read (see :class:`ReadState`)."""
+        parser = self.parser
+        return ReadState(
+            grammar=parser.active.name if parser.active is not None else None,
+            context=copy.deepcopy(parser.ctx),
+            stamped=self.stamped,
+            order=self._order,
+            last_stamp=self._last_stamp,
+            source=self._track() if self._track is not None else None,
+        )
+
+    def _resume(self, state: ReadState) -> None:
+        from .grammars import get
+
+        self.stamped, self._order, self._last_stamp = state.stamped, state.order, state.last_stamp
+        if state.grammar is not None:
+            self.parser._switch(get(state.grammar), copy.deepcopy(state.context))
 
     # -- the hooks the parser calls ------------------------------------------------------------
 
@@ -551,7 +613,7 @@ class LogReader:
         if content or (stamp is not None and latest.timestamp is not None):
             latest = self._start(lineno, host=found.host)
         elif found.host is not None:
-            latest.host, latest.host_from = found.host, "log"
+            latest.host, latest.host_from, latest.host_named = found.host, "log", True
         if stamp is not None:
             self._set_stamp(latest, stamp)
         return found.kind
@@ -565,10 +627,12 @@ class LogReader:
             host_value, host_from = previous.host, "log"
         else:
             host_value, host_from = self.default_host, ("file" if self.default_host else None)
-        block = LogSnapshot(source=self.name, first_line=lineno, host=host_value, host_from=host_from)
+        block = LogSnapshot(source=self.name, first_line=lineno, host=host_value, host_from=host_from, host_named=host is not None)
         if hasattr(self, "parser"):
             block._base = Counter(self.parser.counts)
             block._base_formats = Counter(self.parser.records_by_format)
+        if self._track is not None:
+            block.state = self.state()
         return block
 
     def _records_since(self, block: LogSnapshot) -> int:
@@ -603,8 +667,11 @@ class LogReader:
             # a block with nothing but a timestamp/separator: its lines go to the next one
             block.first_line = old.first_line
             block._base, block._base_formats = old._base, old._base_formats
+            block.state = old.state
             if host is None and old.host_from == "log":
                 block.host = old.host
+            if host is None:
+                block.host_named = old.host_named
             old.last_line = -1  # dropped
         self._latest = block
         self._pending.append(block)
