@@ -41,7 +41,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from .model import ParseIssue, Snapshot, Socket
-from .parser import LISTING_KINDS, LineParser, found_listing, split_lines
+from .parser import LISTING_KINDS, LineParser, collector_paused, found_listing, split_lines
 
 # ---------------------------------------------------------------------------- timestamps
 
@@ -839,10 +839,12 @@ def iter_snapshots(reader: LogReader) -> Iterator[Snapshot]:
 
 def parse_log(text: str, format: str = "auto", name: str = "<input>", host: str | None = None) -> list[Snapshot]:
     """Every snapshot of a log given as text."""
-    return list(iter_snapshots(LogReader(split_lines(text), name=name, format=format, host=host)))
+    with collector_paused():
+        return list(iter_snapshots(LogReader(split_lines(text), name=name, format=format, host=host)))
 
 
 def parse_log_file(path: str, format: str = "auto", host: str | None = None) -> list[Snapshot]:
     """Every snapshot of a log file (any compression netparse reads). Holds them all: for big
     logs iterate :func:`iter_snapshots` over a :class:`LogReader` instead."""
-    return list(iter_snapshots(LogReader(path, format=format, host=host)))
+    with collector_paused():
+        return list(iter_snapshots(LogReader(path, format=format, host=host)))
