@@ -18,6 +18,7 @@ from __future__ import annotations
 import bz2
 import glob
 import gzip
+import io
 import lzma
 import os
 import sys
@@ -102,6 +103,47 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of zstd frames one after another (``zstd``, ``cat a.zst b.zst``,
+    ``... | zstd >> log.zst``), read as they come. Input that ends inside a frame raises
+    ``EOFError``, as Python's gzip, bz2 and lzma readers do: zstandard's own stream reader returns
+    what it has and says nothing, so a cut file would be read as if it were whole."""
+
+    def __init__(self, raw: IO[bytes], decompressor) -> None:
+        self._raw = raw
+        self._new = decompressor.decompressobj
+        self._obj = self._new()
+        self._in_frame = False  # bytes of a frame were fed and its end has not come yet
+        self._out = b""
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while self._pos >= len(self._out):
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                return 0
+            self._out, self._pos = self._feed(chunk), 0
+        n = min(len(buffer), len(self._out) - self._pos)
+        buffer[:n] = self._out[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _feed(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            if self._obj.eof:
+                self._obj = self._new()  # the next frame
+            out.append(self._obj.decompress(data))
+            data = self._obj.unused_data if self._obj.eof else b""
+        self._in_frame = not self._obj.eof
+        return b"".join(out)
+
+
 def decompressor(kind: str | None, raw: IO[bytes]) -> IO[bytes]:
     """A stream of the decompressed bytes of ``raw`` (``raw`` itself when ``kind`` is None)."""
     if kind is None:
@@ -117,7 +159,7 @@ def decompressor(kind: str | None, raw: IO[bytes]) -> IO[bytes]:
             import zstandard  # optional dependency
         except ImportError:
             raise InputError("reading zstd needs the zstandard package (pip install zstandard)") from None
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)  # type: ignore[return-value]
+        return io.BufferedReader(_ZstdFrames(raw, zstandard.ZstdDecompressor()), buffer_size=1 << 20)  # type: ignore[return-value]
     raise ValueError(f"unknown compression {kind!r}")
 
 

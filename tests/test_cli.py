@@ -228,3 +228,13 @@ def test_corrupt_gzip_is_one_line_exit_1(tmp_path, command) -> None:
     proc = subprocess.run([sys.executable, "-m", "netparse", command, str(path)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "corrupt or truncated compressed data" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cut_zstd_is_one_line_exit_1(tmp_path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    data = zstandard.ZstdCompressor().compress(NETSTAT.read_bytes() * 20)
+    path = tmp_path / "cut.zst"
+    path.write_bytes(data[: len(data) // 2])
+    proc = subprocess.run([sys.executable, "-m", "netparse", "parse", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "corrupt or truncated compressed data" in proc.stderr and "Traceback" not in proc.stderr

@@ -483,3 +483,19 @@ def test_analyze_rotated_logs_of_one_host_as_one_series(tmp_path: Path) -> None:
     [entry] = doc["inputs"]
     assert entry["host"] == "web" and entry["source"] == f"{tmp_path / 'web.log'}:{441 - text[:cut].count(chr(10))}"
     assert {"NP016", "NP018"} <= {f["code"] for f in doc["findings"]}
+
+
+def test_zstd_frames_appended_are_all_read_and_a_cut_frame_is_an_error(tmp_path: Path) -> None:
+    """`... | zstd >> log.zst` appends frames: all are read. A file cut inside a frame is an
+    error, as a cut gzip/bzip2/xz file is (zstandard's own reader would return what it has)."""
+    zstandard = pytest.importorskip("zstandard")
+    from netparse.io import InputReadError
+
+    one = zstandard.ZstdCompressor().compress(("2026-11-24 19:10:00\n" + SS).encode())
+    two = zstandard.ZstdCompressor().compress(("2026-11-24 19:11:00\n" + SS).encode())
+    path = tmp_path / "x.log.zst"
+    path.write_bytes(one + two)
+    assert len(parse_log_file(str(path))) == 2
+    path.write_bytes(one + two[: len(two) // 2])
+    with pytest.raises(InputReadError, match="truncated"):
+        parse_log_file(str(path))
