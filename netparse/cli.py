@@ -357,21 +357,58 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
 
 
 def _summary(
-    files: list[str], format: str, show_issues: bool, output: SummaryOutput, strict: bool = False, encoding: str | None = None
+    files: list[str],
+    format: str,
+    show_issues: bool,
+    output: SummaryOutput,
+    strict: bool = False,
+    encoding: str | None = None,
+    all_snapshots: bool = False,
 ):
     from .render import render_summary
     from .summary import summarise
 
     run = InputRun(files, format, strict, encoding)
-    sockets = [s for _, s in run.sockets()]
+    sockets, hosts = _summary_sockets(run, all_snapshots)
     summary = summarise(sockets)
+    title = ", ".join(sorted(run.formats)) or None
+    if hosts:
+        scope = f"newest snapshot of {', '.join(hosts)} (--all-snapshots adds up every snapshot)"
+        title = f"{title}: {scope}" if title else scope
+        if output is SummaryOutput.json:
+            _err(f"summary of the {scope}")
     if output is SummaryOutput.json:
         sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     else:
-        render_summary(summary, sys.stdout, title=", ".join(sorted(run.formats)) or None)
+        render_summary(summary, sys.stdout, title=title)
     sys.stdout.flush()
     run.finish(show_issues)
     return sockets
+
+
+def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], list[str]]:
+    """The sockets a summary counts: every record of a plain listing; of a log (a file with
+    timestamp, separator or host lines) only its newest snapshot per host, as ``analyze`` does,
+    unless ``all_snapshots``. Holds one snapshot per host of a log, not the whole log. Also the
+    hosts (with the snapshot's time) whose newest snapshot was taken."""
+    plain: list[Socket] = []
+    newest: dict[tuple[str, str | None], tuple[object, list[Socket]]] = {}
+    for name, s in run.sockets():
+        block = run.block
+        if all_snapshots or block is None or not run.reader.marked:
+            plain.append(s)
+            continue
+        key = (name, block.host)
+        kept = newest.get(key)
+        if kept is None or kept[0] is not block:
+            newest[key] = kept = (block, [])
+        kept[1].append(s)
+    hosts = []
+    for (name, host), (block, found) in newest.items():
+        plain.extend(found)
+        stamp = getattr(block, "timestamp", None)
+        hosts.append(f"{host or name}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
+    return plain, hosts
 
 
 @app.command()
@@ -383,9 +420,15 @@ def summary(
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
     byte_order: ByteOrder = ByteOrderOpt,
+    all_snapshots: bool = typer.Option(
+        False, "--all-snapshots", help="Of a log, add up every snapshot (default: the newest snapshot per host)."
+    ),
 ) -> None:
-    """Counts by state, with the top local ports, processes and remote hosts of each state."""
-    _summary(files or [], _with_byte_order(format, byte_order), show_issues, output, strict, encoding)
+    """Counts by state, with the top local ports, processes and remote hosts of each state.
+
+    Of a log (timestamp, separator or host lines between listings): its newest snapshot per host,
+    as analyze reads it; netparse timeline shows every snapshot."""
+    _summary(files or [], _with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots)
 
 
 @app.command()

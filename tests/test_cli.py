@@ -238,3 +238,33 @@ def test_cut_zstd_is_one_line_exit_1(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-m", "netparse", "parse", str(path)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "corrupt or truncated compressed data" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_summary_of_a_log_is_its_newest_snapshot_per_host() -> None:
+    """A log of many snapshots: summary counts the newest one per host (as analyze reads a log);
+    --all-snapshots adds them all up; a plain listing is counted whole either way."""
+    from netparse.logs import parse_log_file
+
+    runner = CliRunner()
+    hosts = ROOT / "samples/logs/hosts"
+    newest: dict = {}
+    total = 0
+    for path in sorted(hosts.iterdir()):
+        if path.suffix == ".note":
+            continue
+        for snap in parse_log_file(str(path)):
+            total += len(snap.sockets)
+            key = (str(path), snap.host)
+            if snap.sockets:
+                newest[key] = len(snap.sockets)
+    assert len(newest) >= 2 and sum(newest.values()) < total
+    result = runner.invoke(app, ["summary", "-o", "json", str(hosts)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"] == sum(newest.values())
+    assert "newest snapshot of" in result.stderr
+    result = runner.invoke(app, ["summary", "-o", "json", "--all-snapshots", str(hosts)])
+    assert json.loads(result.stdout)["total"] == total
+    table = runner.invoke(app, ["summary", str(hosts)])
+    assert "newest snapshot of db01" in table.stdout and "--all-snapshots" in table.stdout
+    plain = runner.invoke(app, ["summary", "-o", "json", str(NETSTAT)])
+    assert json.loads(plain.stdout)["total"] == len(__import__("netparse").parse_file(NETSTAT).sockets)
