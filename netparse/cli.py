@@ -373,7 +373,8 @@ def _summary(
     summary = summarise(sockets)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:
-        scope = f"newest snapshot of {', '.join(hosts)} (--all-snapshots adds up every snapshot)"
+        which = ", ".join(hosts) if len(hosts) <= 5 else f"each of {len(hosts)} hosts"
+        scope = f"newest snapshot of {which} (--all-snapshots adds up every snapshot)"
         title = f"{title}: {scope}" if title else scope
         if output is SummaryOutput.json:
             _err(f"summary of the {scope}")
