@@ -138,18 +138,3 @@ def split_endpoint(text: str) -> tuple[str, str | None, str | None]:
         # IPv4 or '*' bound to a device: 127.0.0.53%lo
         addr, iface = addr.split("%", 1)
     return addr, port, iface
-
-
-def endpoint(text: str, family: Family | None, raw: bool = False) -> dict:
-    """Everything about one printed endpoint, as record fields with a ``{}`` prefix placeholder."""
-    addr, port_text, iface = split_endpoint(text)
-    address, fam, truncated = normalise_address(addr, family)
-    port, service = port_of(port_text, raw) if port_text is not None else (None, None)
-    return {
-        "address": address,
-        "port": port,
-        "service": service,
-        "interface": iface,
-        "family": fam,
-        "truncated": truncated,
-    }
