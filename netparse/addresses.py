@@ -58,7 +58,7 @@ _HEX_CHARS = frozenset("0123456789abcdefABCDEF:.")
 @lru_cache(maxsize=4096)
 def port_of(text: str, raw: bool = False) -> tuple[int | None, str | None]:
     """``'22'`` -> (22, None); ``'ssh'`` -> (22, 'ssh'); ``'*'`` -> (None, None)."""
-    if text.isdigit():
+    if text.isdecimal():
         return int(text), None
     if text in ("*", ""):
         return None, None

@@ -96,7 +96,7 @@ def owners_by_inode(proc: Path) -> tuple[dict[int, list[Owner]], int, int]:
     except OSError:
         return owners, 0, 0
     for entry in entries:
-        if not entry.name.isdigit():
+        if not entry.name.isdecimal():
             continue
         pid = int(entry.name)
         fd_dir = os.path.join(entry.path, "fd")
@@ -123,7 +123,7 @@ def owners_by_inode(proc: Path) -> tuple[dict[int, list[Owner]], int, int]:
                 except OSError:
                     comm = ""
             inode = int(target[8:-1])
-            owners.setdefault(inode, []).append(Owner(process=comm or None, pid=pid, fd=int(fd) if fd.isdigit() else None))
+            owners.setdefault(inode, []).append(Owner(process=comm or None, pid=pid, fd=int(fd) if fd.isdecimal() else None))
     return owners, seen, unreadable
 
 

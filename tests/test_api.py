@@ -125,3 +125,22 @@ def test_parse_restores_the_garbage_collector_state() -> None:
     with pytest.raises(netparse.ParseError):
         netparse.parse(text + "garbage line\n", strict=True)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("odd_digit", ["\u00b2", "\u0663", "\uff13"])  # superscript two, Arabic-Indic three, fullwidth three
+def test_lenient_never_raises_on_unicode_digits(odd_digit: str) -> None:
+    """str.isdigit() is true for '²' but int('²') fails: every sample, with one digit of each line
+    replaced by an odd digit, still parses without raising (records or issues)."""
+    root = Path(__file__).resolve().parent.parent / "samples"
+    for path in sorted(root.glob("*/*.txt")):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[:40]
+        for pos in (0, -1):
+            changed = []
+            for line in lines:
+                digits = [i for i, c in enumerate(line) if c.isdigit()]
+                if digits:
+                    i = digits[pos]
+                    line = line[:i] + odd_digit + line[i + 1 :]
+                changed.append(line)
+            snap = netparse.parse("\n".join(changed))
+            assert sum(snap.line_counts.values()) == snap.total_lines, path.name

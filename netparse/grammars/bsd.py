@@ -168,11 +168,11 @@ def put_columns(rec: dict[str, Any], cols: dict[str, str]) -> None:
     everything else goes to ``extra`` under the header's name."""
     extra: dict[str, str] = rec.setdefault("extra", {})
     for name, value in cols.items():
-        if name == "pid" and value.isdigit():
+        if name == "pid" and value.isdecimal():
             rec["pid"] = int(value)
         elif name == "process:pid":
             proc, _, pid = value.rpartition(":")
-            if pid.isdigit():
+            if pid.isdecimal():
                 rec["pid"] = int(pid)
             if proc.strip():
                 rec["process"] = proc.strip()

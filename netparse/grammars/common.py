@@ -41,7 +41,7 @@ def _put_side(
     address, fam, truncated = normalise_address(addr, family)
     rec[k_addr] = address
     if port_text is not None:
-        if port_text.isdigit():
+        if port_text.isdecimal():
             rec[k_port] = int(port_text)
         else:
             port, service = port_of(port_text, raw)
@@ -89,7 +89,7 @@ def put_pid_program(rec: dict[str, Any], text: str | None) -> None:
     if not text or text == "-":
         return
     pid, _, prog = text.partition("/")
-    if pid.isdigit():
+    if pid.isdecimal():
         rec["pid"] = int(pid)
         prog = prog.strip()
         if prog:

@@ -156,7 +156,7 @@ def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     tail = g.get("tail")
     if tail:
         path = tail
-        if "pid" in ctx.columns or tail[0] == "-" or (tail.split("/", 1)[0].isdigit() and "/" in tail):
+        if "pid" in ctx.columns or tail[0] == "-" or (tail.split("/", 1)[0].isdecimal() and "/" in tail):
             # PID/Program name is printed %-20s, so a path starts 21 columns further on
             owner, path = tail[:20], tail[21:] if len(tail) > 21 else ""
             if len(tail) > 20 and tail[20] != " ":

@@ -119,8 +119,8 @@ def _owners(body: str) -> list[dict[str, Any]]:
         owners.append(
             {
                 "process": m.group(1).replace('\\"', '"'),
-                "pid": int(attrs["pid"]) if attrs.get("pid", "").isdigit() else None,
-                "fd": int(attrs["fd"]) if attrs.get("fd", "").isdigit() else None,
+                "pid": int(attrs["pid"]) if attrs.get("pid", "").isdecimal() else None,
+                "fd": int(attrs["fd"]) if attrs.get("fd", "").isdecimal() else None,
             }
         )
     return owners
@@ -163,7 +163,7 @@ def put_tail(rec: dict[str, Any], tail: str) -> None:
                 rec["timer_name"] = parts[0]
                 if len(parts) > 1:
                     rec["timer_seconds"] = ss_time_seconds(parts[1])
-                if len(parts) > 2 and parts[2].isdigit():
+                if len(parts) > 2 and parts[2].isdecimal():
                     rec["timer_retrans"] = int(parts[2])
             else:
                 info.append(tail[pos:end])
@@ -180,7 +180,7 @@ def put_tail(rec: dict[str, Any], tail: str) -> None:
             if key == "uid":
                 rec["user"] = value
             elif key == "ino":
-                rec["inode"] = int(value) if value.isdigit() else None
+                rec["inode"] = int(value) if value.isdecimal() else None
             else:
                 rec[key] = value
             pos = m.end()
@@ -213,7 +213,7 @@ def _state(g: dict[str, Any], ctx: Context, rec: dict[str, Any], warnings: list[
 def _put_other(rec: dict[str, Any], side: str, text: str) -> None:
     addr, _, port = text.rpartition(":") if ":" in text else (text, "", "")
     rec[f"{side}_address"] = addr
-    if port.isdigit():
+    if port.isdecimal():
         rec[f"{side}_port"] = int(port)
     elif port and port != "*":
         rec[f"{side}_interface"] = port

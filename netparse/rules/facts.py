@@ -42,7 +42,7 @@ def parse_port_range(text: str) -> tuple[int, int] | str:
     if value == "auto" or value in EPHEMERAL_RANGES:
         return value
     low, sep, high = value.replace("–", "-").partition("-")
-    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
+    if not sep or not low.strip().isdecimal() or not high.strip().isdecimal():
         raise ValueError(f"expected 'auto', 'linux', 'windows' or LOW-HIGH such as 32768-60999, got {text!r}")
     lo, hi = int(low), int(high)
     if not 1 <= lo <= hi <= 65535:
