@@ -73,7 +73,9 @@ class InputRun:
         self.encodings: dict[str, str | None] = {}
         self.tried: list[str] = []
 
-    def sockets(self) -> Iterator[tuple[str, Socket]]:
+    def sockets(self, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
+        """(input name, record) for every record; with ``ends``, also (name, None) where a
+        snapshot of a log ends (``self.block``/``self.reader`` then say which)."""
         from .io import open_source
         from .logs import LogReader
         from .parser import found_listing
@@ -86,7 +88,7 @@ class InputRun:
             self.tried = [g.name for g in parser.grammars]
             try:
                 with input_errors(source.name):
-                    yield from self._read(source, reader)
+                    yield from self._read(source, reader, ends)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
@@ -94,11 +96,14 @@ class InputRun:
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
 
-    def _read(self, source, reader) -> Iterator[tuple[str, Socket]]:
+    def _read(self, source, reader, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
         from .model import Socket
 
         for block, item in reader:
             if item is None:
+                if ends:
+                    self.block, self.reader = block, reader
+                    yield source.name, None
                 continue
             if isinstance(item, Socket):
                 self.records += 1
@@ -388,27 +393,55 @@ def _summary(
 
 
 def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], list[str]]:
-    """The sockets a summary counts: every record of a plain listing; of a log (a file with
-    timestamp, separator or host lines) only its newest snapshot per host, as ``analyze`` does,
-    unless ``all_snapshots``. Holds one snapshot per host of a log, not the whole log. Also the
-    hosts (with the snapshot's time) whose newest snapshot was taken."""
+    """The sockets a summary counts: of a plain listing all of them; of a log (timestamp,
+    separator or host lines, or several snapshots) the newest snapshot of each host across the
+    files named, chosen as ``analyze`` chooses it (later in a file; across files by timestamp; an
+    empty newest snapshot counts as empty), unless ``all_snapshots``. Holds one snapshot per host
+    of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
+    if all_snapshots:
+        return [s for _, s in run.sockets()], []  # type: ignore[misc]
+    from .rules.facts import _sortable
+
     plain: list[Socket] = []
-    newest: dict[tuple[str, str | None], tuple[object, list[Socket]]] = {}
-    for name, s in run.sockets():
-        block = run.block
-        if all_snapshots or block is None or not run.reader.marked:
-            plain.append(s)
+    newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
+    reader = None
+    per_host: dict[str | None, tuple] = {}  # the same for the file being read
+    current: list[Socket] = []  # records of the snapshot being read
+    whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
+
+    def end_file() -> None:
+        if reader is None:
+            return
+        if whole is not None and not (reader.marked or reader.snapshots > 1):
+            plain.extend(whole)
+            return
+        for host, (block, found) in per_host.items():
+            kept = newest.get(host)
+            if kept is None or block.timestamp is None or kept[0].timestamp is None or (
+                _sortable(block.timestamp) >= _sortable(kept[0].timestamp)
+            ):
+                newest[host] = (block, found)
+
+    for _, s in run.sockets(ends=True):
+        if run.reader is not reader:
+            end_file()
+            reader, per_host, current, whole = run.reader, {}, [], []
+        if s is None:
+            per_host[run.block.host] = (run.block, current)
+            current = []
             continue
-        key = (name, block.host)
-        kept = newest.get(key)
-        if kept is None or kept[0] is not block:
-            newest[key] = kept = (block, [])
-        kept[1].append(s)
+        current.append(s)
+        if whole is not None:
+            if reader.marked or reader.snapshots > 1:
+                whole = None  # a log: only its newest snapshots are kept
+            else:
+                whole.append(s)
+    end_file()
     hosts = []
-    for (name, host), (block, found) in newest.items():
+    for host, (block, found) in newest.items():
         plain.extend(found)
-        stamp = getattr(block, "timestamp", None)
-        hosts.append(f"{host or name}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
+        stamp = block.timestamp
+        hosts.append(f"{host or block.source}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
     return plain, hosts
 
 

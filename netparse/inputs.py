@@ -107,13 +107,22 @@ class _ZstdFrames(io.RawIOBase):
     """The decompressed bytes of zstd frames one after another (``zstd``, ``cat a.zst b.zst``,
     ``... | zstd >> log.zst``), read as they come. Input that ends inside a frame raises
     ``EOFError``, as Python's gzip, bz2 and lzma readers do: zstandard's own stream reader returns
-    what it has and says nothing, so a cut file would be read as if it were whole."""
+    what it has and says nothing, so a cut file would be read as if it were whole.
+
+    A decompression object returns all the output of the input it is given, and zstd can turn a
+    few bytes into 128 KiB (a run of zeros: 1 GiB compresses to 32 KiB), so the input goes in
+    ``PIECE``-byte pieces (at most ~8 MiB of output each) until enough output is there: memory
+    stays flat whatever the data; decompression still runs at several hundred MiB/s."""
+
+    PIECE = 256
+    ENOUGH = 256 * 1024
 
     def __init__(self, raw: IO[bytes], decompressor) -> None:
         self._raw = raw
         self._new = decompressor.decompressobj
         self._obj = self._new()
         self._in_frame = False  # bytes of a frame were fed and its end has not come yet
+        self._input = memoryview(b"")
         self._out = b""
         self._pos = 0
 
@@ -121,26 +130,36 @@ class _ZstdFrames(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
-        while self._pos >= len(self._out):
-            chunk = self._raw.read(1 << 16)
-            if not chunk:
-                if self._in_frame:
-                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+        if self._pos >= len(self._out):
+            self._out, self._pos = self._decompress(), 0
+            if not self._out:
                 return 0
-            self._out, self._pos = self._feed(chunk), 0
         n = min(len(buffer), len(self._out) - self._pos)
         buffer[:n] = self._out[self._pos : self._pos + n]
         self._pos += n
         return n
 
-    def _feed(self, data: bytes) -> bytes:
-        out = []
-        while data:
-            if self._obj.eof:
-                self._obj = self._new()  # the next frame
-            out.append(self._obj.decompress(data))
-            data = self._obj.unused_data if self._obj.eof else b""
-        self._in_frame = not self._obj.eof
+    def _decompress(self) -> bytes:
+        """The next output (empty at the end of the input)."""
+        out: list[bytes] = []
+        size = 0
+        while size < self.ENOUGH:
+            if not self._input:
+                chunk = self._raw.read(1 << 16)
+                if not chunk:
+                    if self._in_frame:
+                        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+                    break
+                self._input = memoryview(chunk)
+            piece, self._input = self._input[: self.PIECE], self._input[self.PIECE :]
+            while piece:
+                if self._obj.eof:
+                    self._obj = self._new()  # the next frame
+                data = self._obj.decompress(piece)
+                out.append(data)
+                size += len(data)
+                piece = memoryview(self._obj.unused_data) if self._obj.eof else b""
+            self._in_frame = not self._obj.eof
         return b"".join(out)
 
 

@@ -240,31 +240,65 @@ def test_cut_zstd_is_one_line_exit_1(tmp_path) -> None:
     assert "corrupt or truncated compressed data" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def _summary_total(*args: str) -> int:
+    result = CliRunner().invoke(app, ["summary", "-o", "json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["total"]
+
+
 def test_summary_of_a_log_is_its_newest_snapshot_per_host() -> None:
-    """A log of many snapshots: summary counts the newest one per host (as analyze reads a log);
-    --all-snapshots adds them all up; a plain listing is counted whole either way."""
+    """A log of many snapshots: summary counts the snapshots analyze reads (the newest per host,
+    across files); --all-snapshots adds them all up; a plain listing is counted whole."""
+    from netparse.cli_logs import analysis_inputs
     from netparse.logs import parse_log_file
 
-    runner = CliRunner()
     hosts = ROOT / "samples/logs/hosts"
-    newest: dict = {}
-    total = 0
-    for path in sorted(hosts.iterdir()):
-        if path.suffix == ".note":
-            continue
-        for snap in parse_log_file(str(path)):
-            total += len(snap.sockets)
-            key = (str(path), snap.host)
-            if snap.sockets:
-                newest[key] = len(snap.sockets)
-    assert len(newest) >= 2 and sum(newest.values()) < total
-    result = runner.invoke(app, ["summary", "-o", "json", str(hosts)])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["total"] == sum(newest.values())
-    assert "newest snapshot of" in result.stderr
-    result = runner.invoke(app, ["summary", "-o", "json", "--all-snapshots", str(hosts)])
-    assert json.loads(result.stdout)["total"] == total
-    table = runner.invoke(app, ["summary", str(hosts)])
+    chosen = [snap for snap, _ in analysis_inputs([str(hosts)], "auto")]
+    total = sum(len(s.sockets) for p in sorted(hosts.iterdir()) if p.suffix != ".note" for s in parse_log_file(str(p)))
+    assert len(chosen) >= 2 and sum(len(s.sockets) for s in chosen) < total
+    assert _summary_total(str(hosts)) == sum(len(s.sockets) for s in chosen)
+    assert _summary_total("--all-snapshots", str(hosts)) == total
+    table = CliRunner().invoke(app, ["summary", str(hosts)])
     assert "newest snapshot of db01" in table.stdout and "--all-snapshots" in table.stdout
-    plain = runner.invoke(app, ["summary", "-o", "json", str(NETSTAT)])
-    assert json.loads(plain.stdout)["total"] == len(__import__("netparse").parse_file(NETSTAT).sockets)
+    assert _summary_total(str(NETSTAT)) == len(__import__("netparse").parse_file(NETSTAT).sockets)
+
+
+LISTING_2 = (
+    "Active Internet connections (servers and established)\n"
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+    "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN\n"
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:51000          ESTABLISHED\n"
+)
+LISTING_1 = (
+    "Active Internet connections (servers and established)\n"
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+    "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN\n"
+)
+LISTING_0 = (
+    "Active Internet connections (w/o servers)\n"
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+)
+
+
+@pytest.mark.parametrize(
+    "files, newest",
+    [
+        # a log that starts with a listing before its first separator: only the newest counts
+        ({"f.log": LISTING_2 + "----------\n" + LISTING_1 + "----------\n" + LISTING_1}, 1),
+        ({"g.log": LISTING_2 + "Mon Jan  5 10:00:00 UTC 2026\n" + LISTING_1}, 1),
+        # rotated logs of one host: the newest snapshot across the files
+        ({"web01.log.1": "2026-01-05 09:00:00\n" + LISTING_2, "web01.log": "2026-01-05 10:00:00\n" + LISTING_1}, 1),
+        # an empty newest snapshot counts as empty, as analyze reads it
+        ({"c.log": "2026-01-05 09:00:00\n" + LISTING_2 + "2026-01-05 10:00:00\n" + LISTING_0}, 0),
+        # two listings one after the other (no markers): two snapshots, the second is the newest
+        ({"two.txt": LISTING_2 + LISTING_1}, 1),
+    ],
+)
+def test_summary_counts_what_analyze_reads(tmp_path, files: dict, newest: int) -> None:
+    from netparse.cli_logs import analysis_inputs
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    chosen = [snap for snap, _ in analysis_inputs([str(tmp_path)], "auto")]
+    assert sum(len(s.sockets) for s in chosen) == newest
+    assert _summary_total(str(tmp_path)) == newest

@@ -499,3 +499,30 @@ def test_zstd_frames_appended_are_all_read_and_a_cut_frame_is_an_error(tmp_path:
     path.write_bytes(one + two[: len(two) // 2])
     with pytest.raises(InputReadError, match="truncated"):
         parse_log_file(str(path))
+
+
+def test_zstd_memory_stays_flat_on_highly_compressed_data() -> None:
+    """zstd turns a few bytes into 128 KiB (256 MiB of zeros compress to ~8 KiB): reading must
+    not decompress everything it was given at once."""
+    import io
+    import tracemalloc
+
+    zstandard = pytest.importorskip("zstandard")
+    from netparse.inputs import decompressor
+
+    buf = io.BytesIO()
+    with zstandard.ZstdCompressor().stream_writer(buf, closefd=False) as writer:
+        for _ in range(16):
+            writer.write(bytes(16 << 20))
+    tracemalloc.start()
+    try:
+        stream = decompressor("zstd", io.BytesIO(buf.getvalue()))
+        assert stream.read(4096) == bytes(4096)
+        total = 4096
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert total == 256 << 20
+    assert peak < 32 << 20, f"peak {peak >> 20} MiB"
