@@ -368,7 +368,7 @@ def read_range(
             late_codepage=resume.source if resume is not None else None,
         )
         reader = LogReader(
-            decoded, name=display, format=format, track=lambda: decoded._late_codepage, resume=resume
+            decoded, name=display, format=format, track=lambda: decoded.late_codepage, resume=resume
         )
         offsets = stream.starts
         parser = reader.parser

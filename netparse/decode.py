@@ -395,7 +395,7 @@ class DecodedLines:
     A stream that starts in the middle of a file (``netparse.dask`` reads a large log in byte
     ranges): ``detected`` is what :func:`_detect` said of the *file's* first block (then no BOM is
     looked for) and ``late_codepage`` the code page already chosen for a non-UTF-8 line before
-    the stream's start (``_late_codepage`` of the reader of the lines before)."""
+    the stream's start (:attr:`late_codepage` of the reader of the lines before)."""
 
     def __init__(
         self,
@@ -418,6 +418,11 @@ class DecodedLines:
         self._repairs: Counter[str] = Counter()
 
     # -- what was used --------------------------------------------------------------------------
+
+    @property
+    def late_codepage(self) -> str | None:
+        """The code page chosen for a line that was not UTF-8 in a UTF-8 stream (None: none yet)."""
+        return self._late_codepage
 
     def _update_encoding(self) -> None:
         name = self._name

@@ -580,7 +580,7 @@ class LogReader:
 
         self.stamped, self._order, self._last_stamp = state.stamped, state.order, state.last_stamp
         if state.grammar is not None:
-            self.parser._switch(get(state.grammar), copy.deepcopy(state.context))
+            self.parser.resume(get(state.grammar), copy.deepcopy(state.context))
 
     # -- the hooks the parser calls ------------------------------------------------------------
 

@@ -154,6 +154,11 @@ class LineParser:
         if self.ctx.language:
             self.languages[self.ctx.language] += 1
 
+    def resume(self, grammar: Grammar, ctx: Context) -> None:
+        """Continue as if earlier lines had left ``grammar`` active with ``ctx`` (a log read in
+        byte ranges: :class:`netparse.logs.LogReader` with ``resume``)."""
+        self._switch(grammar, ctx)
+
     def _switch(self, grammar: Grammar, ctx: Context) -> None:
         self.active, self.ctx = grammar, ctx
         self._set_rows(grammar.rows_for(ctx))
