@@ -220,9 +220,7 @@ def split_ranges(
     """The byte ranges ``[start, end)`` a file is read in and the encoding detected on its first
     block, or None when it is one partition (not larger than ``blocksize``, compressed, UTF-16/32,
     or no log: see the module docstring). Reads the file's size and first 64 KiB."""
-    import codecs
-
-    from .decode import DecodedLines, _ascii_compatible, _detect
+    from .decode import DecodedLines, _detect, lines_by_bytes, reading_plan
     from .inputs import sniff
     from .logs import LogReader
 
@@ -237,15 +235,7 @@ def split_ranges(
     if sniff(head) is not None:
         return None
     detected = _detect(head)
-    codec = None
-    if encoding:
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            codec = None  # DecodedLines detects then
-    if codec is None:
-        codec = "utf-8" if detected[1] else {"utf-8-sig": "utf-8"}.get(detected[0], detected[0])
-    if codec.startswith(("utf-16", "utf-32")) or not _ascii_compatible(codec):
+    if not lines_by_bytes(reading_plan(head, encoding, detected)[2]):
         return None
     # a log at all? what `netparse timeline` asks of a file: timestamp/separator/host lines or snapshots
     reader = LogReader(DecodedLines(io.BytesIO(head), encoding=encoding), name=display, format=format)

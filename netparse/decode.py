@@ -380,6 +380,29 @@ def mojibake_variants(label: str) -> set[str]:
     return out
 
 
+def reading_plan(
+    head: bytes, forced: str | None = None, detected: tuple[str, str | None] | None = None
+) -> tuple[str, str | None, str, bool]:
+    """How a stream whose first block is ``head`` is decoded: (encoding name, code page for its
+    stray non-UTF-8 lines, codec, whether mojibake is repaired). ``forced``: a codec the user
+    named (no detection, no repair; an unknown name is ignored); ``detected``: what
+    :func:`_detect` already said of the file's first block."""
+    if forced:
+        try:
+            return forced, None, codecs.lookup(forced).name, False
+        except LookupError:
+            pass
+    name, codepage = detected or _detect(head)
+    codec = "utf-8" if codepage else {"utf-8-sig": "utf-8"}.get(name, name)
+    return name, codepage, codec, True
+
+
+def lines_by_bytes(codec: str) -> bool:
+    """True when the lines of text in ``codec`` can be found in its bytes (``\n``/``\r`` are
+    single ASCII bytes): not UTF-16/32 and not the rare codecs that are not ASCII-compatible."""
+    return not codec.startswith(("utf-16", "utf-32")) and _ascii_compatible(codec)
+
+
 class DecodedLines:
     """The lines of a byte stream, decoded the way :func:`decode` decodes a whole file, read with
     flat memory (for ``netparse.io`` and the CLI).
@@ -436,24 +459,9 @@ class DecodedLines:
 
     def __iter__(self):
         head = self.binary.read(self.head_bytes)
-        codec = None
-        if self.forced:
-            try:
-                codec = codecs.lookup(self.forced).name
-            except LookupError:
-                codec = None
-        if codec is not None:
-            self._name = self.forced
-            self.encoding = self.forced
-            repair = False
-        else:
-            self._name, self._codepage = self.detected or _detect(head)
-            codec = {"utf-8-sig": "utf-8"}.get(self._name, self._name)
-            if self._codepage:
-                codec = "utf-8"
-            self.encoding = self._name
-            repair = True
-        if codec.startswith(("utf-16", "utf-32")) or not _ascii_compatible(codec):
+        self._name, self._codepage, codec, repair = reading_plan(head, self.forced, self.detected)
+        self.encoding = self._name
+        if not lines_by_bytes(codec):
             yield from self._text_lines(head, codec, repair)
         else:
             if head.startswith(codecs.BOM_UTF8) and codec == "utf-8" and self.detected is None:
