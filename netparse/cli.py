@@ -400,7 +400,7 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
     of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
     if all_snapshots:
         return [s for _, s in run.sockets()], []  # type: ignore[misc]
-    from .rules.facts import _sortable
+    from .rules.facts import supersedes
 
     plain: list[Socket] = []
     newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
@@ -412,14 +412,12 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
     def end_file() -> None:
         if reader is None:
             return
-        if whole is not None and not (reader.marked or reader.snapshots > 1):
+        if whole is not None and not reader.is_log:
             plain.extend(whole)
             return
         for host, (block, found) in per_host.items():
             kept = newest.get(host)
-            if kept is None or block.timestamp is None or kept[0].timestamp is None or (
-                _sortable(block.timestamp) >= _sortable(kept[0].timestamp)
-            ):
+            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
                 newest[host] = (block, found)
 
     for _, s in run.sockets(ends=True):
@@ -432,7 +430,7 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
             continue
         current.append(s)
         if whole is not None:
-            if reader.marked or reader.snapshots > 1:
+            if reader.is_log:
                 whole = None  # a log: only its newest snapshots are kept
             else:
                 whole.append(s)

@@ -182,7 +182,7 @@ def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot",
     KeyError for an unknown format."""
     from .cli_analyze import InputProblem
     from .inputs import InputError, ReadProgress, expand
-    from .rules.facts import _sortable
+    from .rules.facts import supersedes
 
     try:
         expanded = expand(names)
@@ -200,7 +200,7 @@ def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot",
                     continue
                 newest, series = hosts[snap.host]
                 series.extend(builder)
-                if snap.timestamp is None or newest.timestamp is None or _sortable(snap.timestamp) >= _sortable(newest.timestamp):
+                if supersedes(snap.timestamp, newest.timestamp):
                     newest = snap
                 hosts[snap.host] = (newest, series)
     for snap, builder in hosts.values():
@@ -238,7 +238,7 @@ def _analysis_input(name: str, format: str, progress) -> Iterator[tuple["Snapsho
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
     if not reader.found or not latest:
         raise InputProblem(f"no socket listing found in {reader.name}")
-    is_log = reader.marked or reader.snapshots > 1
+    is_log = reader.is_log
     for host, snap in latest.items():
         if reader.encoding:
             snap.encoding = reader.encoding

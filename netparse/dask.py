@@ -241,7 +241,7 @@ def split_ranges(
     reader = LogReader(DecodedLines(io.BytesIO(head), encoding=encoding), name=display, format=format)
     for _ in reader:
         pass
-    if not (reader.marked or reader.snapshots > 1):
+    if not reader.is_log:
         return None
     return [(start, min(start + blocksize, size)) for start in range(0, size, blocksize)], detected
 

@@ -801,6 +801,12 @@ class LogReader:
         return self.encoding
 
     @property
+    def is_log(self) -> bool:
+        """The input is a log, so far: it has timestamp, separator or host lines, or more than one
+        snapshot (otherwise it is one plain listing)."""
+        return self.marked or self.snapshots > 1
+
+    @property
     def found(self) -> bool:
         """True when the input held something recognised as a socket listing."""
         return found_listing(self.parser.line_counts())

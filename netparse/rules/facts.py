@@ -249,7 +249,7 @@ class SeriesBuilder:
         point.listeners = previous.listeners if previous is not None and previous.listeners == listeners else listeners
         for key, lines in point.listener_lines.items():
             seen = self._seen_at.get(key, timestamp)
-            if key not in self._seen_at or seen is None or timestamp is None or _sortable(timestamp) >= _sortable(seen):
+            if key not in self._seen_at or supersedes(timestamp, seen):
                 self.listener_lines[same(key)] = lines
                 self._seen_at[same(key)] = timestamp
         point.listener_lines = {}
@@ -290,3 +290,9 @@ class SeriesBuilder:
 def _sortable(value: datetime) -> datetime:
     """Aware and naive times in one order (a naive time is taken as UTC)."""
     return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+
+
+def supersedes(timestamp: datetime | None, than: datetime | None) -> bool:
+    """True when what was seen at ``timestamp`` replaces what was seen at ``than`` as the newest:
+    it is not older, or a time is unknown (then the order of reading decides)."""
+    return timestamp is None or than is None or _sortable(timestamp) >= _sortable(than)
