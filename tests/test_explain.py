@@ -151,3 +151,11 @@ def test_scenarios_cover_the_four_walks() -> None:
     lines = render_scenario("open").splitlines()
     assert lines[2].startswith("    client") and "server" in lines[2]
     assert any("SYN_SENT" in line and "SYN seq=100" in line and "SYN_RECEIVED" in line for line in lines)
+
+
+def test_cli_scenario_choices_are_the_scenarios() -> None:
+    """The CLI lists the scenario names itself (importing explain at start-up would load pydantic
+    for --help): it must offer exactly the scenarios there are."""
+    from netparse.cli_analyze import ScenarioName
+
+    assert {choice.value for choice in ScenarioName} == set(SCENARIOS)
