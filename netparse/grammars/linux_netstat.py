@@ -125,9 +125,7 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if user is not None:
         rec["user"] = user
         rec["inode"] = int(g["inode"])
-    pidprog = g["pidprog"]
-    if pidprog is not None and pidprog != "-":
-        put_pid_program(rec, pidprog)
+    put_pid_program(rec, g["pidprog"])
     timer = g["timer"]
     if timer:
         put_nettools_timer(rec, timer, label_map(PLATFORM, "timer"))
