@@ -220,7 +220,7 @@ def split_ranges(
     """The byte ranges ``[start, end)`` a file is read in and the encoding detected on its first
     block, or None when it is one partition (not larger than ``blocksize``, compressed, UTF-16/32,
     or no log: see the module docstring). Reads the file's size and first 64 KiB."""
-    from .decode import DecodedLines, _detect, lines_by_bytes, reading_plan
+    from .decode import DecodedLines, lines_by_bytes, reading_plan
     from .inputs import sniff
     from .logs import LogReader
 
@@ -234,7 +234,7 @@ def split_ranges(
         head = raw.read(HEAD_BYTES)
     if sniff(head) is not None:
         return None
-    detected = _detect(head)
+    detected = reading_plan(head)[:2]  # (encoding, code page) as detected on the file's first block
     if not lines_by_bytes(reading_plan(head, encoding, detected)[2]):
         return None
     # a log at all? what `netparse timeline` asks of a file: timestamp/separator/host lines or snapshots
