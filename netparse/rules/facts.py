@@ -253,33 +253,29 @@ class SeriesBuilder:
                 self.listener_lines[same(key)] = lines
                 self._seen_at[same(key)] = timestamp
         point.listener_lines = {}
+        self._offer_newest(point)
+        self.points.append(point)
+        return point
+
+    def _offer_newest(self, point: SnapshotPoint) -> None:
+        """Only the newest point keeps its CLOSE_WAIT lines (what NP016 quotes)."""
         newest = self._newest
-        if newest is None or timestamp is None or newest.timestamp is None or _sortable(timestamp) >= _sortable(newest.timestamp):
+        if newest is None or supersedes(point.timestamp, newest.timestamp):
             if newest is not None:
                 newest.close_wait_lines = {}
             self._newest = point
         else:
             point.close_wait_lines = {}
-        self.points.append(point)
-        return point
 
     def extend(self, other: "SeriesBuilder") -> None:
         """Add another builder's points (the same host's next log file)."""
         for point in other.points:
             if point is other._newest:
-                newest = self._newest
-                if newest is None or point.timestamp is None or newest.timestamp is None or (
-                    _sortable(point.timestamp) >= _sortable(newest.timestamp)
-                ):
-                    if newest is not None:
-                        newest.close_wait_lines = {}
-                    self._newest = point
-                else:
-                    point.close_wait_lines = {}
+                self._offer_newest(point)
             self.points.append(point)
         for key, lines in other.listener_lines.items():
             seen, theirs = self._seen_at.get(key), other._seen_at.get(key)
-            if key not in self._seen_at or seen is None or theirs is None or _sortable(theirs) >= _sortable(seen):
+            if key not in self._seen_at or supersedes(theirs, seen):
                 self.listener_lines[key] = lines
                 self._seen_at[key] = theirs
 
