@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import iter_records, parse, parse_file
-    from .logs import LogReader, iter_snapshots, parse_log, parse_log_file
+    from .logs.reader import LogReader, iter_snapshots, parse_log, parse_log_file
     from .errors import NetparseError, ParseError
     from .model import Family, Owner, ParseIssue, Snapshot, Socket
     from .explain import StateInfo, explain
-    from .psutil_source import from_psutil
+    from .live.psutil_source import from_psutil
     from .rules.engine import analyze
     from .rules.finding import Finding, Severity
     from .states import TcpState
@@ -30,10 +30,10 @@ _LAZY = {
     "parse": "api",
     "parse_file": "api",
     "iter_records": "api",
-    "parse_log": "logs",
-    "parse_log_file": "logs",
-    "iter_snapshots": "logs",
-    "LogReader": "logs",
+    "parse_log": "logs.reader",
+    "parse_log_file": "logs.reader",
+    "iter_snapshots": "logs.reader",
+    "LogReader": "logs.reader",
     "ParseError": "errors",
     "NetparseError": "errors",
     "Socket": "model",
@@ -47,7 +47,7 @@ _LAZY = {
     "Severity": "rules.finding",
     "explain": "explain",
     "StateInfo": "explain",
-    "from_psutil": "psutil_source",
+    "from_psutil": "live.psutil_source",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

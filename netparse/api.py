@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import IO, Iterable, Iterator
 
-from .decode import decode
-from .io import open_source
+from .inputs.decode import decode
+from .inputs.source import open_source
 from .model import ParseIssue, Snapshot, Socket
 from .parser import LineParser, parse_lines, split_lines
 

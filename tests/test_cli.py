@@ -205,7 +205,7 @@ def test_byte_order_big_reads_proc_net_of_a_big_endian_host(tmp_path) -> None:
 
 
 def test_bare_netparse_on_a_terminal_is_live(monkeypatch) -> None:
-    import netparse.cli_live as cli_live
+    import netparse.cli.live as cli_live
 
     called = []
     monkeypatch.setattr(cli_live, "live_default", lambda: called.append(True))
@@ -249,8 +249,8 @@ def _summary_total(*args: str) -> int:
 def test_summary_of_a_log_is_its_newest_snapshot_per_host() -> None:
     """A log of many snapshots: summary counts the snapshots analyze reads (the newest per host,
     across files); --all-snapshots adds them all up; a plain listing is counted whole."""
-    from netparse.cli_logs import analysis_inputs
-    from netparse.logs import parse_log_file
+    from netparse.cli.logs import analysis_inputs
+    from netparse.logs.reader import parse_log_file
 
     hosts = ROOT / "samples/logs/hosts"
     chosen = [snap for snap, _ in analysis_inputs([str(hosts)], "auto")]
@@ -295,7 +295,7 @@ LISTING_0 = (
     ],
 )
 def test_summary_counts_what_analyze_reads(tmp_path, files: dict, newest: int) -> None:
-    from netparse.cli_logs import analysis_inputs
+    from netparse.cli.logs import analysis_inputs
 
     for name, text in files.items():
         (tmp_path / name).write_text(text)

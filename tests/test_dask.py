@@ -16,9 +16,9 @@ distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 import pandas as pd  # noqa: E402
 
-import netparse.dask as npdask  # noqa: E402
-from netparse.dask import expand_paths, meta, read_partition, read_sockets  # noqa: E402
-from netparse.logs import LogReader  # noqa: E402
+import netparse.scale.dask as npdask  # noqa: E402
+from netparse.scale.dask import expand_paths, meta, read_partition, read_sockets  # noqa: E402
+from netparse.logs.reader import LogReader  # noqa: E402
 from netparse.model import Socket  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netparse
-from netparse.decode import OEM_CODEPAGES, decode, detect_encoding, mojibake_variants, plausibility, repair_mojibake
+from netparse.inputs.decode import OEM_CODEPAGES, decode, detect_encoding, mojibake_variants, plausibility, repair_mojibake
 from netparse.states import TcpState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +210,7 @@ def test_first_block_cut_inside_a_utf8_character() -> None:
 def test_decoded_lines_match_decode(encoding: str) -> None:
     import io
 
-    from netparse.decode import DecodedLines
+    from netparse.inputs.decode import DecodedLines
     from netparse.parser import split_lines
 
     for path in SAMPLES:
@@ -228,7 +228,7 @@ def test_decoded_lines_match_decode(encoding: str) -> None:
 def test_decoded_lines_across_chunk_boundaries(chunk: int) -> None:
     import io
 
-    from netparse.decode import DecodedLines
+    from netparse.inputs.decode import DecodedLines
 
     text = "a\r\nbé\rc\n\nABH™REN\r\n Direcci¢n\r"
     expected = ["a", "bé", "c", "", "ABHÖREN", " Dirección"]
@@ -242,7 +242,7 @@ def test_decoded_lines_across_chunk_boundaries(chunk: int) -> None:
 def test_decoded_lines_finds_code_page_lines_after_the_first_block() -> None:
     import io
 
-    from netparse.decode import DecodedLines
+    from netparse.inputs.decode import DecodedLines
 
     data = b"Active Connections\r\n" * 10 + GERMAN.encode("cp850")
     stream = DecodedLines(io.BytesIO(data), head_bytes=64)

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netparse.cli import app
-from netparse.diff import SelectionError, compare, parse_selector, select
-from netparse.logs import parse_log
+from netparse.logs.diff import SelectionError, compare, parse_selector, select
+from netparse.logs.reader import parse_log
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "samples" / "logs"

@@ -156,6 +156,6 @@ def test_scenarios_cover_the_four_walks() -> None:
 def test_cli_scenario_choices_are_the_scenarios() -> None:
     """The CLI lists the scenario names itself (importing explain at start-up would load pydantic
     for --help): it must offer exactly the scenarios there are."""
-    from netparse.cli_analyze import ScenarioName
+    from netparse.cli.analyze import ScenarioName
 
     assert {choice.value for choice in ScenarioName} == set(SCENARIOS)

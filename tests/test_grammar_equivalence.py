@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import sample_files, sample_id
-from netparse.decode import decode
+from netparse.inputs.decode import decode
 from netparse.grammars import GRAMMARS
 from netparse.grammars.base import compile_row, pyparse_row
 from netparse.parser import split_lines

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import netparse
-from netparse import live
+from netparse.live import proc as live
 from netparse.states import TcpState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ LINUX = sys.platform.startswith("linux") and Path("/proc/net/tcp").exists()
 
 def _app():
     from netparse.cli import app
-    from netparse.cli_live import register
+    from netparse.cli.live import register
 
     if not any(c.name == "live" for c in app.registered_commands):
         register(app)
@@ -158,7 +158,7 @@ def test_live_ss_netstat_and_proc_agree(loopback_sockets) -> None:
 
 
 def test_convert_without_psutil() -> None:
-    from netparse.psutil_source import convert
+    from netparse.live.psutil_source import convert
 
     addr = SimpleNamespace
     conns = [
@@ -178,7 +178,7 @@ def test_convert_without_psutil() -> None:
 
 def test_from_psutil_matches_live(loopback_sockets) -> None:
     pytest.importorskip("psutil")
-    from netparse.psutil_source import from_psutil
+    from netparse.live.psutil_source import from_psutil
 
     port = loopback_sockets
     got = _tuples(from_psutil("tcp"), port)

@@ -25,8 +25,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netparse.cli import app
-from netparse.inputs import InputError, expand, host_from_name, open_binary
-from netparse.logs import LogReader, classify, parse_log, parse_log_file, parse_stamp
+from netparse.inputs.files import InputError, expand, host_from_name, open_binary
+from netparse.logs.reader import LogReader, classify, parse_log, parse_log_file, parse_stamp
 from netparse.model import Socket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -403,7 +403,7 @@ def test_stdin_compressed_log_through_the_cli() -> None:
 
 def test_reading_a_log_keeps_memory_flat(tmp_path: Path) -> None:
     """Peak Python allocations do not grow with the number of snapshots."""
-    from netparse.timeline import build
+    from netparse.logs.timeline import build
 
     block = (LOGS / "linux-date-netstat.log").read_text().split("\n")
     snapshot = "\n".join(block[:160]) + "\n"  # the first snapshots (date + netstat blocks)
@@ -489,7 +489,7 @@ def test_zstd_frames_appended_are_all_read_and_a_cut_frame_is_an_error(tmp_path:
     """`... | zstd >> log.zst` appends frames: all are read. A file cut inside a frame is an
     error, as a cut gzip/bzip2/xz file is (zstandard's own reader would return what it has)."""
     zstandard = pytest.importorskip("zstandard")
-    from netparse.io import InputReadError
+    from netparse.inputs.source import InputReadError
 
     one = zstandard.ZstdCompressor().compress(("2026-11-24 19:10:00\n" + SS).encode())
     two = zstandard.ZstdCompressor().compress(("2026-11-24 19:11:00\n" + SS).encode())
@@ -508,7 +508,7 @@ def test_zstd_memory_stays_flat_on_highly_compressed_data() -> None:
     import tracemalloc
 
     zstandard = pytest.importorskip("zstandard")
-    from netparse.inputs import decompressor
+    from netparse.inputs.files import decompressor
 
     buf = io.BytesIO()
     with zstandard.ZstdCompressor().stream_writer(buf, closefd=False) as writer:

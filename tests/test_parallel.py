@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netparse.cli import app
-from netparse.parallel import Failure, run_ordered, use_pool
+from netparse.scale.pool import Failure, run_ordered, use_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = sorted(str(p) for p in (ROOT / "samples" / "linux").glob("*.txt"))[:12]

@@ -97,7 +97,7 @@ def test_missing_pyarrow_is_a_clear_usage_error(monkeypatch, tmp_path: Path) -> 
 
 
 def test_batches_keep_every_row(tmp_path: Path) -> None:
-    from netparse.parquet import write_parquet
+    from netparse.scale.parquet import write_parquet
 
     recs = ({"proto": "tcp", "state": "LISTEN", "line": i, "host": f"h{i % 3}", "file": "f",
              "timestamp": "2026-11-24T19:11:04+01:00"} for i in range(1000))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import netparse
-from netparse.decode import decode
+from netparse.inputs.decode import decode
 from conftest import sample_files, sample_id
 
 SAMPLES = sample_files()

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from netparse.cli import app
-from netparse.inputs import expand
-from netparse.plot import render_html, render_svg
+from netparse.inputs.files import expand
+from netparse.logs.plot import render_html, render_svg
 from netparse.states import TcpState
-from netparse.timeline import STATES, build
+from netparse.logs.timeline import STATES, build
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "samples" / "logs"

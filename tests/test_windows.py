@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import netparse
-from netparse.decode import decode
+from netparse.inputs.decode import decode
 from netparse.grammars import GRAMMARS
 from netparse.states import TcpState
 

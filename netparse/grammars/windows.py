@@ -46,7 +46,7 @@ from typing import Any, Iterable
 
 import pyparsing as pp
 
-from ..decode import mojibake_variants
+from ..inputs.decode import mojibake_variants
 from ..locales import Label, all_labels, state_labels
 from ..model import Family
 from .base import NUM, SP, TRAIL, WS, Context, Grammar, Marker, R, Row, label_regex

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from netparse.api import parse
-from netparse.logs import parse_log
+from netparse.logs.reader import parse_log
 from netparse.model import Snapshot
 from netparse.rules import Severity, all_rules, analyze
 from netparse.rules.engine import analyze_series

@@ -60,7 +60,7 @@ def _base_type(annotation: Any) -> Any:
 def column_kinds() -> dict[str, str]:
     """Column name -> kind (``str int float bool owners map timestamp``), Socket fields first.
     Shared with :mod:`netparse.dask`."""
-    from .model import Socket
+    from ..model import Socket
 
     kinds: dict[str, str] = {}
     for name, info in Socket.model_fields.items():

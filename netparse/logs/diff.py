@@ -16,10 +16,10 @@ from typing import IO
 
 from pydantic import BaseModel, Field
 
-from .logs import LogReader, LogSnapshot, format_time, parse_stamp, snapshot_model
-from .model import ParseIssue, Snapshot, Socket
-from .rules.facts import WILDCARDS, Facts, _sortable
-from .states import STATE_ORDER, TcpState
+from .reader import LogReader, LogSnapshot, format_time, parse_stamp, snapshot_model
+from ..model import ParseIssue, Snapshot, Socket
+from ..rules.facts import WILDCARDS, Facts, _sortable
+from ..states import STATE_ORDER, TcpState
 
 
 class SelectionError(ValueError):

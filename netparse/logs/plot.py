@@ -13,7 +13,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from html import escape
 
-from .logs import format_time
+from .reader import format_time
 from .timeline import OTHER, SHORT, Row, Timeline
 
 WIDTH = 960

@@ -84,7 +84,7 @@ def open_source(path: str, encoding: str | None = None) -> TextSource:
     """``-`` is stdin; gzip, bzip2, xz (and zstd with the ``zstandard`` package) are decompressed
     on the fly, recognised by their magic bytes (:func:`netparse.inputs.open_binary`);
     ``encoding`` forces a codec instead of detecting one."""
-    from .inputs import open_binary
+    from .files import open_binary
 
     name, binary, raw, size = open_binary(path)
     return TextSource(name, binary, encoding, raw=raw, size=size)

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
-from .cli_common import EXIT_INPUT, EXIT_USAGE, expand_or_exit, input_errors
-from .cli_common import err as _err
+from .options import EXIT_INPUT, EXIT_USAGE, expand_or_exit, input_errors
+from .options import err as _err
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Snapshot
-    from .rules.facts import Series, SeriesBuilder
+    from ..model import Snapshot
+    from ..rules.facts import Series, SeriesBuilder
 
 
 
@@ -85,9 +85,9 @@ def timeline_command(
         "skipped, the others are still read, and the exit code is 1 at the end.",
     ),
 ) -> None:
-    from .inputs import ReadProgress
-    from .parallel import default_jobs, use_pool
-    from .timeline import build, render_table, write_csv, write_json
+    from ..inputs.files import ReadProgress
+    from ..scale.pool import default_jobs, use_pool
+    from ..logs.timeline import build, render_table, write_csv, write_json
 
     if plot is not None and not plot.lower().endswith((".svg", ".html", ".htm")):
         raise typer.BadParameter("the picture's file name must end in .svg or .html", param_hint="--plot")
@@ -97,7 +97,7 @@ def timeline_command(
         raise typer.Exit(EXIT_USAGE)
     failed: list[str] = []
     if use_pool(jobs or default_jobs(), names):
-        from .parallel import build_timeline
+        from ..scale.pool import build_timeline
 
         def on_failure(failure) -> None:
             _err(failure.message)
@@ -122,7 +122,7 @@ def timeline_command(
         render_table(timeline, out)
     out.flush()
     if plot is not None:
-        from .plot import write_plot
+        from ..logs.plot import write_plot
 
         try:
             write_plot(timeline, plot)
@@ -144,8 +144,8 @@ def diff_command(
     top: int = typer.Option(20, "--top", min=1, help="Lines per section in text output."),
     format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
 ) -> None:
-    from .diff import SelectionError, compare, parse_selector, render_json, render_text, select
-    from .inputs import ReadProgress
+    from ..logs.diff import SelectionError, compare, parse_selector, render_json, render_text, select
+    from ..inputs.files import ReadProgress
 
     if b == "-" and a == "-":
         raise typer.BadParameter("standard input can be read only once", param_hint="B")
@@ -180,9 +180,9 @@ def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot",
     one-point series. Memory: the newest snapshot per host and a few numbers per snapshot.
     Raises ``cli_analyze.InputProblem`` for an unreadable input or one without socket listing,
     KeyError for an unknown format."""
-    from .cli_analyze import InputProblem
-    from .inputs import InputError, ReadProgress, expand
-    from .rules.facts import supersedes
+    from .analyze import InputProblem
+    from ..inputs.files import InputError, ReadProgress, expand
+    from ..rules.facts import supersedes
 
     try:
         expanded = expand(names)
@@ -208,10 +208,10 @@ def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot",
 
 
 def _analysis_input(name: str, format: str, progress) -> Iterator[tuple["Snapshot", "SeriesBuilder", bool]]:
-    from .cli_analyze import InputProblem
-    from .logs import LogReader, snapshot_model
-    from .model import Socket
-    from .rules.facts import Facts, SeriesBuilder
+    from .analyze import InputProblem
+    from ..logs.reader import LogReader, snapshot_model
+    from ..model import Socket
+    from ..rules.facts import Facts, SeriesBuilder
 
     try:
         reader = LogReader(name, format=format, progress=progress)

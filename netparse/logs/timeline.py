@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Callable, Iterable
 
-from .logs import LogReader, LogSnapshot, format_time
-from .model import Family, Socket
-from .states import STATE_ORDER, TcpState
+from .reader import LogReader, LogSnapshot, format_time
+from ..model import Family, Socket
+from ..states import STATE_ORDER, TcpState
 
 STATES: tuple[TcpState, ...] = STATE_ORDER
 _INDEX = {state: i for i, state in enumerate(STATES)}
@@ -220,7 +220,7 @@ def _ordered(rows: list[Row]) -> list[Row]:
     out: list[Row] = []
     for host_rows in by_host.values():
         if all(r.timestamp is not None for r in host_rows):
-            from .rules.facts import _sortable
+            from ..rules.facts import _sortable
 
             host_rows.sort(key=lambda r: _sortable(r.timestamp))  # type: ignore[arg-type]
         out.extend(host_rows)
@@ -240,7 +240,7 @@ SHORT = {
 
 
 def render_table(timeline: Timeline, out: IO[str]) -> None:
-    from .render import _table, console, use_color
+    from ..output.records import _table, console, use_color
 
     states = timeline.states()
     columns = ["#", "time", "host"]

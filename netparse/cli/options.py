@@ -22,7 +22,7 @@ def input_errors(name: str = "") -> Iterator[None]:
     """Reading problems become one stderr line and an exit code: an unknown ``--format`` is a
     usage error (2); an unreadable input (missing file, corrupt compressed data) or ``--strict``
     meeting a bad line is an input error (1). Never a traceback."""
-    from .errors import ParseError
+    from ..errors import ParseError
 
     try:
         yield
@@ -40,7 +40,7 @@ def input_errors(name: str = "") -> Iterator[None]:
 
 def expand_or_exit(files: list[str]) -> list[str]:
     """Globs and directories to file names (``-`` kept), or exit 1 naming what is missing."""
-    from .inputs import InputError, expand
+    from ..inputs.files import InputError, expand
 
     try:
         return expand(files)

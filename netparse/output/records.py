@@ -9,8 +9,8 @@ import os
 import sys
 from typing import IO, Iterable, Iterator
 
-from .model import Socket
-from .summary import Summary
+from ..model import Socket
+from ..summary import Summary
 
 CSV_COLUMNS = [
     "line",

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
-from .cli_common import err as _err
-from .cli_common import expand_or_exit, input_errors
+from .options import err as _err
+from .options import expand_or_exit, input_errors
 
-from . import __version__
+from .. import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import ParseIssue, Socket
+    from ..model import ParseIssue, Socket
 
 app = typer.Typer(
     name="netparse",
@@ -76,9 +76,9 @@ class InputRun:
     def sockets(self, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
         """(input name, record) for every record; with ``ends``, also (name, None) where a
         snapshot of a log ends (``self.block``/``self.reader`` then say which)."""
-        from .io import open_source
-        from .logs import LogReader
-        from .parser import found_listing
+        from ..inputs.source import open_source
+        from ..logs.reader import LogReader
+        from ..parser import found_listing
 
         for name in self.files:
             with input_errors(name):
@@ -97,7 +97,7 @@ class InputRun:
                 self.formats.update(parser.records_by_format)
 
     def _read(self, source, reader, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        from .model import Socket
+        from ..model import Socket
 
         for block, item in reader:
             if item is None:
@@ -147,7 +147,7 @@ def keep_all(s: Socket) -> bool:
 
 
 def _filters(state: list[str], port: list[int], proto: list[str], pid: list[int]):
-    from .locales import resolve_state
+    from ..locales import resolve_state
 
     states = set()
     for text in state:
@@ -249,7 +249,7 @@ def parse(
     ),
 ) -> None:
     """Print the records."""
-    from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
+    from ..output.records import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
 
     keep = _filters(state, port, proto, pid)
     if output is Output.parquet:
@@ -258,7 +258,7 @@ def parse(
         raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
     run = InputRun(files or [], _with_byte_order(format, byte_order), strict, encoding)
     multi = len(run.files) > 1
-    from .parallel import default_jobs, use_pool
+    from ..scale.pool import default_jobs, use_pool
 
     if use_pool(jobs or default_jobs(), run.files):
         _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues)
@@ -282,7 +282,7 @@ def parse(
 def _check_parquet(out_dir: Optional[str]) -> None:
     if out_dir is None:
         raise typer.BadParameter("--output parquet needs --out DIR", param_hint="--out")
-    from .parquet import MissingDependency, require_pyarrow
+    from ..scale.parquet import MissingDependency, require_pyarrow
 
     try:
         require_pyarrow()
@@ -292,7 +292,7 @@ def _check_parquet(out_dir: Optional[str]) -> None:
 
 
 def _write_parquet(records, out_dir: str) -> None:
-    from .parquet import write_parquet
+    from ..scale.parquet import write_parquet
 
     try:
         rows, hosts = write_parquet(records, out_dir)
@@ -308,9 +308,9 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
     import json
     import tempfile
 
-    from .model import ParseIssue, Socket
-    from .parallel import Failure, parse_file_job, run_ordered
-    from .render import render_table, write_csv, write_json, write_jsonl
+    from ..model import ParseIssue, Socket
+    from ..scale.pool import Failure, parse_file_job, run_ordered
+    from ..output.records import render_table, write_csv, write_json, write_jsonl
 
     failed: list[str] = []
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
@@ -370,8 +370,8 @@ def _summary(
     encoding: str | None = None,
     all_snapshots: bool = False,
 ):
-    from .render import render_summary
-    from .summary import summarise
+    from ..output.records import render_summary
+    from ..summary import summarise
 
     run = InputRun(files, format, strict, encoding)
     sockets, hosts = _summary_sockets(run, all_snapshots)
@@ -400,7 +400,7 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
     of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
     if all_snapshots:
         return [s for _, s in run.sockets()], []  # type: ignore[misc]
-    from .rules.facts import supersedes
+    from ..rules.facts import supersedes
 
     plain: list[Socket] = []
     newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
@@ -466,7 +466,7 @@ def summary(
 @app.command()
 def formats() -> None:
     """List the formats netparse reads, with an example command line for each."""
-    from .grammars import GRAMMARS
+    from ..grammars import GRAMMARS
 
     width = max(len(name) for name in GRAMMARS)
     for name, grammar in sorted(GRAMMARS.items()):
@@ -480,7 +480,7 @@ def schema(
     """Print the JSON Schema of the records."""
     import json
 
-    from .model import Snapshot, Socket
+    from ..model import Snapshot, Socket
 
     model = Snapshot if snapshot else Socket
     sys.stdout.write(json.dumps(model.model_json_schema(), indent=2) + "\n")
@@ -493,9 +493,9 @@ def _version(value: bool) -> None:
 
 
 def _register_analyzer() -> None:
-    from .cli_analyze import register
-    from .cli_live import register as register_live
-    from .cli_logs import register as register_logs
+    from .analyze import register
+    from .live import register as register_live
+    from .logs import register as register_logs
 
     register(app)
     register_logs(app)
@@ -515,11 +515,11 @@ def main(
     if ctx.invoked_subcommand is not None:
         return
     if sys.stdin is None or sys.stdin.isatty():
-        from .cli_live import live_default
+        from .live import live_default
 
         live_default()
         return
-    from .cli_analyze import report_findings
+    from .analyze import report_findings
 
     report_findings(_summary(["-"], "auto", False, SummaryOutput.table))
 

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli_common import err as _err
+from .options import err as _err
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
@@ -29,7 +29,7 @@ keys on json/jsonl/csv records so they can feed a time series.
 
 
 def _sample(proc: str, unix: bool):
-    from .live import sample
+    from ..live.proc import sample
 
     try:
         return sample(proc, unix)
@@ -63,8 +63,8 @@ def summary_renderable(sockets, title: str):
     from rich.table import Table
     from rich.text import Text
 
-    from .render import _top
-    from .summary import summarise
+    from ..output.records import _top
+    from ..summary import summarise
 
     summary = summarise(sockets)
     protos = ", ".join(f"{k} {v}" for k, v in summary.by_proto.items())
@@ -90,8 +90,8 @@ def live_command(
     show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
 ) -> None:
-    from .cli import Output, _filters
-    from .render import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
+    from .app import Output, _filters
+    from ..output.records import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
 
     try:
         out_kind = Output(output)
@@ -106,7 +106,7 @@ def live_command(
     out = sys.stdout
     docs: list[str] = []
     rows: list[dict] = []
-    from .live import samples
+    from ..live.proc import samples
 
     try:
         for i, live in enumerate(samples(n, interval, proc, unix), 1):
@@ -161,9 +161,9 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
 def live_default() -> None:
     """What ``netparse`` with no input on a terminal does: this machine's summary, then what
     looks wrong (the same report as ``netstat -an | netparse``)."""
-    from .cli_analyze import report_findings
-    from .render import render_summary
-    from .summary import summarise
+    from .analyze import report_findings
+    from ..output.records import render_summary
+    from ..summary import summarise
 
     live = _sample("/proc", False)
     snap = live.snapshot

@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from .grammars.base import compile_row
-from .grammars.proc_net import INET_ROW, UNIX_ROW, build_inet_record, build_unix_record
-from .model import Owner, ParseIssue, Snapshot, Socket
+from ..grammars.base import compile_row
+from ..grammars.proc_net import INET_ROW, UNIX_ROW, build_inet_record, build_unix_record
+from ..model import Owner, ParseIssue, Snapshot, Socket
 
 #: /proc/net files read by default (file name -> proto)
 INET_FILES = (("tcp", "tcp"), ("tcp6", "tcp"), ("udp", "udp"), ("udp6", "udp"), ("raw", "raw"), ("raw6", "raw"))
@@ -201,7 +201,7 @@ def netstat_command(system: str | None = None) -> list[str]:
 
 def sample_netstat(argv: list[str] | None = None, runner=subprocess.run) -> LiveSample:
     """Run the platform's netstat (no shell) and parse what it printed."""
-    from .api import parse
+    from ..api import parse
 
     argv = list(argv or netstat_command())
     env = dict(os.environ, LC_ALL="C", LANG="C")

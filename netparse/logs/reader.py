@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
-from .model import ParseIssue, Snapshot, Socket
-from .parser import LISTING_KINDS, LineParser, collector_paused, found_listing, split_lines
+from ..model import ParseIssue, Snapshot, Socket
+from ..parser import LISTING_KINDS, LineParser, collector_paused, found_listing, split_lines
 
 # ---------------------------------------------------------------------------- timestamps
 
@@ -525,7 +525,7 @@ class LogReader:
         track: Callable[[], Any] | None = None,
         resume: ReadState | None = None,
     ) -> None:
-        from .inputs import host_from_name
+        from ..inputs.files import host_from_name
 
         self._input = source
         self.format = format
@@ -534,7 +534,7 @@ class LogReader:
         self.progress = progress
         self.text_source = None
         if isinstance(source, str):
-            from .io import open_source
+            from ..inputs.source import open_source
 
             self.text_source = open_source(source, encoding) if encoding else open_source(source)
             self.name = self.text_source.name
@@ -576,7 +576,7 @@ class LogReader:
         )
 
     def _resume(self, state: ReadState) -> None:
-        from .grammars import get
+        from ..grammars import get
 
         self.stamped, self._order, self._last_stamp = state.stamped, state.order, state.last_stamp
         if state.grammar is not None:

@@ -88,7 +88,7 @@ def _known_words() -> frozenset[str]:
     """Non-ASCII words of every label in the tables (ASCII words decode the same everywhere),
     leaving out the tables' own mojibake forms (ABH™REN, ABH?REN ...): they must not make a
     wrong decode look right."""
-    from .locales import all_labels
+    from ..locales import all_labels
 
     return frozenset(
         w

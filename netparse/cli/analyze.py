@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from .cli_common import err as _err
+from .options import err as _err
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
-    from .model import Snapshot, Socket
-    from .rules import Config, Finding
+    from ..model import Snapshot, Socket
+    from ..rules import Config, Finding
 
 EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS = 1, 2, 3, 4
 NAGIOS_EXIT = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
@@ -84,9 +84,9 @@ class InputProblem(Exception):
 def report_findings(data) -> None:
     """Findings for a snapshot or sockets, after a summary: what the bare ``netparse`` and
     ``netparse`` on a terminal (live) print. The config is found as ``analyze`` finds it."""
-    from .render import console
-    from .rules.config import ConfigError, load_config
-    from .rules.engine import analyze
+    from ..output.records import console
+    from ..rules.config import ConfigError, load_config
+    from ..rules.engine import analyze
 
     try:
         config = load_config()
@@ -101,7 +101,7 @@ def report_findings(data) -> None:
 def state_counts(sockets: "list[Socket]") -> dict[str, int]:
     from collections import Counter
 
-    from .states import STATE_ORDER
+    from ..states import STATE_ORDER
 
     counts = Counter(s.state for s in sockets)
     return {state.value: counts[state] for state in STATE_ORDER if counts[state]}
@@ -151,7 +151,7 @@ def _summary_line(snapshot: "Snapshot") -> str:
     states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
-        from .logs import format_time
+        from ..logs.reader import format_time
 
         source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
     n = len(snapshot.sockets)
@@ -226,7 +226,7 @@ def analyze_command(
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
 ) -> None:
-    from .rules import ConfigError, analyze, load_config
+    from ..rules import ConfigError, analyze, load_config
 
     nagios = output is Output.nagios
 
@@ -246,12 +246,12 @@ def analyze_command(
         raise unknown("--live reads this machine: name no files with it", EXIT_USAGE)
     if not live and names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
         raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze), name files, or use --live", EXIT_USAGE)
-    from .cli_logs import analysis_inputs
-    from .rules.engine import analyze_series
+    from .logs import analysis_inputs
+    from ..rules.engine import analyze_series
 
     results = []
     if live:
-        from .cli_live import _sample
+        from .live import _sample
 
         snapshot = _sample("/proc", False).snapshot
         results.append((snapshot, analyze(snapshot, config)))
@@ -275,7 +275,7 @@ def analyze_command(
     else:
         _text_report(results, config)
     if fail_on is not None:
-        from .rules import Severity
+        from ..rules import Severity
 
         level = Severity(fail_on.value).rank
         if any(f.severity.rank >= level for _, found in results for f in found):
@@ -324,7 +324,7 @@ def _states_table() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from .explain import explain_all
+    from ..explain import explain_all
 
     console = Console(highlight=False)
     if not console.is_terminal:
@@ -349,13 +349,13 @@ def explain_command(
     scenario: Optional[ScenarioName] = typer.Option(None, "--scenario", help="Walk both peers through a scenario."),
     as_json: bool = typer.Option(False, "--json", help="Print the state's explanation as JSON."),
 ) -> None:
-    from .explain import DIAGRAM, UnknownStateError, explain, render_scenario
-    from .rules import get_rule
+    from ..explain import DIAGRAM, UnknownStateError, explain, render_scenario
+    from ..rules import get_rule
 
     out = sys.stdout
     if topic is None and not diagram and scenario is None:
         if as_json:
-            from .explain import explain_all
+            from ..explain import explain_all
 
             out.write(json.dumps([i.model_dump(mode="json") for i in explain_all()], indent=2) + "\n")
         else:

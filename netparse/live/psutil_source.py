@@ -20,10 +20,10 @@ from __future__ import annotations
 import socket as _socket
 from typing import Any, Iterable
 
-from .addresses import normalise_address
-from .locales import state_labels
-from .model import Family, Socket
-from .states import TcpState
+from ..addresses import normalise_address
+from ..locales import state_labels
+from ..model import Family, Socket
+from ..states import TcpState
 
 PLATFORM = "psutil"
 _FAMILY = {_socket.AF_INET: Family.INET, _socket.AF_INET6: Family.INET6}

@@ -53,7 +53,7 @@ class Failure:
 
 def describe(exc: BaseException, name: str) -> Failure:
     """The one-line message (and exit code) netparse gives for a problem reading ``name``."""
-    from .errors import ParseError
+    from ..errors import ParseError
 
     if isinstance(exc, KeyError):
         return Failure(name, str(exc.args[0]) if exc.args else str(exc), 2)
@@ -152,11 +152,11 @@ def parse_file_job(
     """Worker: parse one file as ``netparse parse`` does, writing each kept record as
     :func:`netparse.render.record_json` (with ``source`` when ``source``, and the log's
     ``snapshot``/``timestamp``/``host``) to a temporary file in ``tmpdir``."""
-    from .cli import _filters
-    from .logs import LogReader
-    from .model import Socket
-    from .parser import found_listing
-    from .render import record_json
+    from ..cli.app import _filters
+    from ..logs.reader import LogReader
+    from ..model import Socket
+    from ..parser import found_listing
+    from ..output.records import record_json
 
     keep = _filters(*filters)
     fd, path = tempfile.mkstemp(prefix="part-", suffix=".jsonl", dir=tmpdir)
@@ -196,7 +196,7 @@ def parse_file_job(
 def timeline_job(name: str, format: str, by: str | None, host: str | None):
     """Worker: the timeline of one file, every port/process kept (``--top`` is applied once all
     files are merged, so the result is the one the in-process path gives)."""
-    from .timeline import build
+    from ..logs.timeline import build
 
     part = build([name], format=format, by=by, top=1 << 62, host=host)
     # build() put the rows in host/time order; back to reading order (snapshot index, stable),
@@ -209,7 +209,7 @@ def build_timeline(names: list[str], jobs: int, format: str, by: str | None, top
                    on_failure: Callable[[Failure], None]):
     """:func:`netparse.timeline.build` over many files in worker processes: same rows, same
     order. A file that fails is passed to ``on_failure`` and left out."""
-    from .timeline import Timeline, _keep_top, _ordered
+    from ..logs.timeline import Timeline, _keep_top, _ordered
 
     timeline = Timeline(by=by)
     for name, part in run_ordered(timeline_job, names, jobs, format, by, host):

@@ -1,0 +1,1 @@
+"""Getting text lines from an input: files, globs and compression (:mod:`.files`), bytes to text (:mod:`.decode`), the two together as a stream of lines (:mod:`.source`), the progress bar (:mod:`.progress`)."""

@@ -1,0 +1,1 @@
+"""Scale: worker processes for many files (:mod:`.pool`), Parquet output (:mod:`.parquet`), Dask (:mod:`.dask`)."""
