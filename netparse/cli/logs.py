@@ -85,7 +85,7 @@ def timeline_command(
         "skipped, the others are still read, and the exit code is 1 at the end.",
     ),
 ) -> None:
-    from ..inputs.files import ReadProgress
+    from ..inputs.progress import ReadProgress
     from ..scale.pool import default_jobs, use_pool
     from ..logs.timeline import build, render_table, write_csv, write_json
 
@@ -145,7 +145,7 @@ def diff_command(
     format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
 ) -> None:
     from ..logs.diff import SelectionError, compare, parse_selector, render_json, render_text, select
-    from ..inputs.files import ReadProgress
+    from ..inputs.progress import ReadProgress
 
     if b == "-" and a == "-":
         raise typer.BadParameter("standard input can be read only once", param_hint="B")
@@ -181,7 +181,8 @@ def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot",
     Raises ``cli_analyze.InputProblem`` for an unreadable input or one without socket listing,
     KeyError for an unknown format."""
     from .analyze import InputProblem
-    from ..inputs.files import InputError, ReadProgress, expand
+    from ..inputs.files import InputError, expand
+    from ..inputs.progress import ReadProgress
     from ..rules.facts import supersedes
 
     try:
