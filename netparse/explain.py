@@ -19,9 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .errors import NetparseError
 from .locales import all_labels, resolve_state, state_labels
 from .states import RFC9293_STATES, STATE_ORDER, TcpState
+from .errors import UnknownStateError
 
 S = TcpState
 
@@ -29,16 +29,6 @@ S = TcpState
 PROC_PLATFORM = "linux-proc"
 #: /proc/net/tcp ``st`` codes (include/net/tcp_states.h), read from the label tables
 HEX_CODES: dict[str, TcpState] = dict(sorted(state_labels(PROC_PLATFORM).items()))
-
-
-class UnknownStateError(NetparseError, ValueError):
-    """No state, label or hex code by that name; ``suggestions`` holds close matches."""
-
-    def __init__(self, text: str, suggestions: list[str]) -> None:
-        self.text = text
-        self.suggestions = suggestions
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown state {text!r}{hint}")
 
 
 class Transition(BaseModel):

@@ -19,10 +19,32 @@ from typing import TYPE_CHECKING, Iterator, List, Optional
 
 import typer
 
-from .options import err as _err
-from .options import expand_or_exit, input_errors
-
 from .. import __version__
+from ..filters import keep_all
+from .analyze import register as register_analyze
+from .findings import report_findings
+from . import live as live_command
+from .logs import register as register_logs
+from .options import (
+    ByteOrder,
+    ByteOrderOpt,
+    EncodingOpt,
+    FilesArg,
+    FormatOpt,
+    JobsOpt,
+    Output,
+    PidOpt,
+    PortOpt,
+    ProtoOpt,
+    ShowIssuesOpt,
+    StateOpt,
+    StrictOpt,
+    err,
+    expand_or_exit,
+    filter_or_exit,
+    input_errors,
+    with_byte_order,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import ParseIssue, Socket
@@ -38,14 +60,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-
-class Output(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    parquet = "parquet"
 
 
 class SummaryOutput(str, Enum):
@@ -134,97 +148,11 @@ class InputRun:
                 parts.append(f"{unparsed} line{'s' if unparsed != 1 else ''} not understood")
             if warnings:
                 parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-            _err(", ".join(parts) + " (--show-issues lists them)")
+            err(", ".join(parts) + " (--show-issues lists them)")
         if not self.found:
             names = ", ".join(self.files)
-            _err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
+            err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
             raise typer.Exit(1)
-
-
-def keep_all(s: Socket) -> bool:
-    """The filter of a run without --state/--port/--proto/--pid (the JSON loop skips calling it)."""
-    return True
-
-
-def _filters(state: list[str], port: list[int], proto: list[str], pid: list[int]):
-    from ..locales import resolve_state
-
-    states = set()
-    for text in state:
-        resolved = resolve_state(text)
-        if resolved is None:
-            raise typer.BadParameter(f"unknown state {text!r} (try 'netparse explain')", param_hint="--state")
-        states.add(resolved)
-    ports = set(port)
-    protos = {p.lower().rstrip("46") if p.lower() not in ("tcp6", "udp6") else p.lower()[:-1] for p in proto}
-    pids = set(pid)
-    if not (states or ports or protos or pids):
-        return keep_all
-
-    def keep(s: Socket) -> bool:
-        if states and s.state not in states:
-            return False
-        if ports and s.local_port not in ports and s.remote_port not in ports:
-            return False
-        if protos and s.proto not in protos:
-            return False
-        if pids and s.pid not in pids:
-            return False
-        return True
-
-    return keep
-
-
-FilesArg = typer.Argument(None, help="Files to read ('-' or nothing: standard input).", show_default=False)
-FormatOpt = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.")
-ShowIssuesOpt = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr.")
-StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the first line that cannot be read.")
-
-
-def _check_encoding(value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    import codecs
-
-    try:
-        codecs.lookup(value)
-    except LookupError:
-        raise typer.BadParameter(f"unknown encoding {value!r}") from None
-    return value
-
-
-class ByteOrder(str, Enum):
-    little = "little"
-    big = "big"
-
-
-ByteOrderOpt = typer.Option(
-    ByteOrder.little,
-    "--byte-order",
-    help="Byte order of the host that wrote /proc/net files (their addresses are in host order).",
-)
-
-
-def _with_byte_order(format: str, byte_order: ByteOrder) -> str:
-    if byte_order is ByteOrder.big and format in ("auto", "proc-net"):
-        return "proc-net-be"
-    return format
-
-
-EncodingOpt = typer.Option(
-    None,
-    "--encoding",
-    help="Decode input with this codec (cp850, utf-16 ...) instead of detecting it.",
-    callback=_check_encoding,
-)
-
-
-JobsOpt = typer.Option(
-    None, "--jobs", "-j", min=1, show_default=False,
-    help="Worker processes for several files (default: all cores; 1: in this process). Output order is "
-    "the input order. With more than one job a file that cannot be read is reported on stderr and "
-    "skipped, the others are still read, and the exit code is 1 at the end.",
-)
 
 
 @app.command()
@@ -235,10 +163,10 @@ def parse(
         help="table, json, jsonl, csv, or parquet (with --out DIR: DIR/host=NAME/part-0.parquet; needs pyarrow).",
     ),
     format: str = FormatOpt,
-    state: List[str] = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...)."),
-    port: List[int] = typer.Option([], "--port", help="Keep sockets with this local or remote port."),
-    proto: List[str] = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...)."),
-    pid: List[int] = typer.Option([], "--pid", help="Keep sockets owned by this process id."),
+    state: List[str] = StateOpt,
+    port: List[int] = PortOpt,
+    proto: List[str] = ProtoOpt,
+    pid: List[int] = PidOpt,
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
@@ -249,14 +177,15 @@ def parse(
     ),
 ) -> None:
     """Print the records."""
-    from ..output.records import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
+    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
+    from ..output.tables import render_table
 
-    keep = _filters(state, port, proto, pid)
+    keep = filter_or_exit(state, port, proto, pid)
     if output is Output.parquet:
         _check_parquet(out_dir)
     elif out_dir is not None:
         raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
-    run = InputRun(files or [], _with_byte_order(format, byte_order), strict, encoding)
+    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding)
     multi = len(run.files) > 1
     from ..scale.pool import default_jobs, use_pool
 
@@ -282,12 +211,13 @@ def parse(
 def _check_parquet(out_dir: Optional[str]) -> None:
     if out_dir is None:
         raise typer.BadParameter("--output parquet needs --out DIR", param_hint="--out")
-    from ..scale.parquet import MissingDependency, require_pyarrow
+    from ..errors import MissingDependency
+    from ..scale.parquet import require_pyarrow
 
     try:
         require_pyarrow()
     except MissingDependency as exc:
-        _err(str(exc))
+        err(str(exc))
         raise typer.Exit(2) from None
 
 
@@ -297,9 +227,9 @@ def _write_parquet(records, out_dir: str) -> None:
     try:
         rows, hosts = write_parquet(records, out_dir)
     except OSError as exc:
-        _err(f"cannot write {out_dir}: {exc.strerror or exc}")
+        err(f"cannot write {out_dir}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
-    _err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
+    err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
 
 
 def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool) -> None:
@@ -310,7 +240,8 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
 
     from ..model import ParseIssue, Socket
     from ..scale.pool import Failure, parse_file_job, run_ordered
-    from ..output.records import render_table, write_csv, write_json, write_jsonl
+    from ..output.records import write_csv, write_json, write_jsonl
+    from ..output.tables import render_table
 
     failed: list[str] = []
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
@@ -321,7 +252,7 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
             args = (tmp, run.format, run.strict, run.encoding, filters, multi)
             for name, res in run_ordered(parse_file_job, run.files, jobs, *args):
                 if isinstance(res, Failure):
-                    _err(res.message)
+                    err(res.message)
                     if res.code == 2 or run.strict:  # --strict stops at the first bad file, as in one process
                         raise typer.Exit(res.code)
                     failed.append(name)
@@ -370,7 +301,7 @@ def _summary(
     encoding: str | None = None,
     all_snapshots: bool = False,
 ):
-    from ..output.records import render_summary
+    from ..output.tables import render_summary
     from ..summary import summarise
 
     run = InputRun(files, format, strict, encoding)
@@ -382,7 +313,7 @@ def _summary(
         scope = f"newest snapshot of {which} (--all-snapshots adds up every snapshot)"
         title = f"{title}: {scope}" if title else scope
         if output is SummaryOutput.json:
-            _err(f"summary of the {scope}")
+            err(f"summary of the {scope}")
     if output is SummaryOutput.json:
         sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     else:
@@ -460,7 +391,7 @@ def summary(
 
     Of a log (timestamp, separator or host lines between listings): its newest snapshot per host,
     as analyze reads it; netparse timeline shows every snapshot."""
-    _summary(files or [], _with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots)
+    _summary(files or [], with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots)
 
 
 @app.command()
@@ -492,17 +423,9 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def _register_analyzer() -> None:
-    from .analyze import register
-    from .live import register as register_live
-    from .logs import register as register_logs
-
-    register(app)
-    register_logs(app)
-    register_live(app)
-
-
-_register_analyzer()
+register_analyze(app)
+register_logs(app)
+live_command.register(app)
 
 
 @app.callback()
@@ -515,12 +438,8 @@ def main(
     if ctx.invoked_subcommand is not None:
         return
     if sys.stdin is None or sys.stdin.isatty():
-        from .live import live_default
-
-        live_default()
+        live_command.live_default()
         return
-    from .analyze import report_findings
-
     report_findings(_summary(["-"], "auto", False, SummaryOutput.table))
 
 

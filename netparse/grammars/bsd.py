@@ -321,7 +321,7 @@ def _rest_words(text: str | None) -> list[str]:
     return (text or "").split()
 
 
-def _inet_header(res: pp.ParseResults, ctx: Context) -> None:
+def inet_header(res: pp.ParseResults, ctx: Context) -> None:
     prefix = res.get("prefix") or ""
     ctx.values.clear()
     ctx.values["width"] = 18 if prefix else 22
@@ -348,7 +348,7 @@ def _tail_header(res: pp.ParseResults, ctx: Context) -> None:
     ctx.values["tail"] = _rest_words(res.get("rest"))
 
 
-def _unix_header(res: pp.ParseResults, ctx: Context) -> None:
+def unix_header(res: pp.ParseResults, ctx: Context) -> None:
     ctx.values.clear()
     ctx.values["tail"] = _rest_words(res.get("rest")) or ["Addr"]
 
@@ -392,9 +392,9 @@ class BSD(Grammar):
     shape_priority = 40
     markers = [
         *(Marker("title", name, pp.Regex(rx), section, _set(section), prefilter=pre) for name, rx, section, pre in TITLES),
-        Marker("header", "inet-header", INET_HEADER, "inet", _inet_header, prefilter="Foreign Address"),
-        Marker("header", "multipath-header", MULTIPATH_HEADER, "multipath", _inet_header, prefilter="Proto/ID"),
-        Marker("header", "unix-header", UNIX_HEADER, "unix", _unix_header, prefilter="Nextref"),
+        Marker("header", "inet-header", INET_HEADER, "inet", inet_header, prefilter="Foreign Address"),
+        Marker("header", "multipath-header", MULTIPATH_HEADER, "multipath", inet_header, prefilter="Proto/ID"),
+        Marker("header", "unix-header", UNIX_HEADER, "unix", unix_header, prefilter="Nextref"),
         Marker("header", "kevt-header", KEVT_HEADER, "kevt", _tail_header, prefilter="vendor"),
         Marker("header", "kctl-header", KCTL_HEADER, "kctl", _tail_header, prefilter="unit"),
         Marker("header", "kctl-module-header", MODULE_HEADER, "kctl-module", _module_header, prefilter="name"),

@@ -22,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 from typing import IO, Sequence
+from ..errors import InputError
 
 #: magic bytes -> compression
 MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -39,10 +40,6 @@ SKIPPED_SUFFIXES = frozenset(
     " .bat .cmd .pyc".split()
 )
 GLOB_CHARS = frozenset("*?[")
-
-
-class InputError(OSError):
-    """An input name that cannot be used: nothing matches it, or it cannot be opened."""
 
 
 def expand(names: Sequence[str]) -> list[str]:

@@ -14,17 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, Iterator
 
 from .decode import DecodedLines
-
-class InputReadError(OSError):
-    """An input that could not be read to its end (corrupt or truncated compressed data)."""
-
-    def __init__(self, message: str, filename: str) -> None:
-        super().__init__(message)
-        self.strerror = message
-        self.filename = filename
-
-    def __str__(self) -> str:
-        return self.strerror
+from ..errors import InputReadError
 
 
 _DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)

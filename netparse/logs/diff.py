@@ -18,12 +18,10 @@ from pydantic import BaseModel, Field
 
 from .reader import LogReader, LogSnapshot, format_time, parse_stamp, snapshot_model
 from ..model import ParseIssue, Snapshot, Socket
-from ..rules.facts import WILDCARDS, Facts, _sortable
+from ..clock import time_key
+from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
-
-
-class SelectionError(ValueError):
-    """A selector that picks no snapshot (index out of range, time before the first one ...)."""
+from ..errors import SelectionError
 
 
 class Side(BaseModel):
@@ -96,7 +94,7 @@ def _before(ts: datetime, when: datetime) -> bool:
     if (ts.tzinfo is None) != (when.tzinfo is None):
         # the user typed the log's wall-clock time (or the log has no zone): compare as written
         return ts.replace(tzinfo=None) <= when.replace(tzinfo=None)
-    return _sortable(ts) <= _sortable(when)
+    return time_key(ts) <= time_key(when)
 
 
 def select(
@@ -127,10 +125,10 @@ def select(
         if isinstance(which, datetime):
             if block.timestamp is None:
                 continue
-            if first_time is None or _sortable(block.timestamp) < _sortable(first_time):
+            if first_time is None or time_key(block.timestamp) < time_key(first_time):
                 first_time = block.timestamp
             if _before(block.timestamp, which) and (
-                best is None or _sortable(block.timestamp) >= _sortable(best[0].timestamp)  # type: ignore[arg-type]
+                best is None or time_key(block.timestamp) >= time_key(best[0].timestamp)  # type: ignore[arg-type]
             ):
                 best = (block, snap)
         elif which >= 0:

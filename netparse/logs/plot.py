@@ -115,9 +115,9 @@ def _series(timeline: Timeline, rows: list[Row]) -> tuple[list[tuple[str, str]],
 
 
 def _state_index(name: str) -> int:
-    from .timeline import _INDEX, TcpState
+    from .timeline import STATE_INDEX, TcpState
 
-    return _INDEX[TcpState(name)]
+    return STATE_INDEX[TcpState(name)]
 
 
 def _panel(timeline: Timeline, host: str | None, rows: list[Row], y0: int) -> list[str]:

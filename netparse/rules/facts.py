@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable, NamedTuple
 
+from ..clock import time_key
 from ..model import Family, Socket
 from ..states import TcpState
 
@@ -205,7 +206,7 @@ class Series:
     def __init__(self, points: Iterable[SnapshotPoint], listener_lines: dict | None = None) -> None:
         items = list(points)
         if items and all(p.timestamp is not None for p in items):
-            items.sort(key=lambda p: _sortable(p.timestamp))  # type: ignore[arg-type]
+            items.sort(key=lambda p: time_key(p.timestamp))  # type: ignore[arg-type]
         self.points: list[SnapshotPoint] = items
         if listener_lines is None:
             listener_lines = {}
@@ -283,12 +284,7 @@ class SeriesBuilder:
         return Series(self.points, self.listener_lines)
 
 
-def _sortable(value: datetime) -> datetime:
-    """Aware and naive times in one order (a naive time is taken as UTC)."""
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
 def supersedes(timestamp: datetime | None, than: datetime | None) -> bool:
     """True when what was seen at ``timestamp`` replaces what was seen at ``than`` as the newest:
     it is not older, or a time is unknown (then the order of reading decides)."""
-    return timestamp is None or than is None or _sortable(timestamp) >= _sortable(than)
+    return timestamp is None or than is None or time_key(timestamp) >= time_key(than)

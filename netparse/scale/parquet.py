@@ -31,12 +31,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
+from ..errors import MissingDependency
 
 NO_HOST = "(none)"  # the partition of records without a host
-
-
-class MissingDependency(RuntimeError):
-    pass
 
 
 def require_pyarrow():
