@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 
 import typer
 
 from .. import __version__
-from ..filters import keep_all
 from .analyze import register as register_analyze
 from .findings import report_findings
 from . import live as live_command
@@ -47,6 +46,8 @@ from .options import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..inputs.source import TextSource
+    from ..logs.reader import LogReader, LogSnapshot
     from ..model import ParseIssue, Socket
 
 app = typer.Typer(
@@ -87,9 +88,9 @@ class InputRun:
         self.encodings: dict[str, str | None] = {}
         self.tried: list[str] = []
 
-    def sockets(self, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        """(input name, record) for every record; with ``ends``, also (name, None) where a
-        snapshot of a log ends (``self.block``/``self.reader`` then say which)."""
+    def sockets(self, on_end: Callable[[LogReader, LogSnapshot], object] | None = None) -> Iterator[tuple[str, Socket]]:
+        """(input name, record) for every record; ``on_end(reader, snapshot)`` where a snapshot
+        of a log ends. ``self.block``/``self.reader`` say which snapshot the last record is of."""
         from ..inputs.source import open_source
         from ..logs.reader import LogReader
         from ..parser import found_listing
@@ -102,7 +103,7 @@ class InputRun:
             self.tried = [g.name for g in parser.grammars]
             try:
                 with input_errors(source.name):
-                    yield from self._read(source, reader, ends)
+                    yield from self._read(source, reader, on_end)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
@@ -110,23 +111,19 @@ class InputRun:
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
 
-    def _read(self, source, reader, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        from ..model import Socket
+    def _read(self, source: TextSource, reader: LogReader, on_end) -> Iterator[tuple[str, Socket]]:
+        name = source.name
 
-        for block, item in reader:
-            if item is None:
-                if ends:
-                    self.block, self.reader = block, reader
-                    yield source.name, None
-                continue
-            if isinstance(item, Socket):
-                self.records += 1
-                self.block, self.reader = block, reader
-                yield source.name, item
-            else:
-                self.issue_counts[item.kind] += 1
-                if len(self.issues) < self.MAX_KEPT_ISSUES:
-                    self.issues.append((source.name, item))
+        def issue(block: LogSnapshot, item: ParseIssue) -> None:
+            self.issue_counts[item.kind] += 1
+            if len(self.issues) < self.MAX_KEPT_ISSUES:
+                self.issues.append((name, item))
+
+        end = None if on_end is None else (lambda block: on_end(reader, block))
+        for block, item in reader.records(issue, end):
+            self.records += 1
+            self.block, self.reader = block, reader
+            yield name, item
 
     def snapshot_keys(self) -> dict[str, object]:
         """``snapshot``/``timestamp``/``host`` of the record last yielded, when its input is a log
@@ -179,6 +176,8 @@ def parse(
     """Print the records."""
     from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
     from ..output.tables import render_table
+
+    from ..filters import keep_all
 
     keep = filter_or_exit(state, port, proto, pid)
     if output is Output.parquet:
@@ -331,47 +330,63 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
     of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
     if all_snapshots:
         return [s for _, s in run.sockets()], []  # type: ignore[misc]
-    from ..rules.facts import supersedes
-
-    plain: list[Socket] = []
-    newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
-    reader = None
-    per_host: dict[str | None, tuple] = {}  # the same for the file being read
-    current: list[Socket] = []  # records of the snapshot being read
-    whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
-
-    def end_file() -> None:
-        if reader is None:
-            return
-        if whole is not None and not reader.is_log:
-            plain.extend(whole)
-            return
-        for host, (block, found) in per_host.items():
-            kept = newest.get(host)
-            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
-                newest[host] = (block, found)
-
-    for _, s in run.sockets(ends=True):
-        if run.reader is not reader:
-            end_file()
-            reader, per_host, current, whole = run.reader, {}, [], []
-        if s is None:
-            per_host[run.block.host] = (run.block, current)
-            current = []
-            continue
-        current.append(s)
-        if whole is not None:
-            if reader.is_log:
-                whole = None  # a log: only its newest snapshots are kept
-            else:
-                whole.append(s)
-    end_file()
+    scope = _NewestPerHost()
+    for _, s in run.sockets(on_end=scope.end):
+        scope.socket(run.reader, s)
+    scope.end_file()
+    plain = scope.plain
     hosts = []
-    for host, (block, found) in newest.items():
+    for host, (block, found) in scope.newest.items():
         plain.extend(found)
         stamp = block.timestamp
         hosts.append(f"{host or block.source}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
     return plain, hosts
+
+
+class _NewestPerHost:
+    """What a summary counts, fed record by record: every record of a plain listing; of a log,
+    each host's newest snapshot across files (see :func:`_summary_sockets`)."""
+
+    def __init__(self) -> None:
+        self.plain: list[Socket] = []
+        self.newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
+        self.reader: LogReader | None = None
+        self.per_host: dict[str | None, tuple] = {}  # the same for the file being read
+        self.current: list[Socket] = []  # records of the snapshot being read
+        self.whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
+
+    def _file(self, reader: LogReader) -> None:
+        if reader is not self.reader:
+            self.end_file()
+            self.reader, self.per_host, self.current, self.whole = reader, {}, [], []
+
+    def socket(self, reader: LogReader, s: Socket) -> None:
+        self._file(reader)
+        self.current.append(s)
+        if self.whole is not None:
+            if reader.is_log:
+                self.whole = None  # a log: only its newest snapshots are kept
+            else:
+                self.whole.append(s)
+
+    def end(self, reader: LogReader, block: LogSnapshot) -> None:
+        self._file(reader)
+        self.per_host[block.host] = (block, self.current)
+        self.current = []
+
+    def end_file(self) -> None:
+        reader = self.reader
+        if reader is None:
+            return
+        if self.whole is not None and not reader.is_log:
+            self.plain.extend(self.whole)
+            return
+        from ..rules.facts import supersedes
+
+        for host, (block, found) in self.per_host.items():
+            kept = self.newest.get(host)
+            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
+                self.newest[host] = (block, found)
 
 
 @app.command()

@@ -506,7 +506,11 @@ class LogReader:
     After iteration: ``parser`` (the file's line accounting), ``snapshots`` (how many),
     ``encoding``, ``name``.
 
-    Reading part of a file (``netparse.dask``): with ``track`` (a callable giving the line
+    Most consumers want one of two shapes instead of that event stream: :meth:`records` (the
+    sockets one by one, issues and snapshot ends to callbacks) or :meth:`by_snapshot` (each
+    snapshot's sockets and issues as lists, one snapshot in memory at a time).
+
+    Reading part of a file (:mod:`netparse.scale.dask`): with ``track`` (a callable giving the line
     source's own state, e.g. the decoder's) every block records :meth:`state` where it starts in
     ``block.state``; ``resume`` (such a state) makes the reader start in it, as if the lines
     before had been read (its first line must be where that block started).
@@ -755,6 +759,38 @@ class LogReader:
             current = nxt
         yield from self._end(current)
 
+    def records(
+        self,
+        on_issue: Callable[[LogSnapshot, ParseIssue], object] | None = None,
+        on_end: Callable[[LogSnapshot], object] | None = None,
+    ) -> Iterator[tuple[LogSnapshot, Socket]]:
+        """``(snapshot, socket)`` for every socket, in input order. Each issue goes to
+        ``on_issue(snapshot, issue)`` and the end of each snapshot (its counts final) to
+        ``on_end(snapshot)``, as they occur: before the next socket is yielded."""
+        for block, item in self:
+            if item is None:
+                if on_end is not None:
+                    on_end(block)
+            elif item.__class__ is Socket or isinstance(item, Socket):
+                yield block, item
+            elif on_issue is not None:
+                on_issue(block, item)  # type: ignore[arg-type]
+
+    def by_snapshot(self) -> Iterator[tuple[LogSnapshot, list[Socket], list[ParseIssue]]]:
+        """Each snapshot with its sockets and issues, as it ends (memory: one snapshot). Issues
+        of a block that holds no listing line (and so never ends as a snapshot) go with the
+        next snapshot; after the last one they are in ``parser``'s counts only."""
+        sockets: list[Socket] = []
+        issues: list[ParseIssue] = []
+        for block, item in self:
+            if item is None:
+                yield block, sockets, issues
+                sockets, issues = [], []
+            elif item.__class__ is Socket or isinstance(item, Socket):
+                sockets.append(item)
+            else:
+                issues.append(item)  # type: ignore[arg-type]
+
     def _merge(self, block: LogSnapshot, section: LogSnapshot) -> None:
         """Undo a header split: ``section`` goes back into ``block``."""
         block._seen |= section._seen
@@ -831,16 +867,8 @@ def snapshot_model(block: LogSnapshot, sockets: list[Socket], issues: list[Parse
 
 def iter_snapshots(reader: LogReader) -> Iterator[Snapshot]:
     """Whole :class:`~netparse.model.Snapshot` objects, one at a time (memory: one snapshot)."""
-    sockets: list[Socket] = []
-    issues: list[ParseIssue] = []
-    for block, item in reader:
-        if item is None:
-            yield snapshot_model(block, sockets, issues, reader.current_encoding)
-            sockets, issues = [], []
-        elif isinstance(item, Socket):
-            sockets.append(item)
-        else:
-            issues.append(item)
+    for block, sockets, issues in reader.by_snapshot():
+        yield snapshot_model(block, sockets, issues, reader.current_encoding)
 
 
 def parse_log(text: str, format: str = "auto", name: str = "<input>", host: str | None = None) -> list[Snapshot]:

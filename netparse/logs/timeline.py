@@ -138,14 +138,16 @@ def build(
         groups: dict[tuple[str | None, object], list[int]] = {}
         low = 32768
         block_seen: LogSnapshot | None = None
-        for block, item in reader:
-            if item is None:
-                if host is None or block.host == host:
-                    _emit(timeline, block, counts, groups, by)
-                counts = [0] * n_states
-                groups = {}
-                continue
-            if item.__class__ is not Socket or not is_inet(item):  # issues; unix sockets
+
+        def end(block: LogSnapshot) -> None:
+            nonlocal counts, groups
+            if host is None or block.host == host:
+                _emit(timeline, block, counts, groups, by)
+            counts = [0] * n_states
+            groups = {}
+
+        for block, item in reader.records(on_end=end):
+            if not is_inet(item):  # unix sockets
                 continue
             state_i = index[item.state]
             if by is None:

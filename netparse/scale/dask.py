@@ -194,7 +194,6 @@ def read_partition(item: tuple[Any, str, str], format: str = "auto", encoding: s
     from ..inputs.files import decompressor, sniff
     from ..inputs.source import TextSource
     from ..logs.reader import LogReader
-    from ..model import Socket
 
     fs, path, display = item
     records = _Records(display)
@@ -203,9 +202,8 @@ def read_partition(item: tuple[Any, str, str], format: str = "auto", encoding: s
         head = raw.read(8)
         raw.seek(0)
         source = TextSource(display, decompressor(sniff(head), raw), encoding, raw=raw)
-        for block, item_ in LogReader(source, format=format):
-            if item_ is not None and item_.__class__ is Socket:
-                records.add(block, item_)
+        for block, sock in LogReader(source, format=format).records():
+            records.add(block, sock)
     finally:
         raw.close()
     return records.frame()
