@@ -92,7 +92,7 @@ def _summary_line(snapshot: "Snapshot") -> str:
     states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
-        from ..logs.reader import format_time
+        from ..logs.stamps import format_time
 
         source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
     n = len(snapshot.sockets)

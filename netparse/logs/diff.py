@@ -16,12 +16,13 @@ from typing import IO
 
 from pydantic import BaseModel, Field
 
-from .reader import LogReader, LogSnapshot, format_time, parse_stamp, snapshot_model
-from ..model import Snapshot, Socket
 from ..clock import time_key
+from ..errors import SelectionError
+from ..model import Snapshot, Socket
 from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
-from ..errors import SelectionError
+from .reader import LogReader, LogSnapshot, snapshot_model
+from .stamps import format_time, parse_stamp
 
 
 class Side(BaseModel):

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Callable, Iterable
 
-from .reader import LogReader, LogSnapshot, format_time
 from ..clock import time_key
 from ..model import Family, Socket
+from ..output.tables import console, table, use_color
 from ..states import STATE_ORDER, TcpState
+from .reader import LogReader, LogSnapshot
+from .stamps import format_time
 
 STATES: tuple[TcpState, ...] = STATE_ORDER
 STATE_INDEX = {state: i for i, state in enumerate(STATES)}
@@ -241,8 +243,6 @@ SHORT = {
 
 
 def render_table(timeline: Timeline, out: IO[str]) -> None:
-    from ..output.tables import console, table, use_color
-
     states = timeline.states()
     columns = ["#", "time", "host"]
     if timeline.by:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -66,7 +67,6 @@ def describe(exc: BaseException, name: str) -> Failure:
         return Failure(name, f"{name}: {exc}")
     if isinstance(exc, OSError):
         return Failure(name, f"cannot read {name}: {exc.strerror or exc}")
-    import zlib
 
     if isinstance(exc, (EOFError, zlib.error)):  # a truncated or corrupt compressed file
         return Failure(name, f"cannot read {name}: {exc}")
