@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 import typer
 
 from .. import __version__
+from ..errors import RuleError
+from . import live as live_command
 from .analyze import register as register_analyze
 from .findings import report_findings
-from . import live as live_command
 from .logs import register as register_logs
 from .options import (
+    EXIT_SOFTWARE,
     ByteOrder,
     ByteOrderOpt,
     EncodingOpt,
@@ -174,10 +176,15 @@ def parse(
     ),
 ) -> None:
     """Print the records."""
-    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
-    from ..output.tables import render_table
-
     from ..filters import keep_all
+    from ..output.records import (
+        record_dict,
+        record_json,
+        write_csv,
+        write_json,
+        write_jsonl,
+    )
+    from ..output.tables import render_table
 
     keep = filter_or_exit(state, port, proto, pid)
     if output is Output.parquet:
@@ -238,9 +245,9 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
     import tempfile
 
     from ..model import ParseIssue, Socket
-    from ..scale.pool import Failure, parse_file_job, run_ordered
     from ..output.records import write_csv, write_json, write_jsonl
     from ..output.tables import render_table
+    from ..scale.pool import Failure, parse_file_job, run_ordered
 
     failed: list[str] = []
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
@@ -459,7 +466,9 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point: never a traceback for bad input or a closed pipe."""
+    """Console-script entry point: never a traceback for bad input or a closed pipe. A bug (an
+    exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
+    and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
     try:
         app()
     except BrokenPipeError:
@@ -471,3 +480,11 @@ def run() -> None:
         raise SystemExit(0) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
+        import os
+
+        if os.environ.get("NETPARSE_DEBUG"):
+            raise
+        err(f"internal error: {exc if isinstance(exc, RuleError) else f'{type(exc).__name__}: {exc}'} "
+            "(a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
+        raise SystemExit(EXIT_SOFTWARE) from None
