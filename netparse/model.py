@@ -82,7 +82,15 @@ class Socket(BaseModel):
     info: str | None = Field(default=None, description="ss -i/-m/-e: internal information as printed")
     extra: dict[str, str] | None = Field(default=None, description="Other key:value fields as printed")
     service: str | None = Field(default=None, description="Windows -b: the component or service name")
+    modules: list[str] | None = Field(
+        default=None, description="Windows -b -v: the module paths printed before the owner, in order"
+    )
     offload_state: str | None = Field(default=None, description="Windows -t: offload state")
+    dialect: str | None = Field(
+        default=None,
+        description="Output variant the listing was decided to be, where it changes how this row reads: "
+        "ss 'iproute2<4.13' ('*' is IPv4 0.0.0.0, IPv6 unbracketed) or 'iproute2>=4.13' ('*' is dual-stack ::)",
+    )
     truncated: bool | None = Field(
         default=None,
         description="True when the tool cut an address to fit its column (netstat without -W), or when it is "
