@@ -54,6 +54,11 @@ class Socket(BaseModel):
     remote_service: str | None = None
     state: TcpState = Field(description="Canonical state (RFC 9293 names plus BOUND, UNCONNECTED, NONE, UNKNOWN ...)")
     state_label: str | None = Field(default=None, description="The state exactly as printed ('' when the column was empty)")
+    state_printed: bool | None = Field(
+        default=None,
+        description="False when the listing's layout has no state column (FreeBSD netstat -T/-x, ss with a state "
+        "filter): state is UNKNOWN because it was not printed, not because a label was not understood",
+    )
     recv_q: int | None = None
     send_q: int | None = None
     pid: int | None = None

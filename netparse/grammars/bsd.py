@@ -258,6 +258,7 @@ def build_inet(g: dict[str, Any], ctx: Context, platform: str = PLATFORM, plain:
         map_state(label, platform, rec, warnings)
     elif proto == "tcp":
         rec["state"] = TcpState.UNKNOWN  # a header without a state column (FreeBSD -T, -x)
+        rec["state_printed"] = False
     else:
         # datagram rows print no state: connected when the peer is known
         rec["state"] = TcpState.UNCONNECTED if g["remote"] == "*.*" else TcpState.ESTABLISHED

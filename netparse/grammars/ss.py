@@ -216,6 +216,7 @@ def _state(g: dict[str, Any], ctx: Context, rec: dict[str, Any], warnings: list[
     if g.get("state") is None and ctx.values.get("no_state_column"):
         rec["state"] = TcpState.UNKNOWN
         rec["state_label"] = None
+        rec["state_printed"] = False
     else:
         map_state(g.get("state"), PLATFORM, rec, warnings)
 
