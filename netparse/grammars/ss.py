@@ -15,7 +15,14 @@ Traps handled (evidence in ``samples/linux/*.note``, facts from iproute2 ``misc/
 * endpoints ``[::ffff:127.0.0.1]:80``, ``0.0.0.0%lo:53``, ``[fe80::1]%eth0:123``, ``*:*``
   (``*`` is a dual-stack ``::`` socket), old unbracketed IPv6 (``:::22``), unix ``path inode``;
 * ``users:(("nginx",pid=1,fd=6),("nginx",pid=2,fd=6))`` becomes ``owners`` (and the first owner's
-  ``pid``/``process``/``fd``); ``timer:(keepalive,119min,0)``, ``uid:``, ``ino:``, ``sk:``,
+  ``pid``/``process``/``fd``), as does the keyless ``users:(("sshd",1231,3))`` of iproute2 < 3.14;
+* the era of each listing (one header to the next): before 4.13 ``*`` is IPv4 0.0.0.0 and IPv6 is
+  unbracketed (``:::22``); from 4.13 ``*`` is a dual-stack ``::`` socket. Decided from the rows
+  themselves (:func:`_era_evidence`: brackets, ``0.0.0.0``, ``*`` beside a plain IPv4 address,
+  the owner syntax) and the ``Process`` header word (5.4+); a ``*`` row read before any evidence
+  gets one row of look-ahead, and evidence that comes later is reported as a warning naming the
+  rows. Records say which reading was used in ``dialect`` (``iproute2<4.13`` on every row of an
+  old listing, ``iproute2>=4.13`` on ``*`` rows of a newer one); ``timer:(keepalive,119min,0)``, ``uid:``, ``ino:``, ``sk:``,
   ``cgroup:``, the shutdown mark ``<->`` become fields;
 * ``timer:(timewait,9.068ms,0)`` means 9.068 **seconds** before iproute2 6.11;
 * the tab-indented continuation lines of ``-i``/``-m``/``-e`` are attached to their socket
