@@ -243,6 +243,7 @@ OLD_ERA = "iproute2<4.13"
 #: ... and from 4.13 on: IPv6 in brackets, ``*`` is a dual-stack ``::`` socket (4.14, commit
 #: 1267c0b9, prints an IPv4-only wildcard as ``0.0.0.0`` and an IPv6-only one as ``[::]``).
 NEW_ERA = "iproute2>=4.13"
+_MAX_UNDECIDED = 20
 _IPV4_LITERAL = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?:%[^:]*)?:")
 
 
@@ -281,8 +282,9 @@ def _decide_era(ctx: Context, rec: dict[str, Any], g: dict[str, Any], warnings: 
     era, why = found
     ctx.values["era"] = era
     early = ctx.values.pop("undecided", [])
+    more = ctx.values.pop("undecided_more", 0)
     if era == OLD_ERA and early:
-        lines = ", ".join(str(r.get("line", "?")) for r in early)
+        lines = ", ".join(str(r.get("line", "?")) for r in early) + (f" and {more} more" if more else "")
         warnings.append(
             f"this listing is iproute2 < 4.13 output ({why}): '*' on line(s) {lines} was read before "
             "this evidence as a dual-stack '::' socket, but in this layout '*' is IPv4 0.0.0.0"
@@ -338,7 +340,11 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
         elif star:
             if era is None:
                 # read as dual-stack for now; the next row may still decide (see SS.is_continuation)
-                ctx.values.setdefault("undecided", []).append(rec)
+                early = ctx.values.setdefault("undecided", [])
+                if len(early) < _MAX_UNDECIDED:
+                    early.append(rec)
+                else:  # only named in the warning: keep the first few, count the rest
+                    ctx.values["undecided_more"] = ctx.values.get("undecided_more", 0) + 1
                 ctx.values["star_pending"] = (rec, g["local"], g["peer"])
             else:
                 rec["dialect"] = era
@@ -381,7 +387,7 @@ def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 def _header(res: pp.ParseResults, ctx: Context) -> None:
     # a header starts a listing: the era is decided again for each one
-    for key in ("era", "undecided", "star_pending"):
+    for key in ("era", "undecided", "undecided_more", "star_pending"):
         ctx.values.pop(key, None)
     if res.get("process"):
         ctx.values["era"] = NEW_ERA  # the Process header word exists since iproute2 5.4 (commit 5883c6eb)
