@@ -248,3 +248,72 @@ def test_a_bug_is_one_line_and_exit_70_through_the_entry_point() -> None:
         "netparse: internal error: rule NP001 close-wait-leak failed: KeyError: 'planted' "
         "(a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)"
     ]
+
+
+def test_the_architecture_map_matches_the_tree() -> None:
+    import re
+
+    doc = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    files = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    missing = []
+    for p in files:
+        rel = p.relative_to(PACKAGE)
+        if rel.parent.name == "rules" and re.match(r"np\d{3}_", p.name):
+            continue  # covered by the `npNNN_<name>.py` line
+        if p.name == "__init__.py" and rel.parent != Path(".") and f"`{rel.parent.as_posix()}/`" in doc:
+            continue  # a package's registry or loader is named in its section
+        if f"`{p.name}`" not in doc:
+            missing.append(rel.as_posix())
+        if rel.parent != Path(".") and f"`{rel.parent.as_posix()}/`" not in doc:
+            missing.append(f"{rel.parent.as_posix()}/")
+    assert missing == [], "docs/ARCHITECTURE.md does not name these"
+    named = set(re.findall(r"`(\w+\.py)`", doc))
+    existing = {p.name for p in files}
+    assert named - existing == set(), "docs/ARCHITECTURE.md names modules that do not exist"
+
+
+EDGE_LOG = (
+    "=== 9999-12-31T23:59:00-14:00\n"
+    "tcp        0      0 0.0.0.0:22   0.0.0.0:*   LISTEN\n"
+    "=== 0001-01-01T00:30:00+14:00\n"
+    "tcp        0      0 0.0.0.0:22   0.0.0.0:*   LISTEN\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["timeline"], ["analyze"], ["summary"], ["diff", "--to", "9999-12-31"], ["parse", "-o", "parquet", "--out", "{out}"]],
+)
+def test_timestamps_at_the_edges_of_datetime(tmp_path, args) -> None:
+    from netparse.cli import app
+
+    log = tmp_path / "edge.log"
+    log.write_text(EDGE_LOG)
+    argv = [a.replace("{out}", str(tmp_path / "pq")) for a in args] + [str(log)]
+    result = CliRunner().invoke(app, argv)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0, result.output
+    if args[0] == "timeline":  # in time order: year 1 (+14:00) first; years padded
+        assert result.stdout.index("0001-01-01 00:30:00+14:00") < result.stdout.index("9999-12-31 23:59:00-14:00")
+    if args[0] == "parse":
+        import pandas as pd
+
+        stamps = sorted(pd.read_parquet(tmp_path / "pq")["timestamp"].astype(str))
+        assert stamps == ["0000-12-31 10:30:00", "10000-01-01 13:59:00"]
+
+
+def test_time_key_orders_aware_and_naive_times() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from netparse.clock import time_key
+
+    east = timezone(timedelta(hours=14))
+    west = timezone(timedelta(hours=-14))
+    late = datetime(9999, 12, 31, 23, 59, tzinfo=west)
+    early = datetime(1, 1, 1, 0, 30, tzinfo=east)
+    naive = datetime(2026, 11, 24, 19, 11, 4)
+    utc = datetime(2026, 11, 24, 19, 11, 4, tzinfo=timezone.utc)
+    assert time_key(early) < time_key(naive) == time_key(utc) < time_key(late)
+    assert time_key(datetime(2026, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1)))) == time_key(datetime(2026, 1, 1))
+    half = timezone(timedelta(hours=5, minutes=30, microseconds=1))
+    assert time_key(datetime(2026, 1, 1, 5, 30, 0, 0, tzinfo=half)) == (time_key(datetime(2025, 12, 31, 23, 59, 59))[0], 999999)

@@ -241,7 +241,7 @@ def format_time(value: datetime | None, kind: str | None = "full") -> str:
         return ""
     if kind == "date":
         return value.date().isoformat()
-    text = value.strftime("%Y-%m-%d %H:%M:%S")
+    text = f"{value.year:04d}-" + value.strftime("%m-%d %H:%M:%S")  # %Y does not pad year 1
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     if value.tzinfo is not None:

@@ -174,7 +174,12 @@ class _Records:
                 value = str(value.value if hasattr(value, "value") else value)
             data[name].append(value)
         data["snapshot"].append(block.index)
-        data["timestamp"].append(to_timestamp(block.timestamp))
+        stamp = to_timestamp(block.timestamp)
+        if isinstance(stamp, int):  # beyond datetime's range in UTC: microseconds since 1970
+            import pandas as pd
+
+            stamp = pd.Timestamp(stamp, unit="us")
+        data["timestamp"].append(stamp)
         data["host"].append(block.host)
         data["file"].append(self.display)
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from ..clock import time_key
 from ..errors import MissingDependency
 from ..model import Socket
 
@@ -96,15 +97,24 @@ def arrow_schema():
     return pa.schema([(name, types[kind]) for name, kind in column_kinds().items()])
 
 
-def to_timestamp(value: Any) -> datetime | None:
-    """ISO text (as in the JSON output) -> naive datetime, in UTC when it had an offset."""
+def to_timestamp(value: Any) -> datetime | int | None:
+    """ISO text (as in the JSON output) -> naive datetime, in UTC when it had an offset. A time
+    whose UTC lies outside ``datetime``'s range (``9999-12-31T23:59-14:00``) comes back as
+    microseconds since 1970 (an int), which Arrow's and pandas' timestamps hold."""
     if value is None or isinstance(value, datetime) and value.tzinfo is None:
         return value
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            seconds, micro = time_key(value)
+            return (seconds - _EPOCH_SECONDS) * 1_000_000 + micro
     return value
+
+
+_EPOCH_SECONDS = time_key(datetime(1970, 1, 1))[0]
 
 
 def partition_dir(host: str | None) -> str:
