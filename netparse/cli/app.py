@@ -23,6 +23,7 @@ from .. import __version__
 from ..filters import keep_all
 from .analyze import register as register_analyze
 from .findings import report_findings
+from . import exporter as exporter_command
 from . import live as live_command
 from .logs import register as register_logs
 from .options import (
@@ -65,6 +66,7 @@ app = typer.Typer(
 class SummaryOutput(str, Enum):
     table = "table"
     json = "json"
+    openmetrics = "openmetrics"
 
 
 class InputRun:
@@ -306,6 +308,11 @@ def _summary(
 
     run = InputRun(files, format, strict, encoding)
     sockets, hosts = _summary_sockets(run, all_snapshots)
+    if output is SummaryOutput.openmetrics:
+        from .metrics import summary_openmetrics
+
+        summary_openmetrics(run, sockets, show_issues)
+        return sockets
     summary = summarise(sockets)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:
@@ -378,7 +385,7 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
 def summary(
     files: Optional[List[str]] = FilesArg,
     format: str = FormatOpt,
-    output: SummaryOutput = typer.Option(SummaryOutput.table, "--output", "-o", help="table or json."),
+    output: SummaryOutput = typer.Option(SummaryOutput.table, "--output", "-o", help="table, json, or openmetrics (Prometheus text exposition, with the findings)."),
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
@@ -426,6 +433,7 @@ def _version(value: bool) -> None:
 register_analyze(app)
 register_logs(app)
 live_command.register(app)
+exporter_command.register(app)
 
 
 @app.callback()
