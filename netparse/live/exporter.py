@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from ..output.openmetrics import Family, MetricLimits, render, snapshot_families
+from ..output.openmetrics import Family, MetricLimits, render, snapshot_families, valid_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..rules.config import Config
@@ -125,7 +125,7 @@ class Snapshots:
         return render(self.families())
 
 
-class _Collector:
+class SnapshotCollector:
     """A prometheus_client collector over :class:`Snapshots`."""
 
     def __init__(self, snapshots: Snapshots) -> None:
@@ -139,7 +139,8 @@ class _Collector:
                 continue
             metric = Metric(fam.name, fam.help, fam.type, fam.unit)
             for labels, value in fam.samples.items():
-                metric.add_sample(fam.name, dict(labels), value)
+                # prometheus_client escapes; lone surrogates it cannot encode become U+FFFD first
+                metric.add_sample(fam.name, {k: valid_text(v) for k, v in labels}, value)
             yield metric
 
     def describe(self) -> Sequence[object]:
@@ -153,6 +154,6 @@ def serve(snapshots: Snapshots, host: str, port: int):
     from prometheus_client import CollectorRegistry, start_http_server
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collector(snapshots))  # type: ignore[arg-type]
+    registry.register(SnapshotCollector(snapshots))  # type: ignore[arg-type]
     server, _thread = start_http_server(port, addr=host, registry=registry)
     return server

@@ -319,6 +319,11 @@ def snapshot_families(
 # ---------------------------------------------------------------------------- the text
 
 
+def valid_text(value: str) -> str:
+    """``value`` with lone surrogates (undecodable input bytes) as U+FFFD: always valid UTF-8."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
 def escape_label(value: str) -> str:
     """A label value as the exposition format requires: ``\\`` ``"`` and line feed escaped,
     lone surrogates (undecodable bytes) as U+FFFD; everything else as is."""
