@@ -103,7 +103,7 @@ def live_command(
     if output == "openmetrics" or textfile is not None:
         from .metrics import live_openmetrics
 
-        live_openmetrics(textfile, count, watch, proc, unix, filter_or_exit(state, port, proto, pid))
+        live_openmetrics(output, textfile, count, watch, interval, proc, unix, filter_or_exit(state, port, proto, pid))
         return
     try:
         out_kind = Output(output)

@@ -73,13 +73,16 @@ def check_textfile(path: str) -> None:
 
 
 def live_openmetrics(
-    textfile: Optional[str], count: Optional[int], every: Optional[float], proc: str, unix: bool, keep
+    output: Optional[str], textfile: Optional[str], count: Optional[int], every: Optional[float], interval: float,
+    proc: str, unix: bool, keep,
 ) -> None:
-    """``live -o openmetrics`` (stdout, once) or ``live --textfile PATH`` (once, or every
-    ``every`` seconds until ``count`` looks or Ctrl-C)."""
+    """``live -o openmetrics`` (stdout, once) or ``live --textfile PATH`` (once; every ``every``
+    seconds (--watch) until ``count`` looks or Ctrl-C; or ``count`` looks ``interval`` apart)."""
     from ..live.exporter import live_families, write_textfile
     from ..output.openmetrics import render
 
+    if textfile is not None and output not in ("table", "openmetrics"):  # table: the default, not asked for
+        raise typer.BadParameter(f"--textfile writes openmetrics, not {output}", param_hint="--output")
     if textfile is not None:
         check_textfile(textfile)
     elif every is not None or (count or 1) > 1:
@@ -105,7 +108,7 @@ def live_openmetrics(
             taken += 1
             if every is None and count is None or count is not None and taken >= count:
                 return
-            time.sleep(every if every is not None else 1.0)
+            time.sleep(every if every is not None else interval)
     except KeyboardInterrupt:
         return
 
