@@ -81,3 +81,13 @@ class MissingDependency(NetparseError, RuntimeError):
 
 class FilterError(NetparseError, ValueError):
     """A filter value that names nothing (``--state`` with a label no platform prints)."""
+
+
+class RuleError(NetparseError):
+    """A rule failed while checking (a bug in the rule, not a problem of the input): names the
+    rule; the original exception is ``__cause__``."""
+
+    def __init__(self, code: str, name: str, cause: BaseException) -> None:
+        self.code = code
+        self.name = name
+        super().__init__(f"rule {code} {name} failed: {type(cause).__name__}: {cause}")

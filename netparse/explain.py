@@ -19,9 +19,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .locales import all_labels, resolve_state, state_labels
-from .states import RFC9293_STATES, STATE_ORDER, TcpState
 from .errors import UnknownStateError
+from .locales import all_labels, resolve_state, state_labels
+from .rules import all_rules
+from .states import RFC9293_STATES, STATE_ORDER, TcpState
 
 S = TcpState
 
@@ -278,8 +279,6 @@ def labels_for(state: TcpState) -> dict[str, list[str]]:
 
 
 def _rules_for(state: TcpState) -> list[str]:
-    from .rules import all_rules
-
     return [f"{r.code} {r.name}" for r in all_rules() if state in r.states]
 
 

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from ..errors import ConfigError, InputProblem, UnknownFormatError
+from ..errors import ConfigError, InputProblem, RuleError, UnknownFormatError
 from .findings import render_findings, severity_counts
 from .live import sample_or_exit
-from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_USAGE, err
+from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import Snapshot, Socket
@@ -96,7 +96,7 @@ def _summary_line(snapshot: "Snapshot") -> str:
     states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
-        from ..logs.reader import format_time
+        from ..logs.stamps import format_time
 
         source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
     n = len(snapshot.sockets)
@@ -202,17 +202,21 @@ def analyze_command(
 
     results = []
     unattributed = None
-    if live:
-        sampled = sample_or_exit("/proc", False)
-        snapshot = sampled.snapshot
-        unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
-        results.append((snapshot, analyze(snapshot, config)))
     try:
+        if live:
+            sampled = sample_or_exit("/proc", False)
+            snapshot = sampled.snapshot
+            unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
+            results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None
+    except RuleError as exc:
+        if nagios:  # a plugin's answer to its own failure is UNKNOWN
+            raise unknown(f"internal error: {exc}", EXIT_SOFTWARE) from None
+        raise
     except UnknownFormatError as exc:
         if nagios:
             raise unknown(str(exc), EXIT_USAGE) from None

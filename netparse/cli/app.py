@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 
 import typer
 
 from .. import __version__
-from ..filters import keep_all
-from .analyze import register as register_analyze
-from .findings import report_findings
+from ..errors import RuleError
 from . import exporter as exporter_command
 from . import live as live_command
+from .analyze import register as register_analyze
+from .findings import report_findings
 from .logs import register as register_logs
 from .options import (
+    EXIT_SOFTWARE,
     ByteOrder,
     ByteOrderOpt,
     EncodingOpt,
@@ -48,6 +49,8 @@ from .options import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..inputs.source import TextSource
+    from ..logs.reader import LogReader, LogSnapshot
     from ..model import ParseIssue, Socket
 
 app = typer.Typer(
@@ -89,9 +92,9 @@ class InputRun:
         self.encodings: dict[str, str | None] = {}
         self.tried: list[str] = []
 
-    def sockets(self, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        """(input name, record) for every record; with ``ends``, also (name, None) where a
-        snapshot of a log ends (``self.block``/``self.reader`` then say which)."""
+    def sockets(self, on_end: Callable[[LogReader, LogSnapshot], object] | None = None) -> Iterator[tuple[str, Socket]]:
+        """(input name, record) for every record; ``on_end(reader, snapshot)`` where a snapshot
+        of a log ends. ``self.block``/``self.reader`` say which snapshot the last record is of."""
         from ..inputs.source import open_source
         from ..logs.reader import LogReader
         from ..parser import found_listing
@@ -104,7 +107,7 @@ class InputRun:
             self.tried = [g.name for g in parser.grammars]
             try:
                 with input_errors(source.name):
-                    yield from self._read(source, reader, ends)
+                    yield from self._read(source, reader, on_end)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
@@ -112,23 +115,19 @@ class InputRun:
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
 
-    def _read(self, source, reader, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        from ..model import Socket
+    def _read(self, source: TextSource, reader: LogReader, on_end) -> Iterator[tuple[str, Socket]]:
+        name = source.name
 
-        for block, item in reader:
-            if item is None:
-                if ends:
-                    self.block, self.reader = block, reader
-                    yield source.name, None
-                continue
-            if isinstance(item, Socket):
-                self.records += 1
-                self.block, self.reader = block, reader
-                yield source.name, item
-            else:
-                self.issue_counts[item.kind] += 1
-                if len(self.issues) < self.MAX_KEPT_ISSUES:
-                    self.issues.append((source.name, item))
+        def issue(block: LogSnapshot, item: ParseIssue) -> None:
+            self.issue_counts[item.kind] += 1
+            if len(self.issues) < self.MAX_KEPT_ISSUES:
+                self.issues.append((name, item))
+
+        end = None if on_end is None else (lambda block: on_end(reader, block))
+        for block, item in reader.records(issue, end):
+            self.records += 1
+            self.block, self.reader = block, reader
+            yield name, item
 
     def snapshot_keys(self) -> dict[str, object]:
         """``snapshot``/``timestamp``/``host`` of the record last yielded, when its input is a log
@@ -179,7 +178,14 @@ def parse(
     ),
 ) -> None:
     """Print the records."""
-    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
+    from ..filters import keep_all
+    from ..output.records import (
+        record_dict,
+        record_json,
+        write_csv,
+        write_json,
+        write_jsonl,
+    )
     from ..output.tables import render_table
 
     keep = filter_or_exit(state, port, proto, pid)
@@ -241,9 +247,9 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
     import tempfile
 
     from ..model import ParseIssue, Socket
-    from ..scale.pool import Failure, parse_file_job, run_ordered
     from ..output.records import write_csv, write_json, write_jsonl
     from ..output.tables import render_table
+    from ..scale.pool import Failure, parse_file_job, run_ordered
 
     failed: list[str] = []
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
@@ -338,47 +344,63 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
     of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
     if all_snapshots:
         return [s for _, s in run.sockets()], []  # type: ignore[misc]
-    from ..rules.facts import supersedes
-
-    plain: list[Socket] = []
-    newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
-    reader = None
-    per_host: dict[str | None, tuple] = {}  # the same for the file being read
-    current: list[Socket] = []  # records of the snapshot being read
-    whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
-
-    def end_file() -> None:
-        if reader is None:
-            return
-        if whole is not None and not reader.is_log:
-            plain.extend(whole)
-            return
-        for host, (block, found) in per_host.items():
-            kept = newest.get(host)
-            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
-                newest[host] = (block, found)
-
-    for _, s in run.sockets(ends=True):
-        if run.reader is not reader:
-            end_file()
-            reader, per_host, current, whole = run.reader, {}, [], []
-        if s is None:
-            per_host[run.block.host] = (run.block, current)
-            current = []
-            continue
-        current.append(s)
-        if whole is not None:
-            if reader.is_log:
-                whole = None  # a log: only its newest snapshots are kept
-            else:
-                whole.append(s)
-    end_file()
+    scope = _NewestPerHost()
+    for _, s in run.sockets(on_end=scope.end):
+        scope.socket(run.reader, s)
+    scope.end_file()
+    plain = scope.plain
     hosts = []
-    for host, (block, found) in newest.items():
+    for host, (block, found) in scope.newest.items():
         plain.extend(found)
         stamp = block.timestamp
         hosts.append(f"{host or block.source}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
     return plain, hosts
+
+
+class _NewestPerHost:
+    """What a summary counts, fed record by record: every record of a plain listing; of a log,
+    each host's newest snapshot across files (see :func:`_summary_sockets`)."""
+
+    def __init__(self) -> None:
+        self.plain: list[Socket] = []
+        self.newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
+        self.reader: LogReader | None = None
+        self.per_host: dict[str | None, tuple] = {}  # the same for the file being read
+        self.current: list[Socket] = []  # records of the snapshot being read
+        self.whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
+
+    def _file(self, reader: LogReader) -> None:
+        if reader is not self.reader:
+            self.end_file()
+            self.reader, self.per_host, self.current, self.whole = reader, {}, [], []
+
+    def socket(self, reader: LogReader, s: Socket) -> None:
+        self._file(reader)
+        self.current.append(s)
+        if self.whole is not None:
+            if reader.is_log:
+                self.whole = None  # a log: only its newest snapshots are kept
+            else:
+                self.whole.append(s)
+
+    def end(self, reader: LogReader, block: LogSnapshot) -> None:
+        self._file(reader)
+        self.per_host[block.host] = (block, self.current)
+        self.current = []
+
+    def end_file(self) -> None:
+        reader = self.reader
+        if reader is None:
+            return
+        if self.whole is not None and not reader.is_log:
+            self.plain.extend(self.whole)
+            return
+        from ..rules.facts import supersedes
+
+        for host, (block, found) in self.per_host.items():
+            kept = self.newest.get(host)
+            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
+                self.newest[host] = (block, found)
 
 
 @app.command()
@@ -452,7 +474,9 @@ def main(
 
 
 def run() -> None:
-    """Console-script entry point: never a traceback for bad input or a closed pipe."""
+    """Console-script entry point: never a traceback for bad input or a closed pipe. A bug (an
+    exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
+    and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
     try:
         app()
     except BrokenPipeError:
@@ -464,3 +488,11 @@ def run() -> None:
         raise SystemExit(0) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
+        import os
+
+        if os.environ.get("NETPARSE_DEBUG"):
+            raise
+        err(f"internal error: {exc if isinstance(exc, RuleError) else f'{type(exc).__name__}: {exc}'} "
+            "(a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
+        raise SystemExit(EXIT_SOFTWARE) from None

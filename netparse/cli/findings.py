@@ -22,8 +22,8 @@ STYLES = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 def report_findings(data) -> None:
     """Findings for a snapshot or sockets, after a summary: what the bare ``netparse`` and
     ``netparse`` on a terminal (live) print. The config is found as ``analyze`` finds it."""
-    from ..output.tables import console
     from ..errors import ConfigError
+    from ..output.tables import console
     from ..rules.config import load_config
     from ..rules.engine import analyze
 

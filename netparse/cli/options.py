@@ -13,8 +13,8 @@ import typer
 
 from ..errors import FilterError, InputError, ParseError, UnknownFormatError
 
-#: exit codes every command shares (analyze adds 3 and 4)
-EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS = 1, 2, 3, 4
+#: exit codes every command shares (analyze adds 3 and 4; 70, EX_SOFTWARE of sysexits.h, is a bug)
+EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 70
 
 
 def err(message: str) -> None:

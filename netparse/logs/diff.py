@@ -16,12 +16,13 @@ from typing import IO
 
 from pydantic import BaseModel, Field
 
-from .reader import LogReader, LogSnapshot, format_time, parse_stamp, snapshot_model
-from ..model import ParseIssue, Snapshot, Socket
 from ..clock import time_key
+from ..errors import SelectionError
+from ..model import Snapshot, Socket
 from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
-from ..errors import SelectionError
+from .reader import LogReader, LogSnapshot, snapshot_model
+from .stamps import format_time, parse_stamp
 
 
 class Side(BaseModel):
@@ -107,21 +108,11 @@ def select(
     recent: deque[tuple[LogSnapshot, Snapshot]] = deque(maxlen=keep)
     best: tuple[LogSnapshot, Snapshot] | None = None
     count = 0
-    sockets: list[Socket] = []
-    issues: list[ParseIssue] = []
     first_time: datetime | None = None
-    for block, item in reader:
-        if item is not None:
-            if isinstance(item, Socket):
-                sockets.append(item)
-            else:
-                issues.append(item)
-            continue
+    for block, sockets, issues in reader.by_snapshot():
         if host is not None and block.host != host:
-            sockets, issues = [], []
             continue
         snap = snapshot_model(block, sockets, issues)
-        sockets, issues = [], []
         if isinstance(which, datetime):
             if block.timestamp is None:
                 continue

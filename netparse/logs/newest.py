@@ -9,7 +9,7 @@ from typing import Iterator
 from ..errors import InputError, InputProblem
 from ..inputs.files import expand
 from ..inputs.progress import ReadProgress
-from ..model import Snapshot, Socket
+from ..model import Snapshot
 from ..rules.facts import Facts, Series, SeriesBuilder, supersedes
 from .reader import LogReader, snapshot_model
 
@@ -51,21 +51,13 @@ def _analysis_input(name: str, format: str, progress) -> Iterator[tuple[Snapshot
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
     latest: dict[str | None, Snapshot] = {}
     builders: dict[str | None, SeriesBuilder] = {}
-    sockets: list = []
-    issues: list = []
     try:
-        for block, item in reader:
-            if item is None:
-                snap = snapshot_model(block, sockets, issues)
-                builders.setdefault(block.host, SeriesBuilder()).add(
-                    Facts(snap.sockets, snap.format), block.index, block.timestamp, block.host, snap.source
-                )
-                latest[block.host] = snap
-                sockets, issues = [], []
-            elif isinstance(item, Socket):
-                sockets.append(item)
-            else:
-                issues.append(item)
+        for block, sockets, issues in reader.by_snapshot():
+            snap = snapshot_model(block, sockets, issues)
+            builders.setdefault(block.host, SeriesBuilder()).add(
+                Facts(snap.sockets, snap.format), block.index, block.timestamp, block.host, snap.source
+            )
+            latest[block.host] = snap
     except OSError as exc:
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
     if not reader.found or not latest:

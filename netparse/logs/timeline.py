@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Callable, Iterable
 
-from .reader import LogReader, LogSnapshot, format_time
 from ..clock import time_key
 from ..model import Family, Socket
+from ..output.tables import console, table, use_color
 from ..states import STATE_ORDER, TcpState
+from .reader import LogReader, LogSnapshot
+from .stamps import format_time
 
 STATES: tuple[TcpState, ...] = STATE_ORDER
 STATE_INDEX = {state: i for i, state in enumerate(STATES)}
@@ -138,14 +140,16 @@ def build(
         groups: dict[tuple[str | None, object], list[int]] = {}
         low = 32768
         block_seen: LogSnapshot | None = None
-        for block, item in reader:
-            if item is None:
-                if host is None or block.host == host:
-                    _emit(timeline, block, counts, groups, by)
-                counts = [0] * n_states
-                groups = {}
-                continue
-            if item.__class__ is not Socket or not is_inet(item):  # issues; unix sockets
+
+        def end(block: LogSnapshot) -> None:
+            nonlocal counts, groups
+            if host is None or block.host == host:
+                _emit(timeline, block, counts, groups, by)
+            counts = [0] * n_states
+            groups = {}
+
+        for block, item in reader.records(on_end=end):
+            if not is_inet(item):  # unix sockets
                 continue
             state_i = index[item.state]
             if by is None:
@@ -239,8 +243,6 @@ SHORT = {
 
 
 def render_table(timeline: Timeline, out: IO[str]) -> None:
-    from ..output.tables import console, table, use_color
-
     states = timeline.states()
     columns = ["#", "time", "host"]
     if timeline.by:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
+from ..errors import RuleError
 from ..model import Snapshot, Socket
+from .base import Rule
 from .config import Config
 from .facts import Facts, Series, SnapshotPoint
 from .finding import Finding, sort_key
@@ -32,9 +34,18 @@ def analyze(
     for rule in all_rules():
         settings = config.settings(rule.code)
         if settings.enabled:
-            findings.extend(rule.check(facts, settings))
+            findings.extend(_checked(rule, rule.check, facts, settings))
     findings.sort(key=sort_key)
     return findings
+
+
+def _checked(rule: Rule, check, data, settings) -> list[Finding]:
+    """``check(data, settings)`` as a list; a rule that fails raises :class:`RuleError` naming
+    it (the exception it raised is the cause), never an error that reads as the input's fault."""
+    try:
+        return list(check(data, settings))
+    except Exception as exc:  # noqa: BLE001 - re-raised with the rule's name, not swallowed
+        raise RuleError(rule.code, rule.name, exc) from exc
 
 
 def _config(config: Config | Mapping[str, Mapping[str, object]] | None) -> Config:
@@ -78,6 +89,6 @@ def analyze_series(
             if isinstance(rule, TrendRule):
                 settings = config.settings(rule.code)
                 if settings.enabled:
-                    findings.extend(rule.check_series(series, settings))
+                    findings.extend(_checked(rule, rule.check_series, series, settings))
     findings.sort(key=sort_key)
     return findings

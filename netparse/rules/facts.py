@@ -64,6 +64,15 @@ class Facts:
         for s in self.tcp:
             self._by_state[s.state].append(s)
         self.listeners = self._by_state.get(TcpState.LISTEN, [])
+        #: TCP sockets whose state the layout does not print (FreeBSD -T/-x, ss with a state
+        #: filter), split by what the row shows: no peer (a listener, or a socket only bound) or a
+        #: peer (a connection). Rules about listeners or connections read these too.
+        self.unprinted_unconnected: list[Socket] = []
+        self.unprinted_connected: list[Socket] = []
+        for s in self.tcp:
+            if s.state_printed is False:
+                peerless = s.remote_port is None and (s.remote_address or "*") in WILDCARDS
+                (self.unprinted_unconnected if peerless else self.unprinted_connected).append(s)
         self.listen_ports = {s.local_port for s in self.listeners if s.local_port is not None}
         #: True when the input had a process column that named at least one owner.
         self.has_owners = any(has_owner(s) for s in self.inet)
@@ -117,7 +126,9 @@ class Facts:
           backlog means unknown. Other platforms' Send-Q on LISTEN rows is a buffer count, not
           a backlog, so Send-Q is only read for ``ss`` input (or records with no format).
         """
-        if s.state is not TcpState.LISTEN:
+        if s.state is not TcpState.LISTEN and not (
+            s.state_printed is False and s.remote_port is None and (s.remote_address or "*") in WILDCARDS
+        ):
             return None
         extra = s.extra or {}
         qlen = getattr(s, "qlen", None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from ..errors import ParseError, UnknownFormatError
 from ..filters import socket_filter
 from ..logs.reader import LogReader
 from ..logs.timeline import Timeline, build, keep_top, ordered
-from ..model import Socket
 from ..output.records import record_json
 from ..parser import found_listing
 
@@ -67,7 +67,6 @@ def describe(exc: BaseException, name: str) -> Failure:
         return Failure(name, f"{name}: {exc}")
     if isinstance(exc, OSError):
         return Failure(name, f"cannot read {name}: {exc.strerror or exc}")
-    import zlib
 
     if isinstance(exc, (EOFError, zlib.error)):  # a truncated or corrupt compressed file
         return Failure(name, f"cannot read {name}: {exc}")
@@ -167,20 +166,18 @@ def parse_file_job(
             result.name = reader.name
             result.tried = [g.name for g in reader.parser.grammars]
             write = out.write
-            for block, item in reader:
-                if item is None:
+            def on_issue(block, issue) -> None:
+                result.issue_counts[issue.kind] += 1
+                if len(result.issues) < MAX_ISSUES:
+                    result.issues.append(issue.model_dump())
+
+            for block, item in reader.records(on_issue):
+                result.records += 1
+                if not keep(item):
                     continue
-                if isinstance(item, Socket):
-                    result.records += 1
-                    if not keep(item):
-                        continue
-                    keys = block.meta() if reader.marked else {}
-                    write(record_json(item, source=reader.name if source else None, **keys))
-                    write("\n")
-                else:
-                    result.issue_counts[item.kind] += 1
-                    if len(result.issues) < MAX_ISSUES:
-                        result.issues.append(item.model_dump())
+                keys = block.meta() if reader.marked else {}
+                write(record_json(item, source=reader.name if source else None, **keys))
+                write("\n")
             result.encoding = reader.current_encoding
             result.found = found_listing(reader.parser.line_counts())
             result.formats = sorted(reader.parser.records_by_format)
