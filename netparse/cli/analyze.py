@@ -39,6 +39,8 @@ class Output(str, Enum):
     text = "text"
     json = "json"
     nagios = "nagios"
+    openmetrics = "openmetrics"
+    checkmk = "checkmk"
 
 
 class FailOn(str, Enum):
@@ -62,7 +64,9 @@ netparse.toml (the first found upward from here, or --config FILE), then --set R
 
 Exit codes: 0 ok; 1 input unreadable or without any socket line; 2 usage error; 3 configuration
 error; 4 with --fail-on, a finding at or above that level. With --output nagios: 0 OK,
-1 WARNING, 2 CRITICAL, 3 UNKNOWN (input or configuration problem).
+1 WARNING, 2 CRITICAL, 3 UNKNOWN (input or configuration problem); with --output checkmk: 0,
+or 3 and one UNKNOWN service line. --output openmetrics takes its series limits from [metrics]
+in the same file.
 """
 
 EXPLAIN_HELP = """Explain a TCP state or an analyzer rule.
@@ -161,7 +165,7 @@ def analyze_command(
     format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
     config_file: Optional[str] = typer.Option(None, "--config", help="Read rule settings from this TOML file."),
     overrides: List[str] = typer.Option([], "--set", help="Override a rule setting: RULE.KEY=VALUE (repeatable)."),
-    output: Output = typer.Option(Output.text, "--output", "-o", help="text, json or nagios."),
+    output: Output = typer.Option(Output.text, "--output", "-o", help="text, json, nagios, checkmk (local-check lines) or openmetrics (Prometheus text exposition)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
 ) -> None:
@@ -170,6 +174,10 @@ def analyze_command(
     nagios = output is Output.nagios
 
     def unknown(message: str, code: int) -> typer.Exit:
+        if output is Output.checkmk:
+            from .metrics import checkmk_or_unknown
+
+            return checkmk_or_unknown([], None, message)
         if nagios:
             sys.stdout.write(f"NETPARSE UNKNOWN - {message}\n")
             return typer.Exit(NAGIOS_EXIT["UNKNOWN"])
@@ -178,6 +186,10 @@ def analyze_command(
 
     try:
         config = load_config(config_file, overrides)
+        if output is Output.openmetrics:
+            from ..output.openmetrics import load_limits
+
+            limits = load_limits(config_file)
     except ConfigError as exc:
         raise unknown(f"configuration error: {exc}", EXIT_CONFIG) from None
     names = list(files or ["-"])
@@ -189,9 +201,12 @@ def analyze_command(
     from ..rules.engine import analyze_series
 
     results = []
+    unattributed = None
     try:
         if live:
-            snapshot = sample_or_exit("/proc", False).snapshot
+            sampled = sample_or_exit("/proc", False)
+            snapshot = sampled.snapshot
+            unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
             results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format)):
@@ -211,7 +226,15 @@ def analyze_command(
         line, code = nagios_status(results)
         sys.stdout.write(line + "\n")
         raise typer.Exit(code)
-    if output is Output.json:
+    if output is Output.checkmk:
+        from .metrics import checkmk_or_unknown
+
+        raise checkmk_or_unknown(results, config)
+    if output is Output.openmetrics:
+        from .metrics import results_openmetrics
+
+        results_openmetrics(results, limits, unattributed)
+    elif output is Output.json:
         _json_report(results, config)
     else:
         _text_report(results, config)

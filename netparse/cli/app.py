@@ -21,6 +21,7 @@ import typer
 
 from .. import __version__
 from ..errors import RuleError
+from . import exporter as exporter_command
 from . import live as live_command
 from .analyze import register as register_analyze
 from .findings import report_findings
@@ -68,6 +69,7 @@ app = typer.Typer(
 class SummaryOutput(str, Enum):
     table = "table"
     json = "json"
+    openmetrics = "openmetrics"
 
 
 class InputRun:
@@ -312,6 +314,11 @@ def _summary(
 
     run = InputRun(files, format, strict, encoding)
     sockets, hosts = _summary_sockets(run, all_snapshots)
+    if output is SummaryOutput.openmetrics:
+        from .metrics import summary_openmetrics
+
+        summary_openmetrics(run, sockets, show_issues)
+        return sockets
     summary = summarise(sockets)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:
@@ -400,7 +407,7 @@ class _NewestPerHost:
 def summary(
     files: Optional[List[str]] = FilesArg,
     format: str = FormatOpt,
-    output: SummaryOutput = typer.Option(SummaryOutput.table, "--output", "-o", help="table or json."),
+    output: SummaryOutput = typer.Option(SummaryOutput.table, "--output", "-o", help="table, json, or openmetrics (Prometheus text exposition, with the findings)."),
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
@@ -448,6 +455,7 @@ def _version(value: bool) -> None:
 register_analyze(app)
 register_logs(app)
 live_command.register(app)
+exporter_command.register(app)
 
 
 @app.callback()

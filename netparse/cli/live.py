@@ -80,7 +80,7 @@ def summary_renderable(sockets, title: str):
 
 
 def live_command(
-    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl or csv."),
+    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl, csv or openmetrics."),
     state: List[str] = StateOpt,
     port: List[int] = PortOpt,
     proto: List[str] = ProtoOpt,
@@ -91,14 +91,24 @@ def live_command(
     interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch)."),
     show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
+    textfile: Optional[str] = typer.Option(
+        None, "--textfile", metavar="DIR/NAME.prom",
+        help="Write the openmetrics exposition to this file for node_exporter's textfile collector (temporary "
+        "file and rename: a scrape never sees half a file); with --watch SECONDS, again every SECONDS.",
+    ),
 ) -> None:
     from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
     from ..output.tables import render_table
 
+    if output == "openmetrics" or textfile is not None:
+        from .metrics import live_openmetrics
+
+        live_openmetrics(output, textfile, count, watch, interval, proc, unix, filter_or_exit(state, port, proto, pid))
+        return
     try:
         out_kind = Output(output)
     except ValueError:
-        raise typer.BadParameter(f"{output!r}: use table, json, jsonl or csv", param_hint="--output") from None
+        raise typer.BadParameter(f"{output!r}: use table, json, jsonl, csv or openmetrics", param_hint="--output") from None
     keep = filter_or_exit(state, port, proto, pid)
     if watch is not None:
         _watch(watch, count, proc, unix, keep)

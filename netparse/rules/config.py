@@ -164,6 +164,15 @@ def _rule_tables(path: Path, section: dict[str, Any]) -> Mapping[str, Any]:
     return rules
 
 
+def load_section(path: str | Path | None = None, start: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
+    """(file, its netparse part) of ``path``, or of the file found upward from ``start`` (None when
+    there is none): for the tables other parts of netparse read from the same file, ``[metrics]``."""
+    if path is not None:
+        p = Path(path)
+        return p, _section(p, _read_toml(p), explicit=True) or {}
+    return find_config_file(start)
+
+
 def load_config(
     path: str | Path | None = None,
     overrides: Iterable[str] = (),
