@@ -16,7 +16,7 @@ scenario itself did. Written (exact stdout bytes, each with a ``.note``):
   installed (``LC_ALL=C.UTF-8 LANGUAGE=<lang>``, as samples/linux-locale/capture.py does);
 * ``sysctl-net.txt`` (``sysctl`` of the settings netparse reads), ``proc-sys-grep.txt``
   (``grep -H . /proc/sys/net/...``);
-* logs under ``samples/logs/`` (``date; ss -tanp; nstat -az`` run twice, around a scenario):
+* logs under ``samples/logs/`` (``date; ss -tanp; nstat -az; sysctl ...`` run twice, around a scenario):
   ``counters-accept-overflow.log`` (a listener with backlog 2 that never accepts, then a burst
   of 30 connects), ``counters-healthy.log`` (a listener that accepts, the same burst),
   ``counters-udp-rcvbuf.log`` (a UDP socket with a 4 KiB receive buffer that is never read,
@@ -87,8 +87,8 @@ for _ in range(200):
     c.sendto(b"x" * 1000, ("127.0.0.1", 5353))
 """
 
-SNAP = "date; ss -tanp; nstat -az"
-SNAP_UDP = "date; ss -uanp; nstat -az"
+SNAP = "date; ss -tanp; nstat -az; sysctl net.core.somaxconn net.ipv4.ip_local_port_range"
+SNAP_UDP = "date; ss -uanp; nstat -az; sysctl net.core.rmem_default net.core.rmem_max"
 
 
 def sh(*argv: str, **kw) -> subprocess.CompletedProcess:
