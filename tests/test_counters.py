@@ -134,3 +134,19 @@ def test_log_keeps_counters_per_snapshot() -> None:
         # date, then ss rows, then nstat's counters, all in the snapshot's own lines
         assert first < min(x.line for x in s.sockets) < min(c.line for c in s.counters)
     assert max(c.line for c in snaps[0].counters) < int(snaps[1].source.rsplit(":", 1)[1])
+
+
+def test_cli_counters_and_delta() -> None:
+    from typer.testing import CliRunner
+
+    from netparse.cli.app import app
+
+    runner = CliRunner()
+    got = runner.invoke(app, ["counters", str(COUNTERS / "netstat-s.txt")])
+    assert got.exit_code == 0
+    assert "TcpRetransSegs" in got.stdout and "%llu segments retransmitted" in got.stdout
+    got = runner.invoke(app, ["counters", "--delta", "--json", str(SAMPLES / "logs" / "counters-accept-overflow.log")])
+    assert got.exit_code == 0
+    rows = {r["name"]: r for r in map(__import__("json").loads, got.stdout.splitlines())}
+    assert rows["TcpExtListenOverflows"]["delta"] == 54 and rows["TcpExtListenOverflows"]["per_second"] > 0
+    assert runner.invoke(app, ["counters", str(SAMPLES / "linux" / "corpus-linux_iproute2_ss-tan.txt")]).exit_code == 1

@@ -22,6 +22,7 @@ import typer
 from .. import __version__
 from ..filters import keep_all
 from .analyze import register as register_analyze
+from .counters import register as register_counters
 from .findings import report_findings
 from . import live as live_command
 from .logs import register as register_logs
@@ -425,6 +426,7 @@ def _version(value: bool) -> None:
 
 register_analyze(app)
 register_logs(app)
+register_counters(app)
 live_command.register(app)
 
 

@@ -96,8 +96,8 @@ class ListenOverflowCounter(TrendRule):
             advice = somaxconn_advice(latest.settings.get("net.core.somaxconn"), backlog) if shown else ""
             message = (
                 f"{OVERFLOWS} rose by {num(overflows)} {rise.between()}{rate_text}: the kernel dropped "
-                f"{plural(overflows, 'handshake')} because an accept queue was full{who}{advice}; make the "
-                f"application accept() faster or give it a larger listen() backlog"
+                f"{plural(overflows, 'handshake')} because an accept queue was full{who}"
+                + (advice or "; make the application accept() faster or give it a larger listen() backlog")
             )
             yield self._finding(series, Severity.CRITICAL if critical else Severity.WARNING, message, overflows, shown)
         if drops is not None and drops - overflows >= settings.other_drops:
