@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .counters import NetCounter, NetSetting
 from .states import TcpState
 
 
@@ -132,3 +133,7 @@ class Snapshot(BaseModel):
     source: str | None = None
     timestamp: datetime | None = None
     host: str | None = None
+    counters: list[NetCounter] | None = Field(
+        default=None, description="Network stack counters in the input (nstat, /proc/net/snmp, netstat -s), when any"
+    )
+    settings: list[NetSetting] | None = Field(default=None, description="Kernel settings in the input (sysctl), when any")

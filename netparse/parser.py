@@ -12,6 +12,11 @@ For each line, in order:
 7. anything else becomes a ``ParseIssue`` with its line number and pyparsing's reason.
 
 So records + recognised lines + unparsed issues == input lines, always.
+
+Counter and setting lines (grammars whose ``record_kind`` is ``counter``/``setting``: nstat,
+/proc/net/snmp, netstat -s, sysctl) never enter the ``Socket | ParseIssue`` stream: their
+records go to :attr:`LineParser.side` (in input order, each with its ``line``), the lines are
+counted as ``counter``/``setting``, and only a line such a grammar cannot read becomes an issue.
 """
 
 from __future__ import annotations
@@ -25,10 +30,14 @@ from typing import Any, Iterable, Iterator, Protocol
 from .errors import ParseError
 from .grammars import GRAMMARS, get
 from .grammars.base import Context, Grammar
+from .counters import NetCounter, NetSetting
 from .model import ParseIssue, Snapshot, Socket
 from .notes import note_kind
 
 MAX_ISSUE_TEXT = 200
+
+#: record kind of a grammar -> the model of the records it keeps beside the sockets
+SIDE_MODELS = {"counter": NetCounter, "setting": NetSetting}
 
 
 def _issue(lineno: int, text: str, reason: str, kind: str = "unparsed") -> ParseIssue:
@@ -64,8 +73,13 @@ class LineParser:
         self.strict = strict
         self.active: Grammar | None = self.grammars[0] if format != "auto" else None
         self.ctx: Context = self.active.new_context() if self.active else Context()
-        self._set_rows(self.active.rows_for(self.ctx) if self.active else [])
+        #: counter and setting records read so far, in input order (see the module docstring);
+        #: a consumer may take them away as it goes (``del parser.side[:n]``)
+        self.side: list[NetCounter | NetSetting] = []
+        #: side records by grammar (``records_by_format`` counts sockets only)
+        self.side_by_format: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
+        self._set_rows(self.active.rows_for(self.ctx) if self.active else [], self.active)
         self.records_by_format: Counter[str] = Counter()
         self.languages: Counter[str] = Counter()
         self.lineno = 0
@@ -105,6 +119,10 @@ class LineParser:
                 if m is not None:
                     ctx = self.ctx
                     rec = build(m.groupdict(), ctx)
+                    if rec.__class__ is not dict:  # a counter/setting row: its records are in self.side
+                        if rec is not None:
+                            yield self._side_issue(rec, line)
+                        break
                     rec["line"] = self.lineno
                     if "_warnings" in rec:
                         rec["_text"] = line
@@ -161,11 +179,48 @@ class LineParser:
 
     def _switch(self, grammar: Grammar, ctx: Context) -> None:
         self.active, self.ctx = grammar, ctx
-        self._set_rows(grammar.rows_for(ctx))
+        self._set_rows(grammar.rows_for(ctx), grammar)
 
-    def _set_rows(self, rows: list) -> None:
+    def _set_rows(self, rows: list, grammar: Grammar | None = None) -> None:
         #: (bound regex match, builder) of each row kind: what the hot path calls
-        self._matchers = [(row.pattern.match, row.build) for row in rows]
+        kind = grammar.record_kind if grammar is not None else "socket"
+        if kind == "socket":
+            self._matchers = [(row.pattern.match, row.build) for row in rows]
+        else:
+            self._matchers = [(row.pattern.match, self._side_builder(row.build, kind)) for row in rows]
+
+    def _side_builder(self, build, kind: str):
+        def run(groups: dict, ctx: Context) -> tuple[str, str] | None:
+            return self._keep_side(build(groups, ctx), kind, ctx)
+
+        return run
+
+    def _keep_side(self, made: "list[dict[str, Any]] | str", kind: str, ctx: Context) -> tuple[str, str] | None:
+        """Validate and keep a counter/setting row's records; (issue kind, reason) when the line
+        is not (fully) understood."""
+        if isinstance(made, str):
+            return ("unparsed", made)
+        model = SIDE_MODELS[kind]
+        warning = None
+        for rec in made:
+            warning = rec.pop("_warning", None) or warning
+            rec["line"] = self.lineno
+            self.side.append(model.model_validate(rec))
+        self.counts[kind] += 1
+        self.side_by_format[self.active.name] += 1  # type: ignore[union-attr]
+        if ctx.language:
+            self.languages[ctx.language] += 1
+        return ("warning", warning) if warning else None
+
+    def _side_issue(self, result: tuple[str, str] | None, line: str) -> ParseIssue | None:
+        if result is None:
+            return None
+        kind, reason = result
+        if kind == "unparsed":
+            self.counts["unparsed"] += 1
+        if self.strict:
+            raise ParseError(self.lineno, line, reason)
+        return _issue(self.lineno, line, reason, kind)
 
     def _slow_path(self, line: str) -> ParseIssue | None:
         """Markers (titles, headers), other grammars' row shapes, notes, else an issue."""
@@ -197,6 +252,8 @@ class LineParser:
             rec = self._try_rows(grammar, ctx, line)
             if rec is not None:
                 self._switch(grammar, ctx)
+                if grammar.record_kind != "socket":
+                    return self._side_issue(self._keep_side(rec, grammar.record_kind, ctx), line)
                 self._start_record(grammar, rec, line)
                 return None
         if self.hooks is not None:
@@ -210,8 +267,9 @@ class LineParser:
         if active is not None:
             reason = f"not a {active.name} row ({active.explain(line, self.ctx)[1]})"
         else:
-            loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in self.grammars)
-            tried = ", ".join(g.name for g in self.grammars)
+            listings = [g for g in self.grammars if g.record_kind == "socket"] or self.grammars
+            loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in listings)
+            tried = ", ".join(g.name for g in listings)
             reason = f"no known format matches this line (tried: {tried}; closest: {name}, {why})"
         self.counts["unparsed"] += 1
         if self.strict:
@@ -238,6 +296,8 @@ class LineParser:
     def format_name(self) -> str:
         if self.records_by_format:
             return self.records_by_format.most_common(1)[0][0]
+        if self.side_by_format:
+            return self.side_by_format.most_common(1)[0][0]
         return self.active.name if self.active else "unknown"
 
     @property
@@ -246,7 +306,7 @@ class LineParser:
 
 
 #: Line kinds that show the input is a socket listing (even one with no socket in it).
-LISTING_KINDS = ("record", "title", "header", "summary")
+LISTING_KINDS = ("record", "title", "header", "summary", "counter", "setting")
 
 
 def found_listing(line_counts: dict[str, int]) -> bool:
@@ -311,9 +371,15 @@ def parse_lines(lines: Iterable[str], format: str = "auto", strict: bool = False
             else:
                 issues.append(item)
     counts = parser.line_counts()
+    counters = [x for x in parser.side if isinstance(x, NetCounter)]
+    settings = [x for x in parser.side if isinstance(x, NetSetting)]
+    if counters:
+        meta.setdefault("counters", counters)
+    if settings:
+        meta.setdefault("settings", settings)
     return Snapshot(
         format=parser.format_name,
-        formats=sorted(parser.records_by_format),
+        formats=sorted(set(parser.records_by_format) | set(parser.side_by_format)),
         locale=parser.language,
         sockets=sockets,
         issues=issues,

@@ -19,7 +19,8 @@ from netparse.states import TcpState
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX_LOCALE = sorted((ROOT / "samples" / "linux-locale").glob("*.txt"))
-KINDS = {"state", "title", "title_suffix", "header", "message", "timer", "offload", "applied_setting", "socket_type"}
+KINDS = {"state", "title", "title_suffix", "header", "message", "timer", "offload", "applied_setting", "socket_type",
+         "counter", "counter-in", "counter-out"}
 PLATFORMS = {
     "linux-netstat",
     "ss",
@@ -34,6 +35,8 @@ PLATFORMS = {
     "linux-proc-dgram",
     "linux-proc-unix",
     "psutil",
+    "linux-netstat-s",
+    "linux-netstat-s6",
 }
 LANGUAGES = {"en", "de", "fr", "es", "pt-BR", "ru", "zh-CN", "zh-TW", "ja", "ko", "it", "tr", "nl", "pl", "cs", "sv", "ca", "et", "ka"}
 

@@ -24,6 +24,7 @@ from ..errors import RuleError
 from . import exporter as exporter_command
 from . import live as live_command
 from .analyze import register as register_analyze
+from .counters import register as register_counters
 from .findings import report_findings
 from .logs import register as register_logs
 from .options import (
@@ -454,6 +455,7 @@ def _version(value: bool) -> None:
 
 register_analyze(app)
 register_logs(app)
+register_counters(app)
 live_command.register(app)
 exporter_command.register(app)
 

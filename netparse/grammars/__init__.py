@@ -5,6 +5,10 @@ from __future__ import annotations
 from ..errors import UnknownFormatError
 from .base import Grammar
 from .linux_netstat import LinuxNetstat
+from .netstat_stats import NetstatStats
+from .nstat import Nstat
+from .snmp import ProcSnmp
+from .sysctl import Sysctl
 from .ss import SS
 from .aix import AIX
 from .bsd import BSD
@@ -14,7 +18,8 @@ from .solaris import Solaris
 from .windows import PowerShell, Windows
 
 GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat(), Windows(), PowerShell(), BSD(), AIX(), Solaris(), BusyBox(),
-                                                ProcNet(), ProcNet("big", name="proc-net-be"), ProcNet(dgram_proto="raw", name="proc-net-raw"))}
+                                                ProcNet(), ProcNet("big", name="proc-net-be"), ProcNet(dgram_proto="raw", name="proc-net-raw"),
+                                                Nstat(), ProcSnmp(), NetstatStats(), Sysctl())}
 
 
 def get(name: str) -> Grammar:

@@ -174,6 +174,10 @@ class Grammar:
     sections: dict[str, list[Row]] = {}
     #: Row kinds tried for header-less input, in order of specificity.
     shape_priority: int = 100
+    #: What the rows make: ``socket`` (a record dict per row); ``counter`` / ``setting``: a list
+    #: of :mod:`netparse.counters` record dicts per row, which the parser keeps beside the
+    #: socket stream (``LineParser.side``), or a ``str``: why the row is not understood.
+    record_kind: str = "socket"
 
     def rows_for(self, ctx: Context) -> list[Row]:
         if ctx.section and ctx.section in self.sections:

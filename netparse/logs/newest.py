@@ -55,7 +55,7 @@ def _analysis_input(name: str, format: str, progress) -> Iterator[tuple[Snapshot
         for block, sockets, issues in reader.by_snapshot():
             snap = snapshot_model(block, sockets, issues)
             builders.setdefault(block.host, SeriesBuilder()).add(
-                Facts(snap.sockets, snap.format), block.index, block.timestamp, block.host, snap.source
+                Facts.of(snap), block.index, block.timestamp, block.host, snap.source
             )
             latest[block.host] = snap
     except OSError as exc:

@@ -191,6 +191,9 @@ class LogSnapshot:
     state: ReadState | None = field(default=None, repr=False)
     #: ``host`` was named by the snapshot's own lines (not passed on from the one before)
     host_named: bool = False
+    #: its counter and setting records (nstat, sysctl ... lines: ``LineParser.side``), set when
+    #: the snapshot ends
+    side: list = field(default_factory=list, repr=False)
 
     @property
     def format(self) -> str | None:
@@ -534,6 +537,15 @@ class LogReader:
         return tail
 
     def _end(self, block: LogSnapshot) -> Iterator[tuple[LogSnapshot, None]]:
+        if block.last_line >= 0:
+            # counter/setting records of the snapshot's lines move to it (memory stays flat)
+            side = self.parser.side
+            n = 0
+            while n < len(side) and side[n].line <= block.last_line:
+                n += 1
+            if n:
+                block.side = side[:n]
+                del side[:n]
         if block.is_snapshot and block.last_line >= 0:
             if block.index < 0:
                 block.index = self.snapshots
@@ -561,7 +573,11 @@ class LogReader:
 
 def snapshot_model(block: LogSnapshot, sockets: list[Socket], issues: list[ParseIssue], encoding: str | None = None) -> Snapshot:
     """A :class:`~netparse.model.Snapshot` for one snapshot of a log; ``source`` is
-    ``file:first_line``."""
+    ``file:first_line``; its counters and settings are the block's."""
+    from ..counters import NetCounter, NetSetting
+
+    counters = [x for x in block.side if isinstance(x, NetCounter)] or None
+    settings = [x for x in block.side if isinstance(x, NetSetting)] or None
     return Snapshot(
         format=block.format or "unknown",
         formats=sorted(block.formats),
@@ -573,6 +589,8 @@ def snapshot_model(block: LogSnapshot, sockets: list[Socket], issues: list[Parse
         source=block.label(),
         timestamp=block.timestamp,
         host=block.host,
+        counters=counters,
+        settings=settings,
     )
 
 

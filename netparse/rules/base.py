@@ -211,6 +211,26 @@ def accept_queue(facts: Facts, s: Socket) -> tuple[int, int | None] | None:
     return None
 
 
+def backlog_advice(facts: Facts, backlog: int | None) -> str:
+    """What limits a Linux listener's backlog, when the input carries ``net.core.somaxconn``:
+    listen()'s argument is capped by it (ip-sysctl: somaxconn "Limit of socket listen()
+    backlog"), and ss shows the effective backlog as Send-Q. '' without the sysctl."""
+    return somaxconn_advice(facts.setting("net.core.somaxconn"), backlog)
+
+
+def somaxconn_advice(somaxconn: int | None, backlog: int | None) -> str:
+    """:func:`backlog_advice` from the sysctl's value itself (series rules keep only that)."""
+    if somaxconn is None:
+        return ""
+    if backlog is None:
+        return f"; net.core.somaxconn = {num(somaxconn)} caps every listen() backlog"
+    if backlog >= somaxconn:
+        return (f"; the backlog is capped by net.core.somaxconn = {num(somaxconn)}: raise it and the application's "
+                f"listen() backlog together")
+    return (f"; the application's listen() backlog ({num(backlog)}) is below net.core.somaxconn = {num(somaxconn)}: "
+            f"raise it in the application, or accept faster")
+
+
 def service_key(facts: Facts, s: Socket) -> tuple[str, object, object]:
     """Where a connection belongs, for grouping: ('port', local port, None) on the server side,
     ('remote', remote address, remote port) on the client side."""

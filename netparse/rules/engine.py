@@ -26,7 +26,7 @@ def analyze(
     mapping such as ``{"NP001": {"warning": 50}}``, or None for the defaults (no file is read).
     """
     if isinstance(data, Snapshot):
-        facts = Facts(data.sockets, data.format)
+        facts = Facts.of(data)
     else:
         facts = Facts(data)
     config = _config(config)
@@ -74,7 +74,7 @@ def analyze_series(
         if items and isinstance(items[0], Snapshot):
             snapshots: list[Snapshot] = items  # type: ignore[assignment]
             points = [
-                SnapshotPoint.from_facts(Facts(s.sockets, s.format), i, s.timestamp, s.host, s.source)
+                SnapshotPoint.from_facts(Facts.of(s), i, s.timestamp, s.host, s.source)
                 for i, s in enumerate(snapshots)
             ]
             series = Series(points)

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Iterable, NamedTuple
 
 from ..clock import time_key
-from ..model import Family, Socket
+from ..counters import NetCounter, NetSetting, counter_values, setting_number, setting_values
+from ..model import Family, Snapshot, Socket
 from ..states import TcpState
 
 #: Addresses a listener uses to accept on every interface.
@@ -53,11 +54,18 @@ def parse_port_range(text: str) -> tuple[int, int] | str:
 
 class Facts:
     """A read-only view of one listing. ``format`` is the grammar name (``ss``, ``linux-netstat``,
-    a Windows grammar ...) when known; it only chooses the default ephemeral range."""
+    a Windows grammar ...) when known; it only chooses the default ephemeral range.
+    ``counters``/``settings``: the snapshot's kernel counters and sysctls, when it has any
+    (``counters`` name -> value, ``settings`` name -> :class:`~netparse.counters.NetSetting`)."""
 
-    def __init__(self, sockets: Iterable[Socket], format: str | None = None) -> None:
+    def __init__(
+        self, sockets: Iterable[Socket], format: str | None = None,
+        counters: Iterable[NetCounter] | None = None, settings: Iterable[NetSetting] | None = None,
+    ) -> None:
         self.sockets: list[Socket] = list(sockets)
         self.format = format
+        self.counters: dict[str, int] = counter_values(counters)
+        self.settings: dict[str, NetSetting] = setting_values(settings)
         self.inet = [s for s in self.sockets if s.family in _INET or (s.family is None and s.proto in ("tcp", "udp"))]
         self.tcp = [s for s in self.inet if s.proto == "tcp"]
         self._by_state: dict[TcpState, list[Socket]] = defaultdict(list)
@@ -78,6 +86,22 @@ class Facts:
         self.has_owners = any(has_owner(s) for s in self.inet)
         self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
 
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> "Facts":
+        """The facts of a snapshot: its sockets, format, counters and settings."""
+        return cls(snapshot.sockets, snapshot.format, snapshot.counters, snapshot.settings)
+
+    def setting(self, name: str, index: int = 0) -> int | None:
+        """A sysctl's ``index``-th number when the input carries it (``net.core.somaxconn``)."""
+        return setting_number(self.settings, name, index)
+
+    def sysctl_port_range(self) -> tuple[int, int] | None:
+        """net.ipv4.ip_local_port_range from the input, when it is there and sane."""
+        low, high = self.setting("net.ipv4.ip_local_port_range", 0), self.setting("net.ipv4.ip_local_port_range", 1)
+        if low is None or high is None or not 1 <= low <= high <= 65535:
+            return None
+        return low, high
+
     def in_state(self, state: TcpState) -> list[Socket]:
         """TCP sockets in ``state``, in input order."""
         return self._by_state.get(state, [])
@@ -86,7 +110,7 @@ class Facts:
         """The ephemeral range a setting names (``auto`` follows the input's platform)."""
         value = parse_port_range(setting)
         if value == "auto":
-            return EPHEMERAL_RANGES[self.platform]
+            return self.sysctl_port_range() or EPHEMERAL_RANGES[self.platform]
         if isinstance(value, str):
             return EPHEMERAL_RANGES[value]
         return value
@@ -152,6 +176,13 @@ class Facts:
 #: Socket line numbers a point keeps per group, for a finding's evidence.
 POINT_EVIDENCE = 5
 
+#: Counters a point keeps (what the counter rules read), and settings.
+POINT_COUNTERS = frozenset({
+    "TcpExtListenOverflows", "TcpExtListenDrops", "UdpRcvbufErrors", "UdpInErrors", "Udp6RcvbufErrors",
+    "Udp6InErrors", "TcpRetransSegs", "TcpOutSegs",
+})
+POINT_SETTINGS = ("net.core.somaxconn", "net.core.rmem_default", "net.core.rmem_max")
+
 
 class Listener(NamedTuple):
     """Who owns a TCP listener (key: proto, local address, local port)."""
@@ -179,6 +210,15 @@ class SnapshotPoint:
     time_wait_lines: list[int] = field(default_factory=list)
     listeners: dict[tuple[str, str | None, int | None], Listener] = field(default_factory=dict)
     listener_lines: dict[tuple[str, str | None, int | None], list[int]] = field(default_factory=dict)
+    #: the snapshot's counters that counter rules read (:data:`POINT_COUNTERS`), when it has any
+    counters: dict[str, int] = field(default_factory=dict)
+    #: a few settings (:data:`POINT_SETTINGS`) when the snapshot carries them
+    settings: dict[str, int] = field(default_factory=dict)
+    #: per TCP listener (key as ``listeners``): (connections waiting, backlog or None when the
+    #: input does not show it), for listeners with connections waiting
+    listen_queues: dict[tuple[str, str | None, int | None], tuple[int, int | None]] = field(default_factory=dict)
+    #: UDP sockets with data waiting: (local address, port) -> (Recv-Q, process, pid, line), fullest first
+    udp_queues: dict[tuple[str | None, int | None], tuple[int, str | None, int | None, int]] = field(default_factory=dict)
 
     @classmethod
     def from_facts(
@@ -203,6 +243,20 @@ class SnapshotPoint:
             if key not in point.listeners:
                 point.listeners[key] = Listener(s.process, s.pid)
                 point.listener_lines[key] = [s.line]
+            queue = facts.listen_queue(s)
+            if queue is None and s.recv_q:
+                queue = (s.recv_q, None)  # netstat, /proc/net/tcp: the accept queue, no backlog
+            if queue is not None and queue[0] > 0:
+                point.listen_queues[key] = queue
+        if facts.counters:
+            point.counters = {k: v for k, v in facts.counters.items() if k in POINT_COUNTERS}
+        for name in POINT_SETTINGS:
+            value = facts.setting(name)
+            if value is not None:
+                point.settings[name] = value
+        udp = sorted((s for s in facts.inet if s.proto == "udp" and s.recv_q), key=lambda s: -(s.recv_q or 0))
+        for s in udp[:POINT_EVIDENCE]:
+            point.udp_queues.setdefault((s.local_address, s.local_port), (s.recv_q or 0, s.process, s.pid, s.line))
         return point
 
     def count(self, state: TcpState) -> int:

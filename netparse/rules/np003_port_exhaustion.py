@@ -41,7 +41,8 @@ class EphemeralPortExhaustion(Rule):
 
     Sources
         Ranges: Linux ip_local_port_range default 32768-60999 (ip-sysctl), Windows 49152-65535
-        (Microsoft port-exhaustion guide). Critical at 70% of the range follows catpaw's
+        (Microsoft port-exhaustion guide); with ``ephemeral_range: auto`` a
+        net.ipv4.ip_local_port_range line in the input (sysctl, /proc/sys) is used instead. Critical at 70% of the range follows catpaw's
         20000-of-28232 level; the warning at 50% is ours, to warn well before exhaustion.
     """
 
@@ -74,6 +75,8 @@ class EphemeralPortExhaustion(Rule):
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         low, high = facts.ephemeral_range(settings.ephemeral_range)
         size = high - low + 1
+        from_sysctl = settings.ephemeral_range == "auto" and facts.sysctl_port_range() is not None
+        range_text = f"net.ipv4.ip_local_port_range = {low} {high}" if from_sysctl else f"{low}-{high}"
         groups: dict[tuple, list[Socket]] = defaultdict(list)
         for s in facts.tcp:
             if s.state in _FREE or s.local_port is None or not low <= s.local_port <= high:
@@ -96,7 +99,7 @@ class EphemeralPortExhaustion(Rule):
             owners = Owners(sockets)
             message = (
                 f"{plural(len(sockets), 'connection')} from {local} to {endpoint(remote, port)}{tw_text} use "
-                f"{percent(used, size)} of the {num(size)} ephemeral ports ({low}-{high}): new connections to this "
+                f"{percent(used, size)} of the {num(size)} ephemeral ports ({range_text}): new connections to this "
                 f"destination fail once the range runs out, so reuse connections (keep-alive, pooling) or add "
                 f"source addresses or destination ports"
             )

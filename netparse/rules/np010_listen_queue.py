@@ -5,7 +5,7 @@ from typing import Iterator
 from pydantic import Field, model_validator
 
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, accept_queue, backlog_hidden_by, endpoint, num, percent, plural
+from .base import Owners, Rule, RuleSettings, accept_queue, backlog_advice, backlog_hidden_by, endpoint, num, percent, plural
 from .facts import WILDCARDS, Facts
 from .finding import Finding, Severity
 
@@ -33,6 +33,9 @@ class ListenQueueOverflow(Rule):
         Make the application accept faster (more acceptor threads or workers, a blocked event
         loop unblocked), or give it a larger backlog: the listen() argument, capped by
         net.core.somaxconn (4096 since Linux 5.4, 128 before). Watch ListenOverflows in nstat.
+        When the input carries net.core.somaxconn (a sysctl line), the advice says whether the
+        backlog is the application's choice or the sysctl's cap, with its value; NP019 reads
+        the ListenOverflows counter itself.
 
     Sources
         ip-sysctl somaxconn; serverfault 432022 and Red Hat solution 663923 for the meaning of
@@ -89,13 +92,14 @@ class ListenQueueOverflow(Rule):
                 message = (
                     f"The accept queue of {who} is full, {num(queued)} connections waiting for a backlog of "
                     f"{num(backlog)}: new connections are being dropped because the application does not accept() "
-                    f"them fast enough or its backlog is too small"
+                    f"them fast enough or its backlog is too small{backlog_advice(facts, backlog)}"
                 )
             elif queued / backlog >= settings.warning_ratio:
                 severity = Severity.WARNING
                 message = (
                     f"The accept queue of {who} is {percent(queued, backlog)} full, {num(queued)} of "
                     f"{num(backlog)} connections waiting: the application is falling behind accepting connections"
+                    f"{backlog_advice(facts, backlog)}"
                 )
             else:
                 continue

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from netparse.api import parse
-from netparse.logs.reader import parse_log
+from netparse.logs.reader import parse_log, parse_log_file
 from netparse.model import Snapshot
 from netparse.rules import Severity, all_rules, analyze
 from netparse.rules.engine import analyze_series
@@ -40,11 +40,22 @@ CASES = load_cases()
 def case_input(case: dict[str, Any]) -> str:
     if "snapshots" in case:  # a log (trend rules): each snapshot's rows after its timestamp line
         return "".join(f"{snap['date']}\n" + render(case["format"], snap["rows"]) for snap in case["snapshots"])
-    return case["text"] if "text" in case else render(case["format"], case["rows"])
+    text = case["text"] if "text" in case else render(case["format"], case["rows"])
+    # `sysctl`: lines of `sysctl NAME...` output after the listing (settings-aware rules)
+    return text + "".join(f"{line}\n" for line in case.get("sysctl", []))
+
+
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
 
 def run_case(case: dict[str, Any]) -> tuple[Snapshot, list]:
-    """(the input as one Snapshot, the findings): a log's snapshots go through analyze_series."""
+    """(the input as one Snapshot, the findings): a log's snapshots go through analyze_series.
+    ``log``: a real log under samples/ (counter rules: its snapshots carry nstat counters)."""
+    if "log" in case:
+        snapshots = parse_log_file(str(SAMPLES_DIR / case["log"]))
+        merged = Snapshot(format=snapshots[-1].format, sockets=[s for snap in snapshots for s in snap.sockets],
+                          issues=[i for snap in snapshots for i in snap.issues])
+        return merged, analyze_series(snapshots, case.get("config"))
     if "snapshots" not in case:
         snapshot = parse(case_input(case))
         return snapshot, analyze(snapshot, case.get("config"))

@@ -1,0 +1,81 @@
+"""``netparse counters``: the counter and setting records of the inputs (nstat, /proc/net/snmp,
+netstat -s, sysctl ...), or with ``--delta`` how much each counter rose between consecutive
+snapshots of a log. Mounted on the main app with :func:`register`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import List, Optional
+
+import typer
+
+from .options import FilesArg, FormatOpt
+
+COUNTERS_HELP = (
+    "Print the kernel counters and settings in the inputs (nstat -az, /proc/net/snmp, netstat, snmp6, "
+    "netstat -s, sysctl, grep -H . /proc/sys/...): one row per counter with its section, label and canonical "
+    "name. --delta: how much each counter rose between consecutive snapshots of a log (and per second when "
+    "they have timestamps); counters that did not move are left out."
+)
+
+
+def counters_command(
+    files: Optional[List[str]] = FilesArg,
+    format: str = FormatOpt,
+    delta: bool = typer.Option(False, "--delta", help="Rises between consecutive snapshots instead of values."),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+) -> None:
+    from ..counters import deltas
+    from ..logs.reader import LogReader, iter_snapshots
+
+    out = sys.stdout
+    found = False
+    for name in files or ["-"]:
+        try:
+            snapshots = iter_snapshots(LogReader(name, format=format))
+            previous = None
+            for snap in snapshots:
+                if not snap.counters and not snap.settings:
+                    continue
+                found = True
+                where = {"source": snap.source, "timestamp": snap.timestamp.isoformat() if snap.timestamp else None}
+                if not delta:
+                    for rec in [*(snap.counters or []), *(snap.settings or [])]:
+                        row = rec.model_dump(mode="json", exclude_none=True)
+                        if as_json:
+                            out.write(json.dumps({**row, **where}, ensure_ascii=False) + "\n")
+                        elif "numbers" in row or "canonical" not in row:
+                            out.write(f"{row['name']:<40} {row['value']!s:>20}  setting\n")
+                        else:
+                            out.write(f"{row['name']:<40} {row['value']:>20}  {row.get('section') or '':<10} "
+                                      f"{row['canonical']:<24} {row.get('label') or ''}\n")
+                    continue
+                values = {c.name: c.value for c in snap.counters or []}
+                if previous is not None:
+                    seconds = None
+                    if previous[1] is not None and snap.timestamp is not None:
+                        try:
+                            seconds = (snap.timestamp - previous[1]).total_seconds() or None
+                        except TypeError:
+                            seconds = None
+                    for key, rise in deltas(previous[0], values).items():
+                        if not rise:
+                            continue
+                        rate = rise / seconds if seconds else None
+                        if as_json:
+                            out.write(json.dumps({"name": key, "delta": rise, "per_second": rate, **where}) + "\n")
+                        else:
+                            out.write(f"{key:<40} +{rise:<12,} {'' if rate is None else f'{rate:,.2f}/s':>12}  {snap.source}\n")
+                previous = (values, snap.timestamp)
+        except OSError as exc:
+            sys.stderr.write(f"netparse: cannot read {name}: {exc.strerror or exc}\n")
+            raise typer.Exit(2)
+    if not found:
+        sys.stderr.write("netparse: no counters or settings found\n")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``counters`` to the netparse typer app."""
+    app.command("counters", help=COUNTERS_HELP)(counters_command)

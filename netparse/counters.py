@@ -1,0 +1,149 @@
+"""Kernel counters and settings: the records beside the sockets.
+
+A socket table shows the present; the TCP/IP stack's counters (``nstat``, ``/proc/net/snmp``,
+``netstat -s``) show what already went wrong, and its settings (``sysctl``, ``/proc/sys``) say
+where the limits are. Grammars whose ``record_kind`` is ``counter`` or ``setting`` produce these
+records; :class:`~netparse.parser.LineParser` keeps them in ``LineParser.side`` (never in its
+``Socket | ParseIssue`` stream) and counts their lines as ``counter`` / ``setting``;
+:class:`~netparse.model.Snapshot` carries them in ``counters`` and ``settings``.
+
+``name`` is the Linux name as ``nstat`` prints it (section + field: ``TcpExtListenOverflows``),
+whatever the input (``netstat -s`` labels are mapped back to it). ``canonical`` is the name
+shared across platforms where the meaning is the same: the SNMP MIB object name for the MIB-II
+counters Linux exports under the MIB's own field names (RFC 1213 ``ip*``/``icmp*``, RFC 4022
+``tcp*``, RFC 4113 ``udp*``), else the Linux name.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6 sections (nstat name prefixes), longest
+#: first so ``TcpExt`` wins over ``Tcp``.
+SECTIONS = (
+    "UdpLite6", "MPTcpExt", "IcmpMsg", "UdpLite", "TcpExt", "Icmp6", "IpExt", "Udp6", "Ip6", "Icmp",
+    "Tcp", "Udp", "Ip", "Sctp", "TlsExt",
+)
+
+#: MIB-II field names (the kernel's /proc/net/snmp names are these objects' names without the
+#: group prefix): RFC 1213 (ip, icmp), RFC 4022 (tcp), RFC 4113 (udp).
+MIB_FIELDS: dict[str, frozenset[str]] = {
+    "Ip": frozenset(
+        "Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards "
+        "InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs "
+        "FragFails FragCreates".split()
+    ),
+    "Icmp": frozenset(
+        "InMsgs InErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos InEchoReps "
+        "InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutDestUnreachs OutTimeExcds "
+        "OutParmProbs OutSrcQuenchs OutRedirects OutEchos OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks "
+        "OutAddrMaskReps".split()
+    ),
+    "Tcp": frozenset(
+        "RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs "
+        "OutSegs RetransSegs InErrs OutRsts".split()
+    ),
+    "Udp": frozenset("InDatagrams NoPorts InErrors OutDatagrams".split()),
+}
+
+
+def split_name(name: str) -> tuple[str | None, str]:
+    """'TcpExtListenOverflows' -> ('TcpExt', 'ListenOverflows'); unknown prefix -> (None, name)."""
+    for section in SECTIONS:
+        if name.startswith(section) and len(name) > len(section):
+            return section, name[len(section) :]
+    return None, name
+
+
+def canonical_name(section: str | None, field: str) -> str:
+    """The cross-platform name: 'tcpRetransSegs' for Tcp RetransSegs, else section + field."""
+    if section in MIB_FIELDS and field in MIB_FIELDS[section]:
+        return section.lower() + field  # type: ignore[union-attr]
+    return f"{section or ''}{field}"
+
+
+class NetCounter(BaseModel):
+    """One counter of the network stack, from one input line (a /proc/net/snmp value line holds
+    many: they share its ``line``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Linux name as nstat prints it: section + field, e.g. TcpExtListenOverflows")
+    value: int = Field(description="The value as printed (a total since boot or since the counters were reset)")
+    section: str | None = Field(default=None, description="Tcp, TcpExt, Udp, IpExt, Ip6 ... (netstat -s: its title)")
+    label: str | None = Field(default=None, description="netstat -s: the line's text as printed, the number replaced by %llu")
+    canonical: str = Field(description="Name shared across platforms: the MIB name (tcpRetransSegs) where there is one")
+    rate: float | None = Field(default=None, description="nstat: its rate column (per second, over its own history)")
+    line: int = Field(description="1-based number of the input line")
+
+
+class NetSetting(BaseModel):
+    """One kernel setting (``sysctl`` line or ``/proc/sys`` file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="sysctl name, dotted: net.core.somaxconn")
+    value: str = Field(description="The value as printed (several numbers keep their tabs: '32768\\t60999')")
+    numbers: list[int] | None = Field(default=None, description="The value's numbers, when it is only numbers")
+    line: int = Field(description="1-based number of the input line")
+
+
+def make_counter(name: str, value: int, line: int = 0, label: str | None = None, rate: float | None = None,
+                 section: str | None = None) -> dict:
+    """Fields of a :class:`NetCounter` (what counter grammars return) for a Linux name."""
+    found, field = split_name(name)
+    section = section or found
+    if found is None and section and name.startswith(section):
+        field = name[len(section) :]
+    rec: dict = {"name": name, "value": value, "section": section, "canonical": canonical_name(found or section, field),
+                 "line": line}
+    if label is not None:
+        rec["label"] = label
+    if rate is not None:
+        rec["rate"] = rate
+    return rec
+
+
+def make_setting(name: str, value: str, line: int = 0) -> dict:
+    value = value.strip()
+    parts = value.split()
+    numbers = [int(p) for p in parts] if parts and all(p.lstrip("-").isdecimal() for p in parts) else None
+    rec: dict = {"name": name, "value": value, "line": line}
+    if numbers is not None:
+        rec["numbers"] = numbers
+    return rec
+
+
+# ---------------------------------------------------------------------------- reading them
+
+
+def counter_values(counters: Iterable[NetCounter] | None) -> dict[str, int]:
+    """name -> value (the last one printed wins: ``netstat -s`` prints Tcp again under Tcp6)."""
+    return {c.name: c.value for c in counters or ()}
+
+
+def setting_values(settings: Iterable[NetSetting] | None) -> dict[str, NetSetting]:
+    return {s.name: s for s in settings or ()}
+
+
+def setting_number(settings: Mapping[str, NetSetting] | None, name: str, index: int = 0) -> int | None:
+    """The ``index``-th number of a setting (``ip_local_port_range``'s low end is 0), or None."""
+    if not settings or name not in settings:
+        return None
+    numbers = settings[name].numbers
+    if not numbers or len(numbers) <= index:
+        return None
+    return numbers[index]
+
+
+def deltas(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    """How much each counter in both samples rose. A counter that fell was reset (reboot, netns
+    recreated, 32-bit wrap): its delta is None-like and it is left out."""
+    out = {}
+    for name, value in after.items():
+        old = before.get(name)
+        if old is not None and value >= old:
+            out[name] = value - old
+    return out
