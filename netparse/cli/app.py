@@ -13,6 +13,8 @@ Heavy modules (pydantic, pyparsing, rich) are imported inside the commands, so `
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
@@ -28,6 +30,7 @@ from .counters import register as register_counters
 from .findings import report_findings
 from .logs import register as register_logs
 from .options import (
+    EXIT_INPUT,
     EXIT_SOFTWARE,
     ByteOrder,
     ByteOrderOpt,
@@ -479,22 +482,45 @@ def run() -> None:
     """Console-script entry point: never a traceback for bad input or a closed pipe. A bug (an
     exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
     and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
+    if sys.stdout is None:  # started with standard output closed ('>&-')
+        err("standard output is closed: nowhere to write")
+        raise SystemExit(EXIT_INPUT)
     try:
         app()
+        sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     except BrokenPipeError:
         # the reader went away (netparse ... | head): stop quietly, as other filters do
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         raise SystemExit(0) from None
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise _bug(exc) from None
+        _silence_stdout()
+        err(f"cannot write output: {exc.strerror or exc}")
+        raise SystemExit(EXIT_INPUT) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
-        import os
+        raise _bug(exc) from None
 
-        if os.environ.get("NETPARSE_DEBUG"):
-            raise
-        err(f"internal error: {exc if isinstance(exc, RuleError) else f'{type(exc).__name__}: {exc}'} "
-            "(a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
-        raise SystemExit(EXIT_SOFTWARE) from None
+
+#: write errors that mean the output cannot be delivered (not a bug): disk full, quota, file
+#: too large, I/O error, a stdout that is not writable
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _bug(exc: BaseException) -> SystemExit:
+    if os.environ.get("NETPARSE_DEBUG"):
+        raise exc
+    what = exc if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
+    err(f"internal error: {what} (a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
+    return SystemExit(EXIT_SOFTWARE)

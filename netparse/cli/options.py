@@ -18,8 +18,10 @@ EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 
 
 
 def err(message: str) -> None:
-    """One diagnostic line on stderr: the CLI's only way to talk about problems."""
-    sys.stderr.write(f"netparse: {message}\n")
+    """One diagnostic line on stderr: the CLI's only way to talk about problems (none when
+    stderr is closed)."""
+    if sys.stderr is not None:
+        sys.stderr.write(f"netparse: {message}\n")
 
 
 @contextmanager

@@ -181,6 +181,8 @@ def open_binary(name: str) -> tuple[str, IO[bytes], IO[bytes], int | None]:
 
     ``-`` is standard input (its compression is sniffed without consuming it)."""
     if name == "-":
+        if sys.stdin is None:  # started with standard input closed ('<&-')
+            raise InputError("standard input is closed")
         raw: IO[bytes] = sys.stdin.buffer
         peek = getattr(raw, "peek", None)
         head = peek(8)[:8] if peek is not None else b""
