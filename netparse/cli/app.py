@@ -58,6 +58,8 @@ class InputRun:
     collecting issues, and knowing afterwards whether anything was recognised."""
 
     MAX_KEPT_ISSUES = 10000
+    #: an input that showed no listing line (record, title, header) in this many lines is not read on
+    GIVE_UP_LINES = 1000
 
     def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
         self.files = expand_or_exit(files or ["-"])  # globs, directories (recursing)
@@ -85,6 +87,7 @@ class InputRun:
                 source = open_source(name, self.encoding)
                 reader = LogReader(source, format=self.format, strict=self.strict)
             parser = reader.parser
+            parser.give_up_after = self.GIVE_UP_LINES  # no listing line in so many: stop (issue 13)
             self.tried = [g.name for g in parser.grammars]
             try:
                 with input_errors(source.name):
@@ -184,12 +187,12 @@ StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the f
 def _check_encoding(value: Optional[str]) -> Optional[str]:
     if value is None:
         return None
-    import codecs
+    from ..inputs.decode import text_codec
 
     try:
-        codecs.lookup(value)
-    except LookupError:
-        raise typer.BadParameter(f"unknown encoding {value!r}") from None
+        text_codec(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     return value
 
 
