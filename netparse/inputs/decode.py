@@ -381,7 +381,7 @@ def text_codec(name: str) -> str:
 def _utf32_order(data: bytes) -> str:
     """'utf-32-be' when ``data`` (no BOM) looks big-endian (ASCII as 00 00 00 xx), else LE."""
     sample = data[: 4096 - 4096 % 4]
-    if len(sample) >= 4 and sample[3::4].count(0) > 0.6 * (len(sample) // 4) > sample[0::4].count(0):
+    if len(sample) >= 4 and sample[0::4].count(0) > 0.6 * (len(sample) // 4) > sample[3::4].count(0):
         return "utf-32-be"
     return "utf-32-le"
 
