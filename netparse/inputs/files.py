@@ -33,6 +33,8 @@ import sys
 from pathlib import Path
 from typing import IO, Sequence
 
+from ..errors import NetparseError
+
 #: magic bytes -> compression
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
@@ -51,8 +53,9 @@ SKIPPED_SUFFIXES = frozenset(
 GLOB_CHARS = frozenset("*?[")
 
 
-class InputError(OSError):
-    """An input name that cannot be used: nothing matches it, or it cannot be opened."""
+class InputError(NetparseError, OSError):
+    """An input name that cannot be used: nothing matches it, or it cannot be opened (a
+    :class:`~netparse.errors.NetparseError`, and an ``OSError`` as before)."""
 
 
 def expand(names: Sequence[str]) -> list[str]:
