@@ -19,8 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .errors import NetparseError
+from .errors import UnknownStateError
 from .locales import all_labels, resolve_state, state_labels
+from .rules import all_rules
 from .states import RFC9293_STATES, STATE_ORDER, TcpState
 
 S = TcpState
@@ -29,16 +30,6 @@ S = TcpState
 PROC_PLATFORM = "linux-proc"
 #: /proc/net/tcp ``st`` codes (include/net/tcp_states.h), read from the label tables
 HEX_CODES: dict[str, TcpState] = dict(sorted(state_labels(PROC_PLATFORM).items()))
-
-
-class UnknownStateError(NetparseError, ValueError):
-    """No state, label or hex code by that name; ``suggestions`` holds close matches."""
-
-    def __init__(self, text: str, suggestions: list[str]) -> None:
-        self.text = text
-        self.suggestions = suggestions
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown state {text!r}{hint}")
 
 
 class Transition(BaseModel):
@@ -288,8 +279,6 @@ def labels_for(state: TcpState) -> dict[str, list[str]]:
 
 
 def _rules_for(state: TcpState) -> list[str]:
-    from .rules import all_rules
-
     return [f"{r.code} {r.name}" for r in all_rules() if state in r.states]
 
 

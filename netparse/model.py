@@ -54,6 +54,11 @@ class Socket(BaseModel):
     remote_service: str | None = None
     state: TcpState = Field(description="Canonical state (RFC 9293 names plus BOUND, UNCONNECTED, NONE, UNKNOWN ...)")
     state_label: str | None = Field(default=None, description="The state exactly as printed ('' when the column was empty)")
+    state_printed: bool | None = Field(
+        default=None,
+        description="False when the listing's layout has no state column (FreeBSD netstat -T/-x, ss with a state "
+        "filter): state is UNKNOWN because it was not printed, not because a label was not understood",
+    )
     recv_q: int | None = None
     send_q: int | None = None
     pid: int | None = None
@@ -82,7 +87,15 @@ class Socket(BaseModel):
     info: str | None = Field(default=None, description="ss -i/-m/-e: internal information as printed")
     extra: dict[str, str] | None = Field(default=None, description="Other key:value fields as printed")
     service: str | None = Field(default=None, description="Windows -b: the component or service name")
+    modules: list[str] | None = Field(
+        default=None, description="Windows -b -v: the module paths printed before the owner, in order"
+    )
     offload_state: str | None = Field(default=None, description="Windows -t: offload state")
+    dialect: str | None = Field(
+        default=None,
+        description="Output variant the listing was decided to be, where it changes how this row reads: "
+        "ss 'iproute2<4.13' ('*' is IPv4 0.0.0.0, IPv6 unbracketed) or 'iproute2>=4.13' ('*' is dual-stack ::)",
+    )
     truncated: bool | None = Field(
         default=None,
         description="True when the tool cut an address to fit its column (netstat without -W), or when it is "

@@ -15,6 +15,9 @@ from .states import STATE_ORDER, TcpState
 class StateSummary(BaseModel):
     state: TcpState
     count: int
+    #: of ``count``, sockets whose state the layout does not print (``Socket.state_printed`` False),
+    #: as opposed to labels that were printed but not understood (UNKNOWN only)
+    not_printed: int = 0
     local_ports: list[tuple[str, int]]
     processes: list[tuple[str, int]]
     remote_hosts: list[tuple[str, int]]
@@ -58,6 +61,7 @@ def summarise(sockets: Iterable[Socket], top: int = 3) -> Summary:
             StateSummary(
                 state=state,
                 count=len(group),
+                not_printed=sum(1 for s in group if s.state_printed is False),
                 local_ports=ports.most_common(top),
                 processes=procs.most_common(top),
                 remote_hosts=remotes.most_common(top),

@@ -249,7 +249,7 @@ def _summary_total(*args: str) -> int:
 def test_summary_of_a_log_is_its_newest_snapshot_per_host() -> None:
     """A log of many snapshots: summary counts the snapshots analyze reads (the newest per host,
     across files); --all-snapshots adds them all up; a plain listing is counted whole."""
-    from netparse.cli.logs import analysis_inputs
+    from netparse.logs.newest import analysis_inputs
     from netparse.logs.reader import parse_log_file
 
     hosts = ROOT / "samples/logs/hosts"
@@ -295,7 +295,7 @@ LISTING_0 = (
     ],
 )
 def test_summary_counts_what_analyze_reads(tmp_path, files: dict, newest: int) -> None:
-    from netparse.cli.logs import analysis_inputs
+    from netparse.logs.newest import analysis_inputs
 
     for name, text in files.items():
         (tmp_path / name).write_text(text)

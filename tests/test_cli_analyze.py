@@ -12,7 +12,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from netparse.api import parse
-from netparse.cli.analyze import register, render_findings
+from netparse.cli.analyze import register
+from netparse.cli.findings import render_findings
 from netparse.rules import all_rules, analyze
 
 HEADER = "State      Recv-Q Send-Q             Local Address:Port          Peer Address:Port Process"

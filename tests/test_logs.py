@@ -26,7 +26,8 @@ from typer.testing import CliRunner
 
 from netparse.cli import app
 from netparse.inputs.files import InputError, expand, host_from_name, open_binary
-from netparse.logs.reader import LogReader, classify, parse_log, parse_log_file, parse_stamp
+from netparse.logs.reader import LogReader, classify, parse_log, parse_log_file
+from netparse.logs.stamps import parse_stamp
 from netparse.model import Socket
 
 ROOT = Path(__file__).resolve().parent.parent

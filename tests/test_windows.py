@@ -32,6 +32,7 @@ LOCALE = {
     "de-netstat-tn-offload": "de",
     "en-netstat-an-findstr-ps-prompts": None,
     "en-netstat-anob-more": "en",
+    "en-netstat-anbo-modules-parse-netstat": "en",
     "en-netstat-nat-offload": "en",
     "es-netstat-an": "es",
     "es-netstat-aon-win11": "es",
@@ -331,3 +332,22 @@ def test_streaming_file_reading_gives_the_same_sockets(path: Path) -> None:
     assert [(s.line, s.proto, s.local_port, s.state, s.pid) for s in streamed.sockets] == [
         (s.line, s.proto, s.local_port, s.state, s.pid) for s in whole.sockets]
     assert streamed.locale == whole.locale and streamed.line_counts == whole.line_counts
+
+
+def test_b_v_modules_are_kept_and_the_owner_attached() -> None:
+    """netstat -b -v (issue 14): the module paths before '-- unknown component(s) --' and the
+    executable become ``modules`` (in order) and ``process``; none is reported as unparsed."""
+    snap = _parse("en-netstat-anbo-modules-parse-netstat")
+    assert not snap.issues
+    rpc = _by_port(snap, 135)[0]
+    assert rpc.process == "svchost.exe" and rpc.pid == 988
+    assert rpc.modules == [
+        "c:\\windows\\system32\\WS2_32.dll",
+        "C:\\WINDOWS\\system32\\RPCRT4.dll",
+        "c:\\windows\\system32\\rpcss.dll",
+        "C:\\WINDOWS\\system32\\svchost.exe",
+    ]
+    assert rpc.info == "-- unknown component(s) --"
+    dns = _by_port(snap, 1025)[0]
+    assert (dns.proto, dns.process, len(dns.modules or [])) == ("udp", "svchost.exe", 5)
+    assert _by_port(snap, 445)[0].modules is None

@@ -17,22 +17,22 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections import Counter
 from enum import Enum
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from .options import err as _err
+from ..errors import ConfigError, InputProblem, RuleError, UnknownFormatError
+from .findings import render_findings, severity_counts
+from .live import sample_or_exit
+from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console
-
     from ..model import Snapshot, Socket
     from ..rules import Config, Finding
 
-EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS = 1, 2, 3, 4
 NAGIOS_EXIT = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
-STYLES = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 class Output(str, Enum):
@@ -77,30 +77,7 @@ canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
 # ---------------------------------------------------------------------------- reading inputs
 
 
-class InputProblem(Exception):
-    """An input that cannot be read or holds nothing recognisable (exit 1 / UNKNOWN)."""
-
-
-def report_findings(data) -> None:
-    """Findings for a snapshot or sockets, after a summary: what the bare ``netparse`` and
-    ``netparse`` on a terminal (live) print. The config is found as ``analyze`` finds it."""
-    from ..output.records import console
-    from ..rules.config import ConfigError, load_config
-    from ..rules.engine import analyze
-
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        _err(str(exc))
-        raise typer.Exit(3) from None
-    out = console(sys.stdout)
-    out.print()
-    render_findings(analyze(data, config), out)
-
-
 def state_counts(sockets: "list[Socket]") -> dict[str, int]:
-    from collections import Counter
-
     from ..states import STATE_ORDER
 
     counts = Counter(s.state for s in sockets)
@@ -110,48 +87,12 @@ def state_counts(sockets: "list[Socket]") -> dict[str, int]:
 # ---------------------------------------------------------------------------- rendering
 
 
-def severity_counts(findings: "list[Finding]", levels: tuple[str, ...] = ("critical", "warning", "info")) -> str:
-    """'1 critical, 3 warnings, 2 info' (levels with no finding left out)."""
-    parts = []
-    for level in levels:
-        n = sum(1 for f in findings if f.severity.value == level)
-        if n:
-            parts.append(f"{n} {level}{'s' if level == 'warning' and n != 1 else ''}")
-    return ", ".join(parts)
-
-
-def render_findings(findings: "list[Finding]", console: "Console") -> None:
-    """Print findings worst first (as given): severity, code and name, then the message and the
-    evidence lines indented beneath. The default command (``netstat -an | netparse``) calls this
-    after its summary. Colour follows the console (none when not a terminal or NO_COLOR is set)."""
-    from rich.text import Text
-
-    if not findings:
-        console.print("No findings.", style="green", highlight=False)
-        return
-    indent = " " * 10
-    width = max(40, console.width)
-    for f in findings:
-        head = Text()
-        head.append(f"{f.severity.value.upper():<10}", style=STYLES.get(f.severity.value, ""))
-        head.append(f"{f.code} {f.rule}", style="bold")
-        console.print(head)
-        body = textwrap.fill(
-            f.message, width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
-        )
-        console.print(Text(body))
-        if f.evidence:
-            console.print(Text(f"{indent}lines {', '.join(map(str, f.evidence))}", style="dim"))
-    noun = "finding" if len(findings) == 1 else "findings"
-    console.print(Text(f"{len(findings)} {noun}: {severity_counts(findings)}"))
-
-
 def _summary_line(snapshot: "Snapshot") -> str:
     counts = state_counts(snapshot.sockets)
     states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
-        from ..logs.reader import format_time
+        from ..logs.stamps import format_time
 
         source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
     n = len(snapshot.sockets)
@@ -193,8 +134,6 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
 
 def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str, int]:
     """(status line, exit code) the way monitoring plugins report."""
-    from collections import Counter
-
     findings = [f for _, found in results for f in found]
     by = Counter(f.severity.value for f in findings)
     status = "CRITICAL" if by["critical"] else "WARNING" if by["warning"] else "OK"
@@ -226,7 +165,7 @@ def analyze_command(
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
 ) -> None:
-    from ..rules import ConfigError, analyze, load_config
+    from ..rules import analyze, load_config
 
     nagios = output is Output.nagios
 
@@ -234,7 +173,7 @@ def analyze_command(
         if nagios:
             sys.stdout.write(f"NETPARSE UNKNOWN - {message}\n")
             return typer.Exit(NAGIOS_EXIT["UNKNOWN"])
-        _err(message)
+        err(message)
         return typer.Exit(code)
 
     try:
@@ -246,25 +185,27 @@ def analyze_command(
         raise unknown("--live reads this machine: name no files with it", EXIT_USAGE)
     if not live and names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
         raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze), name files, or use --live", EXIT_USAGE)
-    from .logs import analysis_inputs
+    from ..logs.newest import analysis_inputs
     from ..rules.engine import analyze_series
 
     results = []
-    if live:
-        from .live import _sample
-
-        snapshot = _sample("/proc", False).snapshot
-        results.append((snapshot, analyze(snapshot, config)))
     try:
+        if live:
+            snapshot = sample_or_exit("/proc", False).snapshot
+            results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None
-    except KeyError as exc:
+    except RuleError as exc:
+        if nagios:  # a plugin's answer to its own failure is UNKNOWN
+            raise unknown(f"internal error: {exc}", EXIT_SOFTWARE) from None
+        raise
+    except UnknownFormatError as exc:
         if nagios:
-            raise unknown(str(exc.args[0]), EXIT_USAGE) from None
-        raise typer.BadParameter(str(exc.args[0]), param_hint="--format") from None
+            raise unknown(str(exc), EXIT_USAGE) from None
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
 
     if nagios:
         line, code = nagios_status(results)
@@ -369,7 +310,7 @@ def explain_command(
             try:
                 info = explain(topic)
             except UnknownStateError as exc:
-                _err(f"{exc} (a state label, or a rule code or name such as NP001)")
+                err(f"{exc} (a state label, or a rule code or name such as NP001)")
                 raise typer.Exit(EXIT_USAGE) from None
             out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
     if diagram:

@@ -15,16 +15,41 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 
 import typer
 
-from .options import err as _err
-from .options import expand_or_exit, input_errors
-
 from .. import __version__
+from ..errors import RuleError
+from . import live as live_command
+from .analyze import register as register_analyze
+from .findings import report_findings
+from .logs import register as register_logs
+from .options import (
+    EXIT_SOFTWARE,
+    ByteOrder,
+    ByteOrderOpt,
+    EncodingOpt,
+    FilesArg,
+    FormatOpt,
+    JobsOpt,
+    Output,
+    PidOpt,
+    PortOpt,
+    ProtoOpt,
+    ShowIssuesOpt,
+    StateOpt,
+    StrictOpt,
+    err,
+    expand_or_exit,
+    filter_or_exit,
+    input_errors,
+    with_byte_order,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..inputs.source import TextSource
+    from ..logs.reader import LogReader, LogSnapshot
     from ..model import ParseIssue, Socket
 
 app = typer.Typer(
@@ -38,14 +63,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-
-class Output(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    parquet = "parquet"
 
 
 class SummaryOutput(str, Enum):
@@ -75,9 +92,9 @@ class InputRun:
         self.encodings: dict[str, str | None] = {}
         self.tried: list[str] = []
 
-    def sockets(self, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        """(input name, record) for every record; with ``ends``, also (name, None) where a
-        snapshot of a log ends (``self.block``/``self.reader`` then say which)."""
+    def sockets(self, on_end: Callable[[LogReader, LogSnapshot], object] | None = None) -> Iterator[tuple[str, Socket]]:
+        """(input name, record) for every record; ``on_end(reader, snapshot)`` where a snapshot
+        of a log ends. ``self.block``/``self.reader`` say which snapshot the last record is of."""
         from ..inputs.source import open_source
         from ..logs.reader import LogReader
         from ..parser import found_listing
@@ -91,7 +108,7 @@ class InputRun:
             self.tried = [g.name for g in parser.grammars]
             try:
                 with input_errors(source.name):
-                    yield from self._read(source, reader, ends)
+                    yield from self._read(source, reader, on_end)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
@@ -99,23 +116,19 @@ class InputRun:
             if parser.records_by_format:
                 self.formats.update(parser.records_by_format)
 
-    def _read(self, source, reader, ends: bool = False) -> Iterator[tuple[str, Socket | None]]:
-        from ..model import Socket
+    def _read(self, source: TextSource, reader: LogReader, on_end) -> Iterator[tuple[str, Socket]]:
+        name = source.name
 
-        for block, item in reader:
-            if item is None:
-                if ends:
-                    self.block, self.reader = block, reader
-                    yield source.name, None
-                continue
-            if isinstance(item, Socket):
-                self.records += 1
-                self.block, self.reader = block, reader
-                yield source.name, item
-            else:
-                self.issue_counts[item.kind] += 1
-                if len(self.issues) < self.MAX_KEPT_ISSUES:
-                    self.issues.append((source.name, item))
+        def issue(block: LogSnapshot, item: ParseIssue) -> None:
+            self.issue_counts[item.kind] += 1
+            if len(self.issues) < self.MAX_KEPT_ISSUES:
+                self.issues.append((name, item))
+
+        end = None if on_end is None else (lambda block: on_end(reader, block))
+        for block, item in reader.records(issue, end):
+            self.records += 1
+            self.block, self.reader = block, reader
+            yield name, item
 
     def snapshot_keys(self) -> dict[str, object]:
         """``snapshot``/``timestamp``/``host`` of the record last yielded, when its input is a log
@@ -137,97 +150,11 @@ class InputRun:
                 parts.append(f"{unparsed} line{'s' if unparsed != 1 else ''} not understood")
             if warnings:
                 parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-            _err(", ".join(parts) + " (--show-issues lists them)")
+            err(", ".join(parts) + " (--show-issues lists them)")
         if not self.found:
             names = ", ".join(self.files)
-            _err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
+            err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
             raise typer.Exit(1)
-
-
-def keep_all(s: Socket) -> bool:
-    """The filter of a run without --state/--port/--proto/--pid (the JSON loop skips calling it)."""
-    return True
-
-
-def _filters(state: list[str], port: list[int], proto: list[str], pid: list[int]):
-    from ..locales import resolve_state
-
-    states = set()
-    for text in state:
-        resolved = resolve_state(text)
-        if resolved is None:
-            raise typer.BadParameter(f"unknown state {text!r} (try 'netparse explain')", param_hint="--state")
-        states.add(resolved)
-    ports = set(port)
-    protos = {p.lower().rstrip("46") if p.lower() not in ("tcp6", "udp6") else p.lower()[:-1] for p in proto}
-    pids = set(pid)
-    if not (states or ports or protos or pids):
-        return keep_all
-
-    def keep(s: Socket) -> bool:
-        if states and s.state not in states:
-            return False
-        if ports and s.local_port not in ports and s.remote_port not in ports:
-            return False
-        if protos and s.proto not in protos:
-            return False
-        if pids and s.pid not in pids:
-            return False
-        return True
-
-    return keep
-
-
-FilesArg = typer.Argument(None, help="Files to read ('-' or nothing: standard input).", show_default=False)
-FormatOpt = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.")
-ShowIssuesOpt = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr.")
-StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the first line that cannot be read.")
-
-
-def _check_encoding(value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    from ..inputs.decode import text_codec
-
-    try:
-        text_codec(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    return value
-
-
-class ByteOrder(str, Enum):
-    little = "little"
-    big = "big"
-
-
-ByteOrderOpt = typer.Option(
-    ByteOrder.little,
-    "--byte-order",
-    help="Byte order of the host that wrote /proc/net files (their addresses are in host order).",
-)
-
-
-def _with_byte_order(format: str, byte_order: ByteOrder) -> str:
-    if byte_order is ByteOrder.big and format in ("auto", "proc-net"):
-        return "proc-net-be"
-    return format
-
-
-EncodingOpt = typer.Option(
-    None,
-    "--encoding",
-    help="Decode input with this codec (cp850, utf-16 ...) instead of detecting it.",
-    callback=_check_encoding,
-)
-
-
-JobsOpt = typer.Option(
-    None, "--jobs", "-j", min=1, show_default=False,
-    help="Worker processes for several files (default: all cores; 1: in this process). Output order is "
-    "the input order. With more than one job a file that cannot be read is reported on stderr and "
-    "skipped, the others are still read, and the exit code is 1 at the end.",
-)
 
 
 @app.command()
@@ -238,10 +165,10 @@ def parse(
         help="table, json, jsonl, csv, or parquet (with --out DIR: DIR/host=NAME/part-0.parquet; needs pyarrow).",
     ),
     format: str = FormatOpt,
-    state: List[str] = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...)."),
-    port: List[int] = typer.Option([], "--port", help="Keep sockets with this local or remote port."),
-    proto: List[str] = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...)."),
-    pid: List[int] = typer.Option([], "--pid", help="Keep sockets owned by this process id."),
+    state: List[str] = StateOpt,
+    port: List[int] = PortOpt,
+    proto: List[str] = ProtoOpt,
+    pid: List[int] = PidOpt,
     show_issues: bool = ShowIssuesOpt,
     strict: bool = StrictOpt,
     encoding: Optional[str] = EncodingOpt,
@@ -252,14 +179,22 @@ def parse(
     ),
 ) -> None:
     """Print the records."""
-    from ..output.records import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
+    from ..filters import keep_all
+    from ..output.records import (
+        record_dict,
+        record_json,
+        write_csv,
+        write_json,
+        write_jsonl,
+    )
+    from ..output.tables import render_table
 
-    keep = _filters(state, port, proto, pid)
+    keep = filter_or_exit(state, port, proto, pid)
     if output is Output.parquet:
         _check_parquet(out_dir)
     elif out_dir is not None:
         raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
-    run = InputRun(files or [], _with_byte_order(format, byte_order), strict, encoding)
+    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding)
     multi = len(run.files) > 1
     from ..scale.pool import default_jobs, use_pool
 
@@ -285,12 +220,13 @@ def parse(
 def _check_parquet(out_dir: Optional[str]) -> None:
     if out_dir is None:
         raise typer.BadParameter("--output parquet needs --out DIR", param_hint="--out")
-    from ..scale.parquet import MissingDependency, require_pyarrow
+    from ..errors import MissingDependency
+    from ..scale.parquet import require_pyarrow
 
     try:
         require_pyarrow()
     except MissingDependency as exc:
-        _err(str(exc))
+        err(str(exc))
         raise typer.Exit(2) from None
 
 
@@ -300,9 +236,9 @@ def _write_parquet(records, out_dir: str) -> None:
     try:
         rows, hosts = write_parquet(records, out_dir)
     except OSError as exc:
-        _err(f"cannot write {out_dir}: {exc.strerror or exc}")
+        err(f"cannot write {out_dir}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
-    _err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
+    err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
 
 
 def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool) -> None:
@@ -312,8 +248,9 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
     import tempfile
 
     from ..model import ParseIssue, Socket
+    from ..output.records import write_csv, write_json, write_jsonl
+    from ..output.tables import render_table
     from ..scale.pool import Failure, parse_file_job, run_ordered
-    from ..output.records import render_table, write_csv, write_json, write_jsonl
 
     failed: list[str] = []
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
@@ -324,7 +261,7 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
             args = (tmp, run.format, run.strict, run.encoding, filters, multi)
             for name, res in run_ordered(parse_file_job, run.files, jobs, *args):
                 if isinstance(res, Failure):
-                    _err(res.message)
+                    err(res.message)
                     if res.code == 2 or run.strict:  # --strict stops at the first bad file, as in one process
                         raise typer.Exit(res.code)
                     failed.append(name)
@@ -373,7 +310,7 @@ def _summary(
     encoding: str | None = None,
     all_snapshots: bool = False,
 ):
-    from ..output.records import render_summary
+    from ..output.tables import render_summary
     from ..summary import summarise
 
     run = InputRun(files, format, strict, encoding)
@@ -385,7 +322,7 @@ def _summary(
         scope = f"newest snapshot of {which} (--all-snapshots adds up every snapshot)"
         title = f"{title}: {scope}" if title else scope
         if output is SummaryOutput.json:
-            _err(f"summary of the {scope}")
+            err(f"summary of the {scope}")
     if output is SummaryOutput.json:
         sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     else:
@@ -403,47 +340,63 @@ def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], 
     of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
     if all_snapshots:
         return [s for _, s in run.sockets()], []  # type: ignore[misc]
-    from ..rules.facts import supersedes
-
-    plain: list[Socket] = []
-    newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
-    reader = None
-    per_host: dict[str | None, tuple] = {}  # the same for the file being read
-    current: list[Socket] = []  # records of the snapshot being read
-    whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
-
-    def end_file() -> None:
-        if reader is None:
-            return
-        if whole is not None and not reader.is_log:
-            plain.extend(whole)
-            return
-        for host, (block, found) in per_host.items():
-            kept = newest.get(host)
-            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
-                newest[host] = (block, found)
-
-    for _, s in run.sockets(ends=True):
-        if run.reader is not reader:
-            end_file()
-            reader, per_host, current, whole = run.reader, {}, [], []
-        if s is None:
-            per_host[run.block.host] = (run.block, current)
-            current = []
-            continue
-        current.append(s)
-        if whole is not None:
-            if reader.is_log:
-                whole = None  # a log: only its newest snapshots are kept
-            else:
-                whole.append(s)
-    end_file()
+    scope = _NewestPerHost()
+    for _, s in run.sockets(on_end=scope.end):
+        scope.socket(run.reader, s)
+    scope.end_file()
+    plain = scope.plain
     hosts = []
-    for host, (block, found) in newest.items():
+    for host, (block, found) in scope.newest.items():
         plain.extend(found)
         stamp = block.timestamp
         hosts.append(f"{host or block.source}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
     return plain, hosts
+
+
+class _NewestPerHost:
+    """What a summary counts, fed record by record: every record of a plain listing; of a log,
+    each host's newest snapshot across files (see :func:`_summary_sockets`)."""
+
+    def __init__(self) -> None:
+        self.plain: list[Socket] = []
+        self.newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
+        self.reader: LogReader | None = None
+        self.per_host: dict[str | None, tuple] = {}  # the same for the file being read
+        self.current: list[Socket] = []  # records of the snapshot being read
+        self.whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
+
+    def _file(self, reader: LogReader) -> None:
+        if reader is not self.reader:
+            self.end_file()
+            self.reader, self.per_host, self.current, self.whole = reader, {}, [], []
+
+    def socket(self, reader: LogReader, s: Socket) -> None:
+        self._file(reader)
+        self.current.append(s)
+        if self.whole is not None:
+            if reader.is_log:
+                self.whole = None  # a log: only its newest snapshots are kept
+            else:
+                self.whole.append(s)
+
+    def end(self, reader: LogReader, block: LogSnapshot) -> None:
+        self._file(reader)
+        self.per_host[block.host] = (block, self.current)
+        self.current = []
+
+    def end_file(self) -> None:
+        reader = self.reader
+        if reader is None:
+            return
+        if self.whole is not None and not reader.is_log:
+            self.plain.extend(self.whole)
+            return
+        from ..rules.facts import supersedes
+
+        for host, (block, found) in self.per_host.items():
+            kept = self.newest.get(host)
+            if kept is None or supersedes(block.timestamp, kept[0].timestamp):
+                self.newest[host] = (block, found)
 
 
 @app.command()
@@ -463,7 +416,7 @@ def summary(
 
     Of a log (timestamp, separator or host lines between listings): its newest snapshot per host,
     as analyze reads it; netparse timeline shows every snapshot."""
-    _summary(files or [], _with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots)
+    _summary(files or [], with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots)
 
 
 @app.command()
@@ -495,17 +448,9 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def _register_analyzer() -> None:
-    from .analyze import register
-    from .live import register as register_live
-    from .logs import register as register_logs
-
-    register(app)
-    register_logs(app)
-    register_live(app)
-
-
-_register_analyzer()
+register_analyze(app)
+register_logs(app)
+live_command.register(app)
 
 
 @app.callback()
@@ -518,17 +463,15 @@ def main(
     if ctx.invoked_subcommand is not None:
         return
     if sys.stdin is None or sys.stdin.isatty():
-        from .live import live_default
-
-        live_default()
+        live_command.live_default()
         return
-    from .analyze import report_findings
-
     report_findings(_summary(["-"], "auto", False, SummaryOutput.table))
 
 
 def run() -> None:
-    """Console-script entry point: never a traceback for bad input or a closed pipe."""
+    """Console-script entry point: never a traceback for bad input or a closed pipe. A bug (an
+    exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
+    and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
     try:
         app()
     except BrokenPipeError:
@@ -540,3 +483,11 @@ def run() -> None:
         raise SystemExit(0) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
+        import os
+
+        if os.environ.get("NETPARSE_DEBUG"):
+            raise
+        err(f"internal error: {exc if isinstance(exc, RuleError) else f'{type(exc).__name__}: {exc}'} "
+            "(a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
+        raise SystemExit(EXIT_SOFTWARE) from None

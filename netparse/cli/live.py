@@ -12,7 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from .options import err as _err
+from .findings import report_findings
+from .options import Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
@@ -28,13 +29,14 @@ keys on json/jsonl/csv records so they can feed a time series.
 """
 
 
-def _sample(proc: str, unix: bool):
+def sample_or_exit(proc: str, unix: bool):
+    """This machine's sockets (:func:`netparse.live.sample`), or exit 1 with one line."""
     from ..live.proc import sample
 
     try:
         return sample(proc, unix)
     except (OSError, subprocess_error()) as exc:
-        _err(f"cannot read this machine's sockets: {exc}")
+        err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
 
 
@@ -47,14 +49,14 @@ def subprocess_error():
 def _report(live, show_issues: bool) -> None:
     att = live.attribution
     if att is not None and att.message():
-        _err(att.message())
+        err(att.message())
     if live.issues:
         if show_issues:
             for issue in live.issues:
                 sys.stderr.write(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
         else:
             n = len(live.issues)
-            _err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
+            err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
 
 
 def summary_renderable(sockets, title: str):
@@ -63,7 +65,7 @@ def summary_renderable(sockets, title: str):
     from rich.table import Table
     from rich.text import Text
 
-    from ..output.records import _top
+    from ..output.tables import top_text
     from ..summary import summarise
 
     summary = summarise(sockets)
@@ -72,17 +74,17 @@ def summary_renderable(sockets, title: str):
     for col in ("State", "Count", "Top local ports", "Top processes", "Top remote hosts"):
         table.add_column(col, overflow="fold")
     for s in summary.states:
-        table.add_row(str(s.state), str(s.count), _top(s.local_ports), _top(s.processes), _top(s.remote_hosts))
+        table.add_row(str(s.state), str(s.count), top_text(s.local_ports), top_text(s.processes), top_text(s.remote_hosts))
     head = Text(f"{title}: {summary.total} sockets" + (f" ({protos})" if protos else ""), style="bold")
     return Group(head, table)
 
 
 def live_command(
     output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl or csv."),
-    state: List[str] = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...)."),
-    port: List[int] = typer.Option([], "--port", help="Keep sockets with this local or remote port."),
-    proto: List[str] = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...)."),
-    pid: List[int] = typer.Option([], "--pid", help="Keep sockets owned by this process id."),
+    state: List[str] = StateOpt,
+    port: List[int] = PortOpt,
+    proto: List[str] = ProtoOpt,
+    pid: List[int] = PidOpt,
     unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets (/proc/net/unix)."),
     watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS."),
     count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop."),
@@ -90,14 +92,14 @@ def live_command(
     show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
 ) -> None:
-    from .app import Output, _filters
-    from ..output.records import record_dict, record_json, render_table, write_csv, write_json, write_jsonl
+    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
+    from ..output.tables import render_table
 
     try:
         out_kind = Output(output)
     except ValueError:
         raise typer.BadParameter(f"{output!r}: use table, json, jsonl or csv", param_hint="--output") from None
-    keep = _filters(state, port, proto, pid)
+    keep = filter_or_exit(state, port, proto, pid)
     if watch is not None:
         _watch(watch, count, proc, unix, keep)
         return
@@ -127,7 +129,7 @@ def live_command(
             out.flush()
             _report(live, show_issues)
     except (OSError, subprocess_error()) as exc:
-        _err(f"cannot read this machine's sockets: {exc}")
+        err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     if out_kind is Output.csv:
         write_csv(rows, out)
@@ -147,7 +149,7 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
             while count is None or taken < count:
                 if taken:
                     time.sleep(seconds)
-                live = _sample(proc, unix)
+                live = sample_or_exit(proc, unix)
                 taken += 1
                 snap = live.snapshot
                 title = f"{snap.host or 'this machine'} {snap.timestamp:%H:%M:%S}" if snap.timestamp else "this machine"
@@ -161,11 +163,10 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
 def live_default() -> None:
     """What ``netparse`` with no input on a terminal does: this machine's summary, then what
     looks wrong (the same report as ``netstat -an | netparse``)."""
-    from .analyze import report_findings
-    from ..output.records import render_summary
+    from ..output.tables import render_summary
     from ..summary import summarise
 
-    live = _sample("/proc", False)
+    live = sample_or_exit("/proc", False)
     snap = live.snapshot
     render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
     sys.stdout.flush()

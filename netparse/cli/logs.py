@@ -4,24 +4,18 @@ Both read logs with many snapshots (see :mod:`netparse.logs`): files, globs, dir
 (recursing), ``-``; gzip, bzip2, xz and (with the ``zstandard`` package) zstd.
 
 Exit codes: 0 done; 1 an input cannot be read or holds no socket listing, or (diff) the snapshot
-asked for does not exist; 2 usage error. :func:`analysis_inputs` is what ``netparse analyze``
-uses to read logs: the newest snapshot of every host plus the aggregates trend rules read.
+asked for does not exist; 2 usage error.
 """
 
 from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import List, Optional
 
 import typer
 
-from .options import EXIT_INPUT, EXIT_USAGE, expand_or_exit, input_errors
-from .options import err as _err
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Snapshot
-    from ..rules.facts import Series, SeriesBuilder
+from .options import EXIT_INPUT, EXIT_USAGE, err, expand_or_exit, input_errors
 
 
 
@@ -93,14 +87,14 @@ def timeline_command(
         raise typer.BadParameter("the picture's file name must end in .svg or .html", param_hint="--plot")
     names = expand_or_exit(list(files or []))
     if names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
-        _err("no input: name log files or pipe one in (netparse timeline /var/log/netstat.log)")
+        err("no input: name log files or pipe one in (netparse timeline /var/log/netstat.log)")
         raise typer.Exit(EXIT_USAGE)
     failed: list[str] = []
     if use_pool(jobs or default_jobs(), names):
         from ..scale.pool import build_timeline
 
         def on_failure(failure) -> None:
-            _err(failure.message)
+            err(failure.message)
             if failure.code == EXIT_USAGE:
                 raise typer.Exit(EXIT_USAGE)
             failed.append(failure.name)
@@ -110,7 +104,7 @@ def timeline_command(
         with input_errors(), ReadProgress(names, "reading") as progress:
             timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress, host=host)
     for name in timeline.empty:
-        _err(f"no socket listing found in {name}")
+        err(f"no socket listing found in {name}")
     if len(timeline.empty) == len(timeline.inputs):
         raise typer.Exit(EXIT_INPUT)
     out = sys.stdout
@@ -127,9 +121,9 @@ def timeline_command(
         try:
             write_plot(timeline, plot)
         except OSError as exc:
-            _err(f"cannot write {plot}: {exc.strerror or exc}")
+            err(f"cannot write {plot}: {exc.strerror or exc}")
             raise typer.Exit(EXIT_INPUT) from None
-        _err(f"wrote {plot}")
+        err(f"wrote {plot}")
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -162,7 +156,7 @@ def diff_command(
             try:
                 sides.append(select(name, which, format=format, host=host, progress=progress))
             except SelectionError as exc:
-                _err(str(exc))
+                err(str(exc))
                 raise typer.Exit(EXIT_INPUT) from None
     (block_a, snap_a), (block_b, snap_b) = sides
     diff = compare(snap_a, snap_b, block_a.index, block_b.index)
@@ -171,82 +165,6 @@ def diff_command(
     else:
         render_text(diff, sys.stdout, top=top)
     sys.stdout.flush()
-
-
-def analysis_inputs(names: list[str], format: str) -> Iterator[tuple["Snapshot", "Series"]]:
-    """For ``netparse analyze``: (the newest snapshot, the series of all snapshots) per host of
-    the logs named, across files (rotated logs of one host form one series); an input that is
-    one plain listing gives that listing as before (``source`` the file name, no host) with a
-    one-point series. Memory: the newest snapshot per host and a few numbers per snapshot.
-    Raises ``cli_analyze.InputProblem`` for an unreadable input or one without socket listing,
-    KeyError for an unknown format."""
-    from .analyze import InputProblem
-    from ..inputs.files import InputError, expand
-    from ..inputs.progress import ReadProgress
-    from ..rules.facts import supersedes
-
-    try:
-        expanded = expand(names)
-    except InputError as exc:
-        raise InputProblem(str(exc)) from None
-    hosts: dict[str | None, tuple["Snapshot", "SeriesBuilder"]] = {}
-    with ReadProgress(expanded, "reading") as progress:
-        for name in expanded:
-            for snap, builder, is_log in _analysis_input(name, format, progress):
-                if not is_log:
-                    yield snap, builder.build()
-                    continue
-                if snap.host not in hosts:
-                    hosts[snap.host] = (snap, builder)
-                    continue
-                newest, series = hosts[snap.host]
-                series.extend(builder)
-                if supersedes(snap.timestamp, newest.timestamp):
-                    newest = snap
-                hosts[snap.host] = (newest, series)
-    for snap, builder in hosts.values():
-        yield snap, builder.build()
-
-
-def _analysis_input(name: str, format: str, progress) -> Iterator[tuple["Snapshot", "SeriesBuilder", bool]]:
-    from .analyze import InputProblem
-    from ..logs.reader import LogReader, snapshot_model
-    from ..model import Socket
-    from ..rules.facts import Facts, SeriesBuilder
-
-    try:
-        reader = LogReader(name, format=format, progress=progress)
-    except OSError as exc:
-        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
-    latest: dict[str | None, "Snapshot"] = {}
-    builders: dict[str | None, SeriesBuilder] = {}
-    sockets: list = []
-    issues: list = []
-    try:
-        for block, item in reader:
-            if item is None:
-                snap = snapshot_model(block, sockets, issues)
-                builders.setdefault(block.host, SeriesBuilder()).add(
-                    Facts(snap.sockets, snap.format), block.index, block.timestamp, block.host, snap.source
-                )
-                latest[block.host] = snap
-                sockets, issues = [], []
-            elif isinstance(item, Socket):
-                sockets.append(item)
-            else:
-                issues.append(item)
-    except OSError as exc:
-        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
-    if not reader.found or not latest:
-        raise InputProblem(f"no socket listing found in {reader.name}")
-    is_log = reader.is_log
-    for host, snap in latest.items():
-        if reader.encoding:
-            snap.encoding = reader.encoding
-        if not is_log:  # one plain listing: as netparse analyze always read it
-            snap.source, snap.host = reader.name, None
-            snap.format = reader.parser.format_name
-        yield snap, builders[host], is_log
 
 
 def register(app: typer.Typer) -> None:

@@ -1,15 +1,20 @@
-"""What the command modules share (kept tiny: it is imported for --help too)."""
+"""What the command modules share: exit codes, the one way to print a problem, the options
+several commands take, and turning netparse's typed errors into a message and an exit code.
+Kept light: it is imported for ``--help`` too."""
 
 from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from enum import Enum
+from typing import Iterator, Optional
 
 import typer
 
-#: exit codes every command shares (analyze adds 3 and 4)
-EXIT_INPUT, EXIT_USAGE = 1, 2
+from ..errors import FilterError, InputError, ParseError, UnknownFormatError
+
+#: exit codes every command shares (analyze adds 3 and 4; 70, EX_SOFTWARE of sysexits.h, is a bug)
+EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 70
 
 
 def err(message: str) -> None:
@@ -22,12 +27,10 @@ def input_errors(name: str = "") -> Iterator[None]:
     """Reading problems become one stderr line and an exit code: an unknown ``--format`` is a
     usage error (2); an unreadable input (missing file, corrupt compressed data) or ``--strict``
     meeting a bad line is an input error (1). Never a traceback."""
-    from ..errors import ParseError
-
     try:
         yield
-    except KeyError as exc:
-        err(str(exc.args[0]))
+    except UnknownFormatError as exc:
+        err(str(exc))
         raise typer.Exit(EXIT_USAGE) from None
     except ParseError as exc:
         err(f"{name}: {exc}" if name else str(exc))
@@ -40,10 +43,81 @@ def input_errors(name: str = "") -> Iterator[None]:
 
 def expand_or_exit(files: list[str]) -> list[str]:
     """Globs and directories to file names (``-`` kept), or exit 1 naming what is missing."""
-    from ..inputs.files import InputError, expand
+    from ..inputs.files import expand
 
     try:
         return expand(files)
     except InputError as exc:
         err(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def filter_or_exit(state: list[str], port: list[int], proto: list[str], pid: list[int]):
+    """:func:`netparse.filters.socket_filter`, a bad ``--state`` as a usage error."""
+    from ..filters import socket_filter
+
+    try:
+        return socket_filter(state, port, proto, pid)
+    except FilterError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--state") from None
+
+
+class Output(str, Enum):
+    """Record outputs of ``parse`` (``live`` takes all but parquet)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+class ByteOrder(str, Enum):
+    little = "little"
+    big = "big"
+
+
+def with_byte_order(format: str, byte_order: ByteOrder) -> str:
+    """The grammar for ``--byte-order big``: /proc/net files of a big-endian host."""
+    if byte_order is ByteOrder.big and format in ("auto", "proc-net"):
+        return "proc-net-be"
+    return format
+
+
+def check_encoding(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    from ..inputs.decode import text_codec
+
+    try:
+        text_codec(value)  # a text codec that can decode any bytes (not rot13, base64, punycode)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+FilesArg = typer.Argument(None, help="Files to read ('-' or nothing: standard input).", show_default=False)
+FormatOpt = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.")
+ShowIssuesOpt = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr.")
+StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the first line that cannot be read.")
+StateOpt = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...).")
+PortOpt = typer.Option([], "--port", help="Keep sockets with this local or remote port.")
+ProtoOpt = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...).")
+PidOpt = typer.Option([], "--pid", help="Keep sockets owned by this process id.")
+ByteOrderOpt = typer.Option(
+    ByteOrder.little,
+    "--byte-order",
+    help="Byte order of the host that wrote /proc/net files (their addresses are in host order).",
+)
+EncodingOpt = typer.Option(
+    None,
+    "--encoding",
+    help="Decode input with this codec (cp850, utf-16 ...) instead of detecting it.",
+    callback=check_encoding,
+)
+JobsOpt = typer.Option(
+    None, "--jobs", "-j", min=1, show_default=False,
+    help="Worker processes for several files (default: all cores; 1: in this process). Output order is "
+    "the input order. With more than one job a file that cannot be read is reported on stderr and "
+    "skipped, the others are still read, and the exit code is 1 at the end.",
+)

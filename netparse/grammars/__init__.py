@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import UnknownFormatError
 from .base import Grammar
 from .linux_netstat import LinuxNetstat
 from .ss import SS
@@ -17,8 +18,8 @@ GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat(), Window
 
 
 def get(name: str) -> Grammar:
-    try:
-        return GRAMMARS[name]
-    except KeyError:
-        known = ", ".join(sorted(GRAMMARS))
-        raise KeyError(f"unknown format {name!r}; known formats: {known}") from None
+    """The grammar called ``name``; :class:`~netparse.errors.UnknownFormatError` if none is."""
+    grammar = GRAMMARS.get(name)
+    if grammar is None:
+        raise UnknownFormatError(name, sorted(GRAMMARS))
+    return grammar

@@ -26,7 +26,7 @@ from typing import Any
 import pyparsing as pp
 
 from .base import Context, Marker, Row
-from .bsd import BSD, INET_ROW, UNIX_ROW, _inet_header, _unix_header, build_inet, build_unix
+from .bsd import BSD, INET_ROW, UNIX_ROW, inet_header, unix_header, build_inet, build_unix
 
 PLATFORM = "aix-netstat"
 
@@ -37,8 +37,8 @@ UNIX_HEADER = pp.Regex(r"SADR/PCB\s+Type\s+Recv-Q\s+Send-Q\s+Inode\s+Conn\s+Refs
 _PCB_LINE = re.compile(r"[ \t]*[0-9a-f]{8,16}[ \t]*")
 
 
-def _aix_unix_header(res: pp.ParseResults, ctx: Context) -> None:
-    _unix_header(res, ctx)
+def aix_unix_header(res: pp.ParseResults, ctx: Context) -> None:
+    unix_header(res, ctx)
     ctx.values["address_name"] = "sadr"
 
 
@@ -52,8 +52,8 @@ class AIX(BSD):
     example = "netstat -Aan"
     shape_priority = 42
     markers = [
-        Marker("header", "aix-inet-header", INET_HEADER, "inet", _inet_header, prefilter="PCB/ADDR"),
-        Marker("header", "aix-unix-header", UNIX_HEADER, "unix", _aix_unix_header, prefilter="SADR/PCB"),
+        Marker("header", "aix-inet-header", INET_HEADER, "inet", inet_header, prefilter="PCB/ADDR"),
+        Marker("header", "aix-unix-header", UNIX_HEADER, "unix", aix_unix_header, prefilter="SADR/PCB"),
         *(m for m in BSD.markers if m.kind == "title" and m.name in ("inet-title", "unix-title")),
     ]
     sections = {

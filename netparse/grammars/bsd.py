@@ -187,6 +187,40 @@ def put_columns(rec: dict[str, Any], cols: dict[str, str]) -> None:
         del rec["extra"]
 
 
+#: macOS ``-v`` columns after the state, by network_cmds layout (CATALOG 4.2): up to 698.x, and
+#: 726+ ("macOS 26"). Used for rows read without their header (``netstat -anv | grep 443``).
+V_COLUMNS_OLD = ["rhiwat", "shiwat", "pid", "epid", "state", "options"]
+V_COLUMNS_726 = ["rxbytes", "txbytes", "rhiwat", "shiwat", "process:pid", "state", "options", "gencnt", "flags",
+                 "flags1", "usecnt", "rtncnt", "fltrs"]
+_HEXNUM = re.compile(r"[0-9a-f]+")
+_0XHEX = re.compile(r"0x[0-9a-f]+")
+
+
+def shape_columns(tail: str) -> list[str] | None:
+    """The ``-v`` layout a header-less row's tail has, by column count and types, or None.
+
+    Up to 698.x: four decimals (rhiwat shiwat pid epid), then ``0x`` state and options
+    (``131072 131072  46834      0 0x0100 0x00000106``). 726+: four decimals (rxbytes txbytes
+    rhiwat shiwat), a ``name:pid`` whose name may hold spaces, then five hex, two decimal and one
+    hex column (``... Python:25873  00000 00000006 000000000900d388 00000000 00000800 1 0 000000``).
+    The 641-696 layouts (six more columns after options) have no real sample here and are not guessed."""
+    tokens = tail.split()
+    if len(tokens) < 6 or not all(t.isdecimal() for t in tokens[:4]):
+        return None
+    if len(tokens) == 6 and _0XHEX.fullmatch(tokens[4]) and _0XHEX.fullmatch(tokens[5]):
+        return V_COLUMNS_OLD
+    if len(tokens) >= 13:
+        last = tokens[-8:]
+        if (
+            all(_HEXNUM.fullmatch(t) for t in last[:5] + last[7:])
+            and last[5].isdecimal()
+            and last[6].isdecimal()
+            and _PROCESS.fullmatch(tokens[-9])
+        ):
+            return V_COLUMNS_726
+    return None
+
+
 def _cut(text: str, width: int) -> bool:
     """True when a printed endpoint may have been cut to fit its column."""
     if len(text) == width:
@@ -224,12 +258,14 @@ def build_inet(g: dict[str, Any], ctx: Context, platform: str = PLATFORM, plain:
         map_state(label, platform, rec, warnings)
     elif proto == "tcp":
         rec["state"] = TcpState.UNKNOWN  # a header without a state column (FreeBSD -T, -x)
+        rec["state_printed"] = False
     else:
         # datagram rows print no state: connected when the peer is known
         rec["state"] = TcpState.UNCONNECTED if g["remote"] == "*.*" else TcpState.ESTABLISHED
     tail = g.get("tail")
     if tail:
-        names = ctx.values.get("tail")
+        # no header read (a grep'd row): the -v columns are recognised by their count and types
+        names = ctx.values["tail"] if "tail" in ctx.values else shape_columns(tail)
         if names:
             put_columns(rec, read_columns(names, tail))
         else:
@@ -321,7 +357,7 @@ def _rest_words(text: str | None) -> list[str]:
     return (text or "").split()
 
 
-def _inet_header(res: pp.ParseResults, ctx: Context) -> None:
+def inet_header(res: pp.ParseResults, ctx: Context) -> None:
     prefix = res.get("prefix") or ""
     ctx.values.clear()
     ctx.values["width"] = 18 if prefix else 22
@@ -348,7 +384,7 @@ def _tail_header(res: pp.ParseResults, ctx: Context) -> None:
     ctx.values["tail"] = _rest_words(res.get("rest"))
 
 
-def _unix_header(res: pp.ParseResults, ctx: Context) -> None:
+def unix_header(res: pp.ParseResults, ctx: Context) -> None:
     ctx.values.clear()
     ctx.values["tail"] = _rest_words(res.get("rest")) or ["Addr"]
 
@@ -392,9 +428,9 @@ class BSD(Grammar):
     shape_priority = 40
     markers = [
         *(Marker("title", name, pp.Regex(rx), section, _set(section), prefilter=pre) for name, rx, section, pre in TITLES),
-        Marker("header", "inet-header", INET_HEADER, "inet", _inet_header, prefilter="Foreign Address"),
-        Marker("header", "multipath-header", MULTIPATH_HEADER, "multipath", _inet_header, prefilter="Proto/ID"),
-        Marker("header", "unix-header", UNIX_HEADER, "unix", _unix_header, prefilter="Nextref"),
+        Marker("header", "inet-header", INET_HEADER, "inet", inet_header, prefilter="Foreign Address"),
+        Marker("header", "multipath-header", MULTIPATH_HEADER, "multipath", inet_header, prefilter="Proto/ID"),
+        Marker("header", "unix-header", UNIX_HEADER, "unix", unix_header, prefilter="Nextref"),
         Marker("header", "kevt-header", KEVT_HEADER, "kevt", _tail_header, prefilter="vendor"),
         Marker("header", "kctl-header", KCTL_HEADER, "kctl", _tail_header, prefilter="unit"),
         Marker("header", "kctl-module-header", MODULE_HEADER, "kctl-module", _module_header, prefilter="name"),

@@ -15,7 +15,14 @@ Traps handled (evidence in ``samples/linux/*.note``, facts from iproute2 ``misc/
 * endpoints ``[::ffff:127.0.0.1]:80``, ``0.0.0.0%lo:53``, ``[fe80::1]%eth0:123``, ``*:*``
   (``*`` is a dual-stack ``::`` socket), old unbracketed IPv6 (``:::22``), unix ``path inode``;
 * ``users:(("nginx",pid=1,fd=6),("nginx",pid=2,fd=6))`` becomes ``owners`` (and the first owner's
-  ``pid``/``process``/``fd``); ``timer:(keepalive,119min,0)``, ``uid:``, ``ino:``, ``sk:``,
+  ``pid``/``process``/``fd``), as does the keyless ``users:(("sshd",1231,3))`` of iproute2 < 3.14;
+* the era of each listing (one header to the next): before 4.13 ``*`` is IPv4 0.0.0.0 and IPv6 is
+  unbracketed (``:::22``); from 4.13 ``*`` is a dual-stack ``::`` socket. Decided from the rows
+  themselves (:func:`_era_evidence`: brackets, ``0.0.0.0``, ``*`` beside a plain IPv4 address,
+  the owner syntax) and the ``Process`` header word (5.4+); a ``*`` row read before any evidence
+  gets one row of look-ahead, and evidence that comes later is reported as a warning naming the
+  rows. Records say which reading was used in ``dialect`` (``iproute2<4.13`` on every row of an
+  old listing, ``iproute2>=4.13`` on ``*`` rows of a newer one); ``timer:(keepalive,119min,0)``, ``uid:``, ``ino:``, ``sk:``,
   ``cgroup:``, the shutdown mark ``<->`` become fields;
 * ``timer:(timewait,9.068ms,0)`` means 9.068 **seconds** before iproute2 6.11;
 * the tab-indented continuation lines of ``-i``/``-m``/``-e`` are attached to their socket
@@ -34,7 +41,7 @@ import pyparsing as pp
 from ..locales import state_labels
 from ..model import Family
 from ..states import TCP_ONLY_STATES, TcpState
-from .base import LEAD, NUM, R, SP, TRAIL, WORD, Context, Grammar, Marker, Row, label_regex
+from .base import LEAD, NUM, R, SP, TRAIL, WORD, Context, Grammar, Marker, Row, compile_row, label_regex
 from .common import map_state, put_endpoints, ss_time_seconds
 
 PLATFORM = "ss"
@@ -54,6 +61,8 @@ _INET_REST = QUEUES + SP + R(WORD, "local") + SP + R(WORD, "peer") + TAIL
 INET_ROW = LEAD + pp.Opt(NETID + SP) + STATE + SP + _INET_REST
 # After a header without a State column (ss ... state time-wait): no state on the rows.
 INET_ROW_NO_STATE = LEAD + pp.Opt(NETID + SP) + _INET_REST
+_INET_PATTERN = compile_row(INET_ROW)
+_INET_NO_STATE_PATTERN = compile_row(INET_ROW_NO_STATE)
 UNIX_ROW = (
     LEAD
     + R(label_regex(UNIX_NETIDS), "netid")
@@ -71,7 +80,7 @@ UNIX_ROW = (
 #: alternation per character otherwise, several times slower on every row of ``ss -p``)
 _NAME = r'[^"\\]*+(?:\\.[^"\\]*+)*+'
 _QUOTED = '"' + _NAME + '"'
-_USERS = re.compile(r'users:\(((?:\(' + _QUOTED + r'(?:,\w+=[^,()]*+)*+\),?)*+)\)')
+_USERS = re.compile(r'users:\(((?:\(' + _QUOTED + r'(?:,(?:\w+=[^,()]*+|\d++))*+\),?)*+)\)')
 _OWNER = re.compile(r'\("(' + _NAME + r')"((?:,\w+=[^,()]*+)*+)\)')
 _KEY_PAREN = re.compile(r"([A-Za-z_][\w-]*):\(")
 _KEY_VALUE = re.compile(r"([A-Za-z_][\w-]*):(\S+)")
@@ -99,6 +108,9 @@ def _paren_end(text: str, start: int) -> int:
 
 
 _OWNER_SIMPLE = re.compile(r'\("(' + _NAME + r')",pid=(\d++),fd=(\d++)\)')
+#: iproute2 before 3.14 (misc/ss.c ``"(\"%s\",%d,%d),"``): name, pid, fd without keys
+_OWNER_OLD = re.compile(r'\("(' + _NAME + r')",(\d++),(\d++)\)')
+_OWNERS_OLD = re.compile(r'\(' + _QUOTED + r',\d++,\d++\)(?:,\(' + _QUOTED + r',\d++,\d++\))*+')
 _OWNERS_SIMPLE = re.compile(r'\(' + _QUOTED + r',pid=\d++,fd=\d++\)(?:,\(' + _QUOTED + r',pid=\d++,fd=\d++\))*+')
 
 
@@ -112,6 +124,11 @@ def _owners(body: str) -> list[dict[str, Any]]:
         return [
             {"process": p.replace('\\"', '"') if "\\" in p else p, "pid": int(i), "fd": int(f)}
             for p, i, f in _OWNER_SIMPLE.findall(body)
+        ]
+    if _OWNERS_OLD.fullmatch(body):  # ("sshd",1231,3): iproute2 < 3.14
+        return [
+            {"process": p.replace('\\"', '"') if "\\" in p else p, "pid": int(i), "fd": int(f)}
+            for p, i, f in _OWNER_OLD.findall(body)
         ]
     owners = []
     for m in _OWNER.finditer(body):
@@ -206,6 +223,7 @@ def _state(g: dict[str, Any], ctx: Context, rec: dict[str, Any], warnings: list[
     if g.get("state") is None and ctx.values.get("no_state_column"):
         rec["state"] = TcpState.UNKNOWN
         rec["state_label"] = None
+        rec["state_printed"] = False
     else:
         map_state(g.get("state"), PLATFORM, rec, warnings)
 
@@ -217,6 +235,74 @@ def _put_other(rec: dict[str, Any], side: str, text: str) -> None:
         rec[f"{side}_port"] = int(port)
     elif port and port != "*":
         rec[f"{side}_interface"] = port
+
+
+#: ``dialect`` of records read with the rules of iproute2 before 4.13 (commit aba9c23a, 2017-08):
+#: ``*`` is the IPv4 wildcard 0.0.0.0, IPv6 is printed without brackets (``:::22``).
+OLD_ERA = "iproute2<4.13"
+#: ... and from 4.13 on: IPv6 in brackets, ``*`` is a dual-stack ``::`` socket (4.14, commit
+#: 1267c0b9, prints an IPv4-only wildcard as ``0.0.0.0`` and an IPv6-only one as ``[::]``).
+NEW_ERA = "iproute2>=4.13"
+_MAX_UNDECIDED = 20
+_IPV4_LITERAL = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?:%[^:]*)?:")
+
+
+def _era_evidence(local: str, peer: str, tail: str | None) -> tuple[str, str] | None:
+    """What one row tells about the ss version that printed it: (era, why) or None.
+
+    Old (< 4.13): IPv6 without brackets (``:::22``, ``::1:631``); ``*`` beside a plain IPv4
+    address (``127.0.0.1:25  *:*``: from 4.14 an IPv4 peer wildcard prints ``0.0.0.0:*``, and
+    in 4.13 ``*`` on an IPv4 socket only stood for 0.0.0.0 too); owners without ``pid=``/``fd=``
+    (before 3.14, so before 4.13 too). New (>= 4.13): IPv6 in brackets, ``0.0.0.0`` printed,
+    ``pid=`` owners. Not evidence: the missing ``Process`` header word (4.13-5.3 and >= 6.7
+    without -p print none either)."""
+    for text in (local, peer):
+        if text[:1] == "[" or text.startswith("0.0.0.0"):
+            return NEW_ERA, f"{text!r} is printed the iproute2 >= 4.13 way"
+        if text.count(":") >= 2:
+            return OLD_ERA, f"IPv6 {text!r} printed without brackets"
+    if (local[:1] == "*" and _IPV4_LITERAL.match(peer)) or (peer[:1] == "*" and _IPV4_LITERAL.match(local)):
+        return OLD_ERA, f"IPv4 {local!r} with the wildcard {peer!r}"
+    if tail and "users:((" in tail:
+        if ",pid=" in tail:
+            return NEW_ERA, "owners printed with pid=/fd="
+        if _USERS.search(tail) and _OWNER_OLD.search(tail):
+            return OLD_ERA, "owners printed without pid=/fd= keys"
+    return None
+
+
+def _decide_era(ctx: Context, rec: dict[str, Any], g: dict[str, Any], warnings: list[str]) -> str | None:
+    """The listing's era, deciding it from this row if it is still open."""
+    era = ctx.values.get("era")
+    if era is not None:
+        return era
+    found = _era_evidence(g["local"], g["peer"], g.get("tail"))
+    if found is None:
+        return None
+    era, why = found
+    ctx.values["era"] = era
+    early = ctx.values.pop("undecided", [])
+    more = ctx.values.pop("undecided_more", 0)
+    if era == OLD_ERA and early:
+        lines = ", ".join(str(r.get("line", "?")) for r in early) + (f" and {more} more" if more else "")
+        warnings.append(
+            f"this listing is iproute2 < 4.13 output ({why}): '*' on line(s) {lines} was read before "
+            "this evidence as a dual-stack '::' socket, but in this layout '*' is IPv4 0.0.0.0"
+        )
+    return era
+
+
+def _reread_old(rec: dict[str, Any], local: str, peer: str) -> None:
+    """Read a row's endpoints again with the pre-4.13 rule (``*`` is IPv4 0.0.0.0)."""
+    for key in ("local_address", "local_port", "local_service", "local_interface", "remote_address",
+                "remote_port", "remote_service", "remote_interface", "family", "truncated"):
+        rec.pop(key, None)
+    put_endpoints(rec, _old_star(local), _old_star(peer), None, raw=rec["proto"] in ("raw", "icmp6"))
+    rec["dialect"] = OLD_ERA
+
+
+def _old_star(text: str) -> str:
+    return "0.0.0.0" + text[1:] if text[:1] == "*" else text
 
 
 def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -244,7 +330,25 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
         _put_other(rec, "remote", g["peer"])
         rec["family"] = family
     else:
-        put_endpoints(rec, g["local"], g["peer"], family, raw=proto in ("raw", "icmp6"))
+        local, peer = g["local"], g["peer"]
+        era = _decide_era(ctx, rec, g, warnings)
+        star = local[:1] == "*" or peer[:1] == "*"
+        if era == OLD_ERA:
+            if star:
+                local, peer = _old_star(local), _old_star(peer)
+            rec["dialect"] = OLD_ERA
+        elif star:
+            if era is None:
+                # read as dual-stack for now; the next row may still decide (see SS.is_continuation)
+                early = ctx.values.setdefault("undecided", [])
+                if len(early) < _MAX_UNDECIDED:
+                    early.append(rec)
+                else:  # only named in the warning: keep the first few, count the rest
+                    ctx.values["undecided_more"] = ctx.values.get("undecided_more", 0) + 1
+                ctx.values["star_pending"] = (rec, g["local"], g["peer"])
+            else:
+                rec["dialect"] = era
+        put_endpoints(rec, local, peer, family, raw=proto in ("raw", "icmp6"))
     tail = g.get("tail")
     if tail:
         put_tail(rec, tail)
@@ -282,6 +386,11 @@ def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 
 def _header(res: pp.ParseResults, ctx: Context) -> None:
+    # a header starts a listing: the era is decided again for each one
+    for key in ("era", "undecided", "undecided_more", "star_pending"):
+        ctx.values.pop(key, None)
+    if res.get("process"):
+        ctx.values["era"] = NEW_ERA  # the Process header word exists since iproute2 5.4 (commit 5883c6eb)
     cols = set()
     if res.get("netid"):
         cols.add("netid")
@@ -302,7 +411,7 @@ HEADER = (
     + pp.Opt(pp.Literal("Recv-Q") + "Send-Q")
     + pp.Literal("Local Address:Port")
     + pp.Literal("Peer Address:Port")
-    + pp.Opt(pp.Literal("Process"))
+    + pp.Opt(pp.Literal("Process"))("process")
 )
 
 
@@ -336,7 +445,22 @@ class SS(Grammar):
     has_continuations = True
 
     def is_continuation(self, line: str, ctx: Context) -> bool:
-        return line.startswith("\t")
+        if line.startswith("\t"):
+            return True
+        pending = ctx.values.pop("star_pending", None)
+        if pending is not None and ctx.values.get("era") is None:
+            # A '*' row whose era is still open is the parser's pending record: one row of look-ahead.
+            # If this next row shows the old layout, the pending row is read again the old way.
+            m = (_INET_NO_STATE_PATTERN if ctx.values.get("no_state_column") else _INET_PATTERN).match(line)
+            if m is not None:
+                found = _era_evidence(m.group("local"), m.group("peer"), m.group("tail"))
+                if found is not None and found[0] == OLD_ERA:
+                    rec, local, peer = pending
+                    _reread_old(rec, local, peer)
+                    ctx.values["undecided"] = [r for r in ctx.values.get("undecided", []) if r is not rec]
+                elif found is not None:
+                    pending[0]["dialect"] = found[0]
+        return False
 
     def attach(self, record: dict[str, Any], line: str, ctx: Context) -> None:
         text = line.strip()

@@ -29,7 +29,9 @@ Traps handled (evidence in ``samples/windows/*.note``):
 * ``-b``: the lines under a row, ``  RpcSs`` (component, two spaces) and `` [svchost.exe]``
   (executable, one space) or `` Can not obtain ownership information`` (translated), attach to
   the row as ``service`` / ``process`` / ``info``; indentation is compared with the row's own,
-  so indented pastes work;
+  so indented pastes work; ``-b -v`` (and ``-b`` on Windows XP / Server 2003) first lists the
+  modules of the connection as paths (``c:\\windows\\system32\\WS2_32.dll``), then
+  ``-- unknown component(s) --`` and ``[svchost.exe]``: the paths become ``modules``, in order;
 * ``-t`` adds the offload state (``InHost`` ...) after the PID, separated by a tab;
 * Windows never cuts an address to fit (it widens the column), so records are never
   ``truncated``; names appear without ``-n`` (``DESKTOP-1:49863``, ``104.18.13.33:https``).
@@ -262,6 +264,8 @@ def _messages() -> dict[str, str]:
 
 
 _SERVICE = re.compile(r"[A-Za-z0-9_.$@{}\-]*[A-Za-z][A-Za-z0-9_.$@{}\-]*")
+#: ``-b -v``: a module of the owning process, as a full path (``c:\windows\system32\WS2_32.dll``)
+_MODULE = re.compile(r"[A-Za-z]:\\[^\\/:*?\"<>|]+(?:\\[^\\/:*?\"<>|]+)*+")
 _WORDS_ONLY = re.compile(r"[^\d:\\/<>|=#\[\]]+")
 
 
@@ -292,7 +296,7 @@ class Windows(Grammar):
             return True
         indent = len(line) - len(line.lstrip())
         row_indent = ctx.values.get("indent", 2)
-        if indent == row_indent and _SERVICE.fullmatch(text):
+        if indent == row_indent and (_SERVICE.fullmatch(text) or _MODULE.fullmatch(text)):
             return True
         return (
             ctx.values.get("b_seen", False)
@@ -312,6 +316,8 @@ class Windows(Grammar):
             record["process"] = text[1:-1]
         elif _SERVICE.fullmatch(text) and _norm(text) not in _messages():
             _add_service(record, text)
+        elif _MODULE.fullmatch(text):
+            record.setdefault("modules", []).append(text)
         else:
             record["info"] = text if not record.get("info") else f"{record['info']}; {text}"
 

@@ -32,8 +32,7 @@ import stat
 import sys
 from pathlib import Path
 from typing import IO, Sequence
-
-from ..errors import NetparseError
+from ..errors import InputError
 
 #: magic bytes -> compression
 MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -51,11 +50,6 @@ SKIPPED_SUFFIXES = frozenset(
     " .bat .cmd .pyc".split()
 )
 GLOB_CHARS = frozenset("*?[")
-
-
-class InputError(NetparseError, OSError):
-    """An input name that cannot be used: nothing matches it, or it cannot be opened (a
-    :class:`~netparse.errors.NetparseError`, and an ``OSError`` as before)."""
 
 
 def expand(names: Sequence[str]) -> list[str]:

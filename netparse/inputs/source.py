@@ -13,21 +13,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
-from ..errors import NetparseError
+from ..errors import InputReadError
 from .decode import MAX_LINE, DecodedLines
-
-
-class InputReadError(NetparseError, OSError):
-    """An input that could not be read to its end (corrupt or truncated compressed data): a
-    :class:`~netparse.errors.NetparseError`, and an ``OSError`` as before."""
-
-    def __init__(self, message: str, filename: str) -> None:
-        super().__init__(message)
-        self.strerror = message
-        self.filename = filename
-
-    def __str__(self) -> str:
-        return self.strerror
 
 
 _DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)

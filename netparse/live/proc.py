@@ -20,11 +20,13 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from ..api import parse
 from ..grammars.base import compile_row
 from ..grammars.proc_net import INET_ROW, UNIX_ROW, build_inet_record, build_unix_record
 from ..model import Owner, ParseIssue, Snapshot, Socket
@@ -201,8 +203,6 @@ def netstat_command(system: str | None = None) -> list[str]:
 
 def sample_netstat(argv: list[str] | None = None, runner=subprocess.run) -> LiveSample:
     """Run the platform's netstat (no shell) and parse what it printed."""
-    from ..api import parse
-
     argv = list(argv or netstat_command())
     env = dict(os.environ, LC_ALL="C", LANG="C")
     done = runner(argv, capture_output=True, timeout=NETSTAT_TIMEOUT, check=False, shell=False, env=env)
@@ -225,8 +225,6 @@ def sample(proc: Path | str = "/proc", unix: bool = False) -> LiveSample:
 
 def samples(count: int, interval: float, proc: Path | str = "/proc", unix: bool = False, sleep=None) -> Iterable[LiveSample]:
     """``count`` samples, ``interval`` seconds apart (the first at once)."""
-    import time
-
     sleep = sleep or time.sleep
     for i in range(count):
         if i:

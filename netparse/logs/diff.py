@@ -16,14 +16,13 @@ from typing import IO
 
 from pydantic import BaseModel, Field
 
-from .reader import LogReader, LogSnapshot, format_time, parse_stamp, snapshot_model
-from ..model import ParseIssue, Snapshot, Socket
-from ..rules.facts import WILDCARDS, Facts, _sortable
+from ..clock import time_key
+from ..errors import SelectionError
+from ..model import Snapshot, Socket
+from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
-
-
-class SelectionError(ValueError):
-    """A selector that picks no snapshot (index out of range, time before the first one ...)."""
+from .reader import LogReader, LogSnapshot, snapshot_model
+from .stamps import format_time, parse_stamp
 
 
 class Side(BaseModel):
@@ -96,7 +95,7 @@ def _before(ts: datetime, when: datetime) -> bool:
     if (ts.tzinfo is None) != (when.tzinfo is None):
         # the user typed the log's wall-clock time (or the log has no zone): compare as written
         return ts.replace(tzinfo=None) <= when.replace(tzinfo=None)
-    return _sortable(ts) <= _sortable(when)
+    return time_key(ts) <= time_key(when)
 
 
 def select(
@@ -109,28 +108,18 @@ def select(
     recent: deque[tuple[LogSnapshot, Snapshot]] = deque(maxlen=keep)
     best: tuple[LogSnapshot, Snapshot] | None = None
     count = 0
-    sockets: list[Socket] = []
-    issues: list[ParseIssue] = []
     first_time: datetime | None = None
-    for block, item in reader:
-        if item is not None:
-            if isinstance(item, Socket):
-                sockets.append(item)
-            else:
-                issues.append(item)
-            continue
+    for block, sockets, issues in reader.by_snapshot():
         if host is not None and block.host != host:
-            sockets, issues = [], []
             continue
         snap = snapshot_model(block, sockets, issues)
-        sockets, issues = [], []
         if isinstance(which, datetime):
             if block.timestamp is None:
                 continue
-            if first_time is None or _sortable(block.timestamp) < _sortable(first_time):
+            if first_time is None or time_key(block.timestamp) < time_key(first_time):
                 first_time = block.timestamp
             if _before(block.timestamp, which) and (
-                best is None or _sortable(block.timestamp) >= _sortable(best[0].timestamp)  # type: ignore[arg-type]
+                best is None or time_key(block.timestamp) >= time_key(best[0].timestamp)  # type: ignore[arg-type]
             ):
                 best = (block, snap)
         elif which >= 0:

@@ -13,8 +13,8 @@ import math
 from datetime import datetime, timedelta, timezone
 from html import escape
 
-from .reader import format_time
-from .timeline import OTHER, SHORT, Row, Timeline
+from .stamps import format_time
+from .timeline import OTHER, SHORT, STATE_INDEX, Row, TcpState, Timeline
 
 WIDTH = 960
 PANEL_HEIGHT = 300
@@ -115,9 +115,7 @@ def _series(timeline: Timeline, rows: list[Row]) -> tuple[list[tuple[str, str]],
 
 
 def _state_index(name: str) -> int:
-    from .timeline import _INDEX, TcpState
-
-    return _INDEX[TcpState(name)]
+    return STATE_INDEX[TcpState(name)]
 
 
 def _panel(timeline: Timeline, host: str | None, rows: list[Row], y0: int) -> list[str]:

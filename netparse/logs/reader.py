@@ -37,289 +37,21 @@ import copy
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Iterator
 
+from ..grammars import get
+from ..inputs.files import host_from_name
+from ..inputs.source import open_source
 from ..model import ParseIssue, Snapshot, Socket
-from ..parser import LISTING_KINDS, LineParser, collector_paused, found_listing, split_lines
-
-# ---------------------------------------------------------------------------- timestamps
-
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "jan janv jän ene",
-        "feb févr fév",
-        "mar mär mrz mars",
-        "apr avr abr",
-        "may mai",
-        "jun juin",
-        "jul juil",
-        "aug août aoû ago",
-        "sep sept set",
-        "oct okt",
-        "nov",
-        "dec dez déc dic",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
-
-#: Zone abbreviations ``date`` prints, with their offsets (hours). Ambiguous ones (IST, CST in
-#: China) follow the common US/European reading; an abbreviation not listed gives a naive time.
-ZONES: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1,
-    "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "PKT": 5, "ICT": 7, "WIB": 7, "HKT": 8,
-    "SGT": 8, "AWST": 8, "JST": 9, "KST": 9, "ACST": 9.5, "ACDT": 10.5, "AEST": 10, "AEDT": 11,
-    "NZST": 12, "NZDT": 13, "HST": -10, "AKST": -9, "AKDT": -8, "PST": -8, "PDT": -7, "MST": -7,
-    "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "AST": -4, "ADT": -3, "NST": -3.5,
-    "NDT": -2.5, "BRT": -3, "ART": -3, "SAST": 2, "CAT": 2, "EAT": 3, "WAT": 1,
-}
-
-#: English weekday abbreviations: a US ``date /t`` (``Tue 11/24/2026``) is month first.
-EN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Weekday abbreviations of other languages' ``date /t`` (Monday first), to tell day/month
-#: order apart when both numbers are 12 or less.
-WEEKDAYS: dict[str, int] = {}
-for _names in (
-    "mon tue wed thu fri sat sun",
-    "mo di mi do fr sa so",  # de
-    "lun mar mer jeu ven sam dim",  # fr
-    "lu ma mi ju vi sá do",  # es
-    "lun mar mer gio ven sab dom",  # it
-    "seg ter qua qui sex sáb dom",  # pt
-    "ma di wo do vr za zo",  # nl
-    "пн вт ср чт пт сб вс",  # ru
-    "月 火 水 木 金 土 日",  # ja
-    "周一 周二 周三 周四 周五 周六 周日",  # zh-CN
-    "월 화 수 목 금 토 일",  # ko
-):
-    for _i, _name in enumerate(_names.split()):
-        WEEKDAYS.setdefault(_name, _i)
-
-_WORD = r"[^\W\d_]{1,4}\.?,?"
-_TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
-_AMPM = r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?|午前|午後|오전|오후|上午|下午))?"
-_ZONE = r"(?:\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?|[A-Z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?))?"
-
-#: date(1): 'Tue Nov 24 19:11:04 UTC 2026', 'Tue Nov 24 07:11:04 PM UTC 2026', 'Nov 24 19:11:04 2026'
-_DATE_MONTH_FIRST = re.compile(
-    rf"^(?:(?P<wd>{_WORD})\s+)?(?P<mon>[^\W\d_]{{3,5}})\.?\s+(?P<day>\d{{1,2}}),?\s+(?:(?P<year0>\d{{4}})\s+)?"
-    rf"{_TIME}{_AMPM}{_ZONE}(?:\s+(?P<year>\d{{4}}))?$"
+from ..parser import (
+    LISTING_KINDS,
+    LineParser,
+    collector_paused,
+    found_listing,
+    split_lines,
 )
-#: 'Tue 24 Nov 2026 07:11:04 PM UTC', 'Di 24. Nov 19:11:04 CET 2026', 'Tue, 24 Nov 2026 19:11:04 +0000'
-_DATE_DAY_FIRST = re.compile(
-    rf"^(?:(?P<wd>{_WORD})\s+)?(?P<day>\d{{1,2}})\.?\s+(?P<mon>[^\W\d_]{{3,5}})\.?\s+(?:(?P<year0>\d{{4}})\s+)?"
-    rf"{_TIME}{_AMPM}{_ZONE}(?:\s+(?P<year>\d{{4}}))?$"
-)
-#: ISO 8601 / RFC 3339 and 'YYYY-mm-dd HH:MM:SS'; date alone is a date-only stamp
-_ISO = re.compile(
-    r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:(?:T|\s+)(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
-    r"(?:\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?|[A-Z]{2,5}))?)?$"
-)
-_COMPACT_ISO = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})(?P<tz>Z|[+-]\d{4})?$")
-#: epoch seconds (2001-09-09 .. 2286), optionally '@' and a fraction
-_EPOCH = re.compile(r"^@?(?P<s>[1-9]\d{9})(?:\.\d+)?$")
-#: Windows date /t, %date% (and %date% %time%): numbers with . / or - , a weekday before or after
-_WINDATE = re.compile(
-    rf"^(?:(?P<wd>{_WORD})\s+)?(?P<a>\d{{1,4}})(?P<sep>[./-])\s?(?P<b>\d{{1,2}})(?P=sep)\s?(?P<c>\d{{2,4}})\.?"
-    rf"(?:\s*(?P<wd2>\(?{_WORD}\)?))?(?:\s+{_TIME}{_AMPM})?$"
-)
-#: time /t, %time%, date +%T: '19:11', '07:11 PM', ' 9:11:04,12', '午後 07:11'
-_TIMEONLY = re.compile(
-    r"^(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s*)?(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
-    r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?$"
-)
-#: what people write before a timestamp
-_PREFIX = re.compile(
-    r"^(?:zzz\s*\*+\s*|#+\s*|\[|(?:time\s*stamp|timestamp|date(?:time)?|time|current\s+time|snapshot|sample"
-    r"|collected(?:\s+at)?|captured(?:\s+at)?|run\s+at|at)\s*[:=]\s*|(?:time\s*stamp|timestamp)\s+)",
-    re.IGNORECASE,
-)
-
-
-def _strip_prefix(text: str) -> str:
-    s = text.strip().rstrip("]").strip()
-    m = _PREFIX.match(s)
-    if m:
-        s = s[m.end() :].strip().rstrip("]").strip()
-    return s
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """A timestamp line read: ``kind`` is ``full`` (date and time), ``date`` (``date /t``) or
-    ``time`` (``time /t``: ``value`` is on 1900-01-01)."""
-
-    kind: str
-    value: datetime
-
-
-def _zone(text: str | None) -> timezone | None:
-    if not text:
-        return None
-    if text == "Z":
-        return timezone.utc
-    m = re.fullmatch(r"([A-Z]{1,5})?(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", text)
-    if m and m.group(2):
-        sign = -1 if m.group(2) == "-" else 1
-        offset = timedelta(hours=int(m.group(3)), minutes=int(m.group(4) or 0)) * sign
-        if m.group(1) and m.group(1) not in ("UTC", "GMT", "UT"):
-            return None  # 'XYZ+3' (POSIX TZ, inverted sign) is too odd to trust
-        return timezone(offset)
-    hours = ZONES.get(text.upper())
-    if hours is None:
-        return None
-    return timezone.utc if hours == 0 else timezone(timedelta(hours=hours), text.upper())
-
-
-def _clock(text: str, ampm: str | None = None) -> time | None:
-    parts = re.split(r"[:.,]", text)
-    try:
-        hour, minute = int(parts[0]), int(parts[1])
-        second = int(parts[2]) if len(parts) > 2 else 0
-        micro = int((parts[3] + "000000")[:6]) if len(parts) > 3 else 0
-    except (ValueError, IndexError):
-        return None
-    if ampm:
-        pm = ampm.lower().startswith("p") or ampm in ("午後", "오후", "下午")
-        if hour > 12:
-            return None
-        hour = hour % 12 + (12 if pm else 0)
-    if hour > 23 or minute > 59 or second > 60:
-        return None
-    return time(hour, minute, min(second, 59), micro)
-
-
-def _make(y: int, m: int, d: int, clock: time | None = None, tz: timezone | None = None) -> datetime | None:
-    try:
-        day = date(y, m, d)
-    except ValueError:
-        return None
-    return datetime.combine(day, clock or time(0), tzinfo=tz)
-
-
-def _month(name: str) -> int | None:
-    key = name.lower().rstrip(".")
-    return MONTHS.get(key) or MONTHS.get(key[:3])
-
-
-def _windows_order(a: int, b: int, wd: str | None, sep: str, hint: str | None) -> str:
-    """'dmy' or 'mdy' for a short date whose year is last."""
-    if a > 12:
-        return "dmy"
-    if b > 12:
-        return "mdy"
-    if sep != "/":
-        return "dmy"  # 24.11.2026, 24-11-2026: day first wherever dots or dashes are used
-    word = (wd or "").strip("().,").lower()
-    if word and word in WEEKDAYS:
-        return "weekday"
-    if hint:
-        return hint
-    return "mdy" if sep == "/" and word[:3] in EN_WEEKDAYS else "dmy"
-
-
-def parse_stamp(text: str, order_hint: str | None = None) -> Stamp | None:
-    """Read one timestamp line (see the module docstring); None when it is not one.
-
-    ``order_hint`` (``"dmy"``/``"mdy"``) settles a Windows short date such as ``05/06/2026`` that
-    neither its numbers nor its weekday settle (a reader passes the order seen earlier)."""
-    s = _strip_prefix(text)
-    if not s or len(s) > 80:
-        return None
-    c = s[0]
-    if c.isdigit() or c == "@":
-        m = _ISO.match(s)
-        if m:
-            clock = _clock(m["time"]) if m["time"] else None
-            if m["time"] and clock is None:
-                return None
-            value = _make(int(m["y"]), int(m["m"]), int(m["d"]), clock, _zone(m["tz"]))
-            return None if value is None else Stamp("full" if m["time"] else "date", value)
-        m = _EPOCH.match(s)
-        if m:
-            return Stamp("full", datetime.fromtimestamp(int(m["s"]), timezone.utc))
-        m = _COMPACT_ISO.match(s)
-        if m:
-            value = _make(int(m["y"]), int(m["m"]), int(m["d"]), time(int(m["H"]), int(m["M"]), int(m["S"])), _zone(m["tz"]))
-            return None if value is None else Stamp("full", value)
-    m = _TIMEONLY.match(s)
-    if m:
-        clock = _clock(m["time"], m["ampm"] or m["pre"])
-        return None if clock is None else Stamp("time", datetime.combine(date(1900, 1, 1), clock))
-    m = _WINDATE.match(s)
-    if m:
-        return _windows_date(m, order_hint)
-    for pattern in (_DATE_MONTH_FIRST, _DATE_DAY_FIRST):
-        m = pattern.match(s)
-        if m:
-            month = _month(m["mon"])
-            year = m["year"] or m["year0"]
-            if month is None or year is None:
-                continue
-            clock = _clock(m["time"], m["ampm"])
-            if clock is None:
-                continue
-            value = _make(int(year), month, int(m["day"]), clock, _zone(m["tz"]))
-            if value is not None:
-                return Stamp("full", value)
-    return None
-
-
-def _windows_date(m: re.Match[str], order_hint: str | None) -> Stamp | None:
-    a, b, c = m["a"], int(m["b"]), m["c"]
-    wd = m["wd"] or m["wd2"]
-    if len(a) == 4:
-        candidates = [(int(a), b, int(c))]
-    elif len(a) <= 2:
-        year = int(c) + (2000 if len(c) == 2 else 0)
-        if len(c) == 3:
-            return None
-        order = _windows_order(int(a), b, wd, m["sep"], order_hint)
-        if order == "weekday":
-            candidates = [(year, b, int(a)), (year, int(a), b)]
-            want = WEEKDAYS[(wd or "").strip("().,").lower()]
-            us = m["sep"] == "/" and (wd or "").strip("().,").lower()[:3] in EN_WEEKDAYS
-            fallback = (year, int(a), b) if us else (year, b, int(a))
-            candidates = [ymd for ymd in candidates if _weekday(ymd) == want] or [fallback]
-        elif order == "mdy":
-            candidates = [(year, int(a), b)]
-        else:
-            candidates = [(year, b, int(a))]
-    else:
-        return None
-    clock = None
-    if m["time"]:
-        clock = _clock(m["time"], m["ampm"])
-        if clock is None:
-            return None
-    value = _make(*candidates[0], clock)
-    if value is None:
-        return None
-    return Stamp("full" if clock else "date", value)
-
-
-def _weekday(ymd: tuple[int, int, int]) -> int | None:
-    value = _make(*ymd)
-    return None if value is None else value.weekday()
-
-
-def date_order(text: str) -> str | None:
-    """The day/month order a Windows short date settles on its own ('dmy'/'mdy'), or None."""
-    m = _WINDATE.match(text.strip())
-    if not m or len(m["a"]) == 4:
-        return None
-    order = _windows_order(int(m["a"]), int(m["b"]), m["wd"] or m["wd2"], m["sep"], None)
-    if order == "weekday":
-        stamp = _windows_date(m, None)
-        if stamp is None:
-            return None
-        return "dmy" if stamp.value.day == int(m["a"]) else "mdy"
-    a, b = int(m["a"]), int(m["b"])
-    return order if (a > 12 or b > 12) else None
-
+from .stamps import Stamp, date_order, parse_stamp, strip_prefix
 
 # ---------------------------------------------------------------------------- other log lines
 
@@ -480,21 +212,6 @@ class LogSnapshot:
         return f"{self.source}:{self.first_line}"
 
 
-def format_time(value: datetime | None, kind: str | None = "full") -> str:
-    """'2026-11-24 19:11:04 UTC', '2026-11-24 19:11:04+01:00', '2026-11-24' (date only), ''."""
-    if value is None:
-        return ""
-    if kind == "date":
-        return value.date().isoformat()
-    text = value.strftime("%Y-%m-%d %H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    if value.tzinfo is not None:
-        offset = value.utcoffset()
-        text += " UTC" if offset == timedelta(0) else value.strftime("%z")[:3] + ":" + value.strftime("%z")[3:]
-    return text
-
-
 class LogReader:
     """Reads one input (a path, ``-``, a :class:`~netparse.io.TextSource` or an iterable of
     lines) and yields ``(snapshot, item)`` pairs in input order: ``item`` is a
@@ -506,7 +223,11 @@ class LogReader:
     After iteration: ``parser`` (the file's line accounting), ``snapshots`` (how many),
     ``encoding``, ``name``.
 
-    Reading part of a file (``netparse.dask``): with ``track`` (a callable giving the line
+    Most consumers want one of two shapes instead of that event stream: :meth:`records` (the
+    sockets one by one, issues and snapshot ends to callbacks) or :meth:`by_snapshot` (each
+    snapshot's sockets and issues as lists, one snapshot in memory at a time).
+
+    Reading part of a file (:mod:`netparse.scale.dask`): with ``track`` (a callable giving the line
     source's own state, e.g. the decoder's) every block records :meth:`state` where it starts in
     ``block.state``; ``resume`` (such a state) makes the reader start in it, as if the lines
     before had been read (its first line must be where that block started).
@@ -525,8 +246,6 @@ class LogReader:
         track: Callable[[], Any] | None = None,
         resume: ReadState | None = None,
     ) -> None:
-        from ..inputs.files import host_from_name
-
         self._input = source
         self.format = format
         self.strict = strict
@@ -534,8 +253,6 @@ class LogReader:
         self.progress = progress
         self.text_source = None
         if isinstance(source, str):
-            from ..inputs.source import open_source
-
             self.text_source = open_source(source, encoding) if encoding else open_source(source)
             self.name = self.text_source.name
         else:
@@ -576,8 +293,6 @@ class LogReader:
         )
 
     def _resume(self, state: ReadState) -> None:
-        from ..grammars import get
-
         self.stamped, self._order, self._last_stamp = state.stamped, state.order, state.last_stamp
         if state.grammar is not None:
             self.parser.resume(get(state.grammar), copy.deepcopy(state.context))
@@ -600,7 +315,7 @@ class LogReader:
         if found.stamp is not None:
             self.stamped = True
             if found.stamp.kind != "time" and self._order is None:
-                self._order = date_order(_strip_prefix(line))
+                self._order = date_order(strip_prefix(line))
         latest = self._latest
         content = self._has_content(latest)
         stamp = found.stamp
@@ -755,6 +470,38 @@ class LogReader:
             current = nxt
         yield from self._end(current)
 
+    def records(
+        self,
+        on_issue: Callable[[LogSnapshot, ParseIssue], object] | None = None,
+        on_end: Callable[[LogSnapshot], object] | None = None,
+    ) -> Iterator[tuple[LogSnapshot, Socket]]:
+        """``(snapshot, socket)`` for every socket, in input order. Each issue goes to
+        ``on_issue(snapshot, issue)`` and the end of each snapshot (its counts final) to
+        ``on_end(snapshot)``, as they occur: before the next socket is yielded."""
+        for block, item in self:
+            if item is None:
+                if on_end is not None:
+                    on_end(block)
+            elif item.__class__ is Socket or isinstance(item, Socket):
+                yield block, item
+            elif on_issue is not None:
+                on_issue(block, item)  # type: ignore[arg-type]
+
+    def by_snapshot(self) -> Iterator[tuple[LogSnapshot, list[Socket], list[ParseIssue]]]:
+        """Each snapshot with its sockets and issues, as it ends (memory: one snapshot). Issues
+        of a block that holds no listing line (and so never ends as a snapshot) go with the
+        next snapshot; after the last one they are in ``parser``'s counts only."""
+        sockets: list[Socket] = []
+        issues: list[ParseIssue] = []
+        for block, item in self:
+            if item is None:
+                yield block, sockets, issues
+                sockets, issues = [], []
+            elif item.__class__ is Socket or isinstance(item, Socket):
+                sockets.append(item)
+            else:
+                issues.append(item)  # type: ignore[arg-type]
+
     def _merge(self, block: LogSnapshot, section: LogSnapshot) -> None:
         """Undo a header split: ``section`` goes back into ``block``."""
         block._seen |= section._seen
@@ -831,16 +578,8 @@ def snapshot_model(block: LogSnapshot, sockets: list[Socket], issues: list[Parse
 
 def iter_snapshots(reader: LogReader) -> Iterator[Snapshot]:
     """Whole :class:`~netparse.model.Snapshot` objects, one at a time (memory: one snapshot)."""
-    sockets: list[Socket] = []
-    issues: list[ParseIssue] = []
-    for block, item in reader:
-        if item is None:
-            yield snapshot_model(block, sockets, issues, reader.current_encoding)
-            sockets, issues = [], []
-        elif isinstance(item, Socket):
-            sockets.append(item)
-        else:
-            issues.append(item)
+    for block, sockets, issues in reader.by_snapshot():
+        yield snapshot_model(block, sockets, issues, reader.current_encoding)
 
 
 def parse_log(text: str, format: str = "auto", name: str = "<input>", host: str | None = None) -> list[Snapshot]:

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Callable, Iterable
 
-from .reader import LogReader, LogSnapshot, format_time
+from ..clock import time_key
 from ..model import Family, Socket
+from ..output.tables import console, table, use_color
 from ..states import STATE_ORDER, TcpState
+from .reader import LogReader, LogSnapshot
+from .stamps import format_time
 
 STATES: tuple[TcpState, ...] = STATE_ORDER
-_INDEX = {state: i for i, state in enumerate(STATES)}
+STATE_INDEX = {state: i for i, state in enumerate(STATES)}
 _INET = (Family.INET, Family.INET6)
 _LISTENING = (TcpState.LISTEN, TcpState.UNCONNECTED, TcpState.BOUND, TcpState.NONE)
 #: grammar names of Windows output (ephemeral ports from 49152)
@@ -47,7 +50,7 @@ class Row:
         return sum(self.counts)
 
     def count(self, state: TcpState) -> int:
-        return self.counts[_INDEX[state]]
+        return self.counts[STATE_INDEX[state]]
 
     def key_text(self) -> str:
         if self.key is None:
@@ -129,7 +132,7 @@ def build(
     summed as ``(other)``. ``host`` keeps only snapshots of that host."""
     timeline = Timeline(by=by)
     n_states = len(STATES)
-    index = _INDEX
+    index = STATE_INDEX
     for name in names:
         reader = reader_factory(name, format=format, progress=progress)
         timeline.inputs.append(reader.name)
@@ -137,14 +140,16 @@ def build(
         groups: dict[tuple[str | None, object], list[int]] = {}
         low = 32768
         block_seen: LogSnapshot | None = None
-        for block, item in reader:
-            if item is None:
-                if host is None or block.host == host:
-                    _emit(timeline, block, counts, groups, by)
-                counts = [0] * n_states
-                groups = {}
-                continue
-            if item.__class__ is not Socket or not is_inet(item):  # issues; unix sockets
+
+        def end(block: LogSnapshot) -> None:
+            nonlocal counts, groups
+            if host is None or block.host == host:
+                _emit(timeline, block, counts, groups, by)
+            counts = [0] * n_states
+            groups = {}
+
+        for block, item in reader.records(on_end=end):
+            if not is_inet(item):  # unix sockets
                 continue
             state_i = index[item.state]
             if by is None:
@@ -165,8 +170,8 @@ def build(
         if not reader.found:
             timeline.empty.append(reader.name)
     if by is not None:
-        _keep_top(timeline, top)
-    timeline.rows = _ordered(timeline.rows)
+        keep_top(timeline, top)
+    timeline.rows = ordered(timeline.rows)
     return timeline
 
 
@@ -186,7 +191,7 @@ def _emit(timeline: Timeline, block: LogSnapshot, counts: list[int], groups: dic
         timeline.rows.append(Row(counts=row_counts, key=key, direction=direction, **base))  # type: ignore[arg-type]
 
 
-def _keep_top(timeline: Timeline, top: int) -> None:
+def keep_top(timeline: Timeline, top: int) -> None:
     peak: dict[tuple, int] = {}
     for row in timeline.rows:
         k = (row.direction, row.key)
@@ -212,7 +217,7 @@ def _keep_top(timeline: Timeline, top: int) -> None:
     timeline.rows = rows
 
 
-def _ordered(rows: list[Row]) -> list[Row]:
+def ordered(rows: list[Row]) -> list[Row]:
     """Hosts in the order first seen; each host's rows in time order when all have a time."""
     by_host: dict[str | None, list[Row]] = {}
     for row in rows:
@@ -220,9 +225,7 @@ def _ordered(rows: list[Row]) -> list[Row]:
     out: list[Row] = []
     for host_rows in by_host.values():
         if all(r.timestamp is not None for r in host_rows):
-            from ..rules.facts import _sortable
-
-            host_rows.sort(key=lambda r: _sortable(r.timestamp))  # type: ignore[arg-type]
+            host_rows.sort(key=lambda r: time_key(r.timestamp))  # type: ignore[arg-type]
         out.extend(host_rows)
     return out
 
@@ -240,8 +243,6 @@ SHORT = {
 
 
 def render_table(timeline: Timeline, out: IO[str]) -> None:
-    from ..output.records import _table, console, use_color
-
     states = timeline.states()
     columns = ["#", "time", "host"]
     if timeline.by:
@@ -260,11 +261,11 @@ def render_table(timeline: Timeline, out: IO[str]) -> None:
         values += [str(row.count(s)) for s in states] + [str(row.total)]
         return values
 
-    table = _table(None, columns, (cells(r) for r in timeline.rows), use_color(out))
-    for i, column in enumerate(table.columns):
+    grid = table(None, columns, (cells(r) for r in timeline.rows), use_color(out))
+    for i, column in enumerate(grid.columns):
         if column.header not in ("source", "time", "host", "port", "process"):
             column.justify = "right"
-    console(out).print(table)
+    console(out).print(grid)
 
 
 def write_csv(timeline: Timeline, out: IO[str]) -> None:

@@ -1,16 +1,13 @@
-"""Renderers: records and summaries to table, JSON, JSON lines and CSV. A renderer never parses
-and never decides what is an anomaly."""
+"""Records for machines: JSON, JSON lines and CSV, written as they stream. A renderer never
+parses and never decides what is an anomaly. No rich here: worker processes import this."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import sys
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable
 
 from ..model import Socket
-from ..summary import Summary
 
 CSV_COLUMNS = [
     "line",
@@ -91,75 +88,3 @@ def write_csv(records: Iterable[dict], out: IO[str]) -> int:
         writer.writerow(row)
         n += 1
     return n
-
-
-def use_color(stream: IO[str] = sys.stdout) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def console(stream: IO[str] = sys.stdout):
-    from rich.console import Console
-
-    fancy = use_color(stream)
-    return Console(
-        file=stream,
-        no_color=not fancy,
-        highlight=False,
-        force_terminal=fancy,
-        width=None if fancy else 200,
-        soft_wrap=not fancy,
-    )
-
-
-def _endpoint(addr: str | None, port: int | None, service: str | None) -> str:
-    if addr is None and port is None:
-        return "-"
-    p = service if (service and port is None) else ("*" if port is None else str(port))
-    a = addr or "*"
-    return f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
-
-
-def _table(title: str | None, columns: list[str], rows: Iterator[list[str]], fancy: bool):
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title=title, box=box.SIMPLE_HEAD if fancy else None, show_edge=False, pad_edge=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def render_table(sockets: Iterable[Socket], stream: IO[str] = sys.stdout) -> None:
-    con = console(stream)
-    rows = (
-        [
-            s.proto + ("6" if s.family == "inet6" else ""),
-            _endpoint(s.local_address, s.local_port, s.local_service),
-            _endpoint(s.remote_address, s.remote_port, s.remote_service),
-            str(s.state),
-            "" if s.recv_q is None else str(s.recv_q),
-            "" if s.send_q is None else str(s.send_q),
-            (f"{s.pid}/{s.process}" if s.process else str(s.pid)) if s.pid is not None else (s.process or ""),
-        ]
-        for s in sockets
-    )
-    con.print(_table(None, ["Proto", "Local", "Remote", "State", "Recv-Q", "Send-Q", "PID/Process"], rows, use_color(stream)))
-
-
-def _top(items: list[tuple[str, int]]) -> str:
-    return ", ".join(f"{k} ×{v}" for k, v in items)
-
-
-def render_summary(summary: Summary, stream: IO[str] = sys.stdout, title: str | None = None) -> None:
-    con = console(stream)
-    protos = ", ".join(f"{k} {v}" for k, v in summary.by_proto.items())
-    con.print(f"{title + ': ' if title else ''}{summary.total} sockets ({protos})" if summary.total else "0 sockets")
-    rows = (
-        [str(s.state), str(s.count), _top(s.local_ports), _top(s.processes), _top(s.remote_hosts)]
-        for s in summary.states
-    )
-    con.print(
-        _table(None, ["State", "Count", "Top local ports", "Top processes", "Top remote hosts"], rows, use_color(stream))
-    )

@@ -24,15 +24,11 @@ from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
 
-from ..errors import NetparseError
 from .base import RuleSettings
-from .engine import all_rules, get_rule
+from .registry import all_rules, get_rule
+from ..errors import ConfigError
 
 FILE_NAMES = ("netparse.toml", "pyproject.toml")
-
-
-class ConfigError(NetparseError):
-    """A configuration file, mapping or ``--set`` override that cannot be used."""
 
 
 class Config:

@@ -1,66 +1,22 @@
-"""Finds the rules (one module each, ``npNNN_*.py``) and runs them over a listing."""
+"""Runs the rules (found by :mod:`.registry`) over a listing or a series of snapshots."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-import re
-from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
+from ..errors import RuleError
 from ..model import Snapshot, Socket
 from .base import Rule
+from .config import Config
 from .facts import Facts, Series, SnapshotPoint
 from .finding import Finding, sort_key
+from .registry import all_rules, get_rule
+from .trend import TrendRule
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .config import Config
-
-_RULE_MODULE = re.compile(r"^np\d{3}_\w+$")
-
-
-@lru_cache(maxsize=1)
-def all_rules() -> tuple[Rule, ...]:
-    """Every rule, by code. Each ``npNNN_*`` module must define exactly one :class:`Rule`."""
-    rules: list[Rule] = []
-    for info in pkgutil.iter_modules(_package_path()):
-        if not _RULE_MODULE.match(info.name):
-            continue
-        module = importlib.import_module(f"{__package__}.{info.name}")
-        found = [
-            obj
-            for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, Rule) and obj.__module__ == module.__name__
-        ]
-        if len(found) != 1:
-            raise RuntimeError(f"{module.__name__} must define exactly one Rule, found {len(found)}")
-        rules.append(found[0]())
-    rules.sort(key=lambda r: r.code)
-    for attr in ("code", "name"):
-        values = [getattr(r, attr) for r in rules]
-        duplicates = {v for v in values if values.count(v) > 1}
-        if duplicates:
-            raise RuntimeError(f"duplicate rule {attr}: {', '.join(sorted(duplicates))}")
-    return tuple(rules)
-
-
-def _package_path() -> list[str]:
-    from . import __path__ as path
-
-    return list(path)
-
-
-def get_rule(code_or_name: str) -> Rule | None:
-    """The rule with this code (``NP001``, any case) or name (``close-wait-leak``), or None."""
-    key = code_or_name.strip().lower()
-    for rule in all_rules():
-        if key in (rule.code.lower(), rule.name):
-            return rule
-    return None
-
+__all__ = ["all_rules", "analyze", "analyze_series", "get_rule"]
 
 def analyze(
-    data: Snapshot | Iterable[Socket], config: "Config | Mapping[str, Mapping[str, object]] | None" = None
+    data: Snapshot | Iterable[Socket], config: Config | Mapping[str, Mapping[str, object]] | None = None
 ) -> list[Finding]:
     """Run every enabled rule over one listing; findings come worst first.
 
@@ -78,14 +34,21 @@ def analyze(
     for rule in all_rules():
         settings = config.settings(rule.code)
         if settings.enabled:
-            findings.extend(rule.check(facts, settings))
+            findings.extend(_checked(rule, rule.check, facts, settings))
     findings.sort(key=sort_key)
     return findings
 
 
-def _config(config: "Config | Mapping[str, Mapping[str, object]] | None") -> "Config":
-    from .config import Config
+def _checked(rule: Rule, check, data, settings) -> list[Finding]:
+    """``check(data, settings)`` as a list; a rule that fails raises :class:`RuleError` naming
+    it (the exception it raised is the cause), never an error that reads as the input's fault."""
+    try:
+        return list(check(data, settings))
+    except Exception as exc:  # noqa: BLE001 - re-raised with the rule's name, not swallowed
+        raise RuleError(rule.code, rule.name, exc) from exc
 
+
+def _config(config: Config | Mapping[str, Mapping[str, object]] | None) -> Config:
     if config is None:
         return Config.default()
     if not isinstance(config, Config):
@@ -95,7 +58,7 @@ def _config(config: "Config | Mapping[str, Mapping[str, object]] | None") -> "Co
 
 def analyze_series(
     series: "Series | Sequence[Snapshot] | Sequence[SnapshotPoint]",
-    config: "Config | Mapping[str, Mapping[str, object]] | None" = None,
+    config: Config | Mapping[str, Mapping[str, object]] | None = None,
     latest: Snapshot | Iterable[Socket] | None = None,
 ) -> list[Finding]:
     """Run the rules over the snapshots of one host (a log): every rule over the latest
@@ -106,8 +69,6 @@ def analyze_series(
     timestamps), or their :class:`~netparse.rules.facts.SnapshotPoint` aggregates, or a
     :class:`~netparse.rules.facts.Series`. ``latest``: the newest snapshot's sockets (needed
     when ``series`` holds points; the newest Snapshot otherwise)."""
-    from .trend import TrendRule
-
     if not isinstance(series, Series):
         items = list(series)
         if items and isinstance(items[0], Snapshot):
@@ -128,6 +89,6 @@ def analyze_series(
             if isinstance(rule, TrendRule):
                 settings = config.settings(rule.code)
                 if settings.enabled:
-                    findings.extend(rule.check_series(series, settings))
+                    findings.extend(_checked(rule, rule.check_series, series, settings))
     findings.sort(key=sort_key)
     return findings

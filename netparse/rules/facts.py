@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable, NamedTuple
 
+from ..clock import time_key
 from ..model import Family, Socket
 from ..states import TcpState
 
@@ -63,6 +64,15 @@ class Facts:
         for s in self.tcp:
             self._by_state[s.state].append(s)
         self.listeners = self._by_state.get(TcpState.LISTEN, [])
+        #: TCP sockets whose state the layout does not print (FreeBSD -T/-x, ss with a state
+        #: filter), split by what the row shows: no peer (a listener, or a socket only bound) or a
+        #: peer (a connection). Rules about listeners or connections read these too.
+        self.unprinted_unconnected: list[Socket] = []
+        self.unprinted_connected: list[Socket] = []
+        for s in self.tcp:
+            if s.state_printed is False:
+                peerless = s.remote_port is None and (s.remote_address or "*") in WILDCARDS
+                (self.unprinted_unconnected if peerless else self.unprinted_connected).append(s)
         self.listen_ports = {s.local_port for s in self.listeners if s.local_port is not None}
         #: True when the input had a process column that named at least one owner.
         self.has_owners = any(has_owner(s) for s in self.inet)
@@ -116,7 +126,9 @@ class Facts:
           backlog means unknown. Other platforms' Send-Q on LISTEN rows is a buffer count, not
           a backlog, so Send-Q is only read for ``ss`` input (or records with no format).
         """
-        if s.state is not TcpState.LISTEN:
+        if s.state is not TcpState.LISTEN and not (
+            s.state_printed is False and s.remote_port is None and (s.remote_address or "*") in WILDCARDS
+        ):
             return None
         extra = s.extra or {}
         qlen = getattr(s, "qlen", None)
@@ -205,7 +217,7 @@ class Series:
     def __init__(self, points: Iterable[SnapshotPoint], listener_lines: dict | None = None) -> None:
         items = list(points)
         if items and all(p.timestamp is not None for p in items):
-            items.sort(key=lambda p: _sortable(p.timestamp))  # type: ignore[arg-type]
+            items.sort(key=lambda p: time_key(p.timestamp))  # type: ignore[arg-type]
         self.points: list[SnapshotPoint] = items
         if listener_lines is None:
             listener_lines = {}
@@ -283,12 +295,7 @@ class SeriesBuilder:
         return Series(self.points, self.listener_lines)
 
 
-def _sortable(value: datetime) -> datetime:
-    """Aware and naive times in one order (a naive time is taken as UTC)."""
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
 def supersedes(timestamp: datetime | None, than: datetime | None) -> bool:
     """True when what was seen at ``timestamp`` replaces what was seen at ``than`` as the newest:
     it is not older, or a time is unknown (then the order of reading decides)."""
-    return timestamp is None or than is None or _sortable(timestamp) >= _sortable(than)
+    return timestamp is None or than is None or time_key(timestamp) >= time_key(than)

@@ -66,7 +66,7 @@ class ListenQueueOverflow(Rule):
             return self
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        for s in facts.listeners:
+        for s in facts.listeners + facts.unprinted_unconnected:
             queue = accept_queue(facts, s)
             if queue is None:
                 continue

@@ -51,7 +51,7 @@ class RecvQueueBacklog(Rule):
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         groups: dict[tuple, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.ESTABLISHED):
+        for s in facts.in_state(TcpState.ESTABLISHED) + facts.unprinted_connected:
             if s.recv_q is not None and s.recv_q >= settings.min_bytes:
                 groups[(s.process or s.pid, service_key(facts, s))].append(s)
         for (_owner, key), sockets in groups.items():

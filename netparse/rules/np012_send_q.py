@@ -47,7 +47,7 @@ class SendQueueBacklog(Rule):
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         peers: dict[str | None, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.ESTABLISHED):
+        for s in facts.in_state(TcpState.ESTABLISHED) + facts.unprinted_connected:
             if s.send_q is not None and s.send_q >= settings.min_bytes:
                 peers[s.remote_address].append(s)
         for peer, sockets in peers.items():

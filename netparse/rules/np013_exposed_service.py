@@ -82,7 +82,11 @@ class ExposedService(Rule):
         for s in facts.inet:
             if s.local_port not in watched or s.local_address not in WILDCARDS or s.local_interface == "lo":
                 continue
-            listening = s.state is TcpState.LISTEN if s.proto == "tcp" else s.remote_port is None
+            if s.proto == "tcp":
+                # a TCP row of a layout without a state column: listening unless it has a peer
+                listening = s.state is TcpState.LISTEN or (s.state_printed is False and s.remote_port is None)
+            else:
+                listening = s.remote_port is None
             if listening:
                 groups[s.local_port].append(s)
         for port, sockets in sorted(groups.items()):

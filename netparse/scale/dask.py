@@ -82,6 +82,11 @@ from array import array
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from ..inputs.decode import DecodedLines, lines_by_bytes, reading_plan
+from ..inputs.files import SKIPPED_SUFFIXES, decompressor, host_from_name, sniff
+from ..inputs.source import TextSource
+from ..logs.reader import LogReader
+from ..model import Socket
 from .parquet import column_kinds, to_timestamp
 
 _PANDAS = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean", "owners": "string",
@@ -123,8 +128,6 @@ def expand_paths(paths_or_glob: str | Iterable[str], storage_options: dict | Non
     import fsspec
     from fsspec.core import url_to_fs
 
-    from ..inputs.files import SKIPPED_SUFFIXES
-
     names = [paths_or_glob] if isinstance(paths_or_glob, str) else list(paths_or_glob)
     found: list[tuple[Any, str, str]] = []
     for name in names:
@@ -152,8 +155,6 @@ class _Records:
     """Column lists of the records read (a partition's frame in the making)."""
 
     def __init__(self, display: str, private: bool = False) -> None:
-        from ..model import Socket
-
         self.display = display
         self.fields = list(Socket.model_fields)
         self.data: dict[str, list] = {name: [] for name in columns()}
@@ -191,11 +192,6 @@ class _Records:
 
 def read_partition(item: tuple[Any, str, str], format: str = "auto", encoding: str | None = None):
     """One whole file's records as a pandas DataFrame (a Dask task)."""
-    from ..inputs.files import decompressor, sniff
-    from ..inputs.source import TextSource
-    from ..logs.reader import LogReader
-    from ..model import Socket
-
     fs, path, display = item
     records = _Records(display)
     raw = fs.open(path, "rb")
@@ -203,9 +199,8 @@ def read_partition(item: tuple[Any, str, str], format: str = "auto", encoding: s
         head = raw.read(8)
         raw.seek(0)
         source = TextSource(display, decompressor(sniff(head), raw), encoding, raw=raw)
-        for block, item_ in LogReader(source, format=format):
-            if item_ is not None and item_.__class__ is Socket:
-                records.add(block, item_)
+        for block, sock in LogReader(source, format=format).records():
+            records.add(block, sock)
     finally:
         raw.close()
     return records.frame()
@@ -220,10 +215,6 @@ def split_ranges(
     """The byte ranges ``[start, end)`` a file is read in and the encoding detected on its first
     block, or None when it is one partition (not larger than ``blocksize``, compressed, UTF-16/32,
     or no log: see the module docstring). Reads the file's size and first 64 KiB."""
-    from ..inputs.decode import DecodedLines, lines_by_bytes, reading_plan
-    from ..inputs.files import sniff
-    from ..logs.reader import LogReader
-
     fs, path, display = item
     if blocksize is None:
         return None
@@ -335,10 +326,6 @@ def read_range(
     ``synced``: the reader starts in the whole-file reader's state (at byte 0, or at a snapshot
     start ``begin`` in the state ``resume``); an unsynced reader stops at ``end`` when no snapshot
     began before it, and its first block is not a snapshot start it can be handed over at."""
-    from ..inputs.decode import DecodedLines
-    from ..logs.reader import LogReader
-    from ..model import Socket
-
     fs, path, display = item
     records = _Records(display, private=True)
     data = records.data
@@ -471,7 +458,6 @@ def plan_file(
 
     # every snapshot of the file, in order, with its owner: number them, and pass host names on as
     # LogReader does (a snapshot's own host line, else the host the one before had from the log)
-    from ..inputs.files import host_from_name
 
     default = host_from_name(item[2])
     parts: list[_Part | None] = [None] * n_parts

@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from ..errors import MissingDependency
+from ..model import Socket
+
 NO_HOST = "(none)"  # the partition of records without a host
-
-
-class MissingDependency(RuntimeError):
-    pass
 
 
 def require_pyarrow():
@@ -60,8 +59,6 @@ def _base_type(annotation: Any) -> Any:
 def column_kinds() -> dict[str, str]:
     """Column name -> kind (``str int float bool owners map timestamp``), Socket fields first.
     Shared with :mod:`netparse.dask`."""
-    from ..model import Socket
-
     kinds: dict[str, str] = {}
     for name, info in Socket.model_fields.items():
         t = _base_type(info.annotation)

@@ -10,17 +10,25 @@ Records do not cross the process boundary as pickled models: :func:`parse_file_j
 record as a line of JSON (exactly what ``--output jsonl`` prints) into a temporary file and returns
 the file's name with the small per-file accounting (issue counts, formats, whether a listing was
 found). The parent streams those files in order, so memory stays flat however many records.
-``--jobs 1`` (or one input, or ``-``) keeps the in-process path of :class:`netparse.cli.InputRun`.
+``--jobs 1`` (or one input, or ``-``) keeps the in-process path of :class:`netparse.cli.app.InputRun`.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from ..errors import ParseError, UnknownFormatError
+from ..filters import socket_filter
+from ..logs.reader import LogReader
+from ..logs.timeline import Timeline, build, keep_top, ordered
+from ..output.records import record_json
+from ..parser import found_listing
 
 T = TypeVar("T")
 
@@ -53,15 +61,12 @@ class Failure:
 
 def describe(exc: BaseException, name: str) -> Failure:
     """The one-line message (and exit code) netparse gives for a problem reading ``name``."""
-    from ..errors import ParseError
-
-    if isinstance(exc, KeyError):
-        return Failure(name, str(exc.args[0]) if exc.args else str(exc), 2)
+    if isinstance(exc, UnknownFormatError):
+        return Failure(name, str(exc), 2)
     if isinstance(exc, ParseError):
         return Failure(name, f"{name}: {exc}")
     if isinstance(exc, OSError):
         return Failure(name, f"cannot read {name}: {exc.strerror or exc}")
-    import zlib
 
     if isinstance(exc, (EOFError, zlib.error)):  # a truncated or corrupt compressed file
         return Failure(name, f"cannot read {name}: {exc}")
@@ -150,15 +155,9 @@ def parse_file_job(
     source: bool,
 ) -> FileResult:
     """Worker: parse one file as ``netparse parse`` does, writing each kept record as
-    :func:`netparse.render.record_json` (with ``source`` when ``source``, and the log's
+    :func:`netparse.output.records.record_json` (with ``source`` when ``source``, and the log's
     ``snapshot``/``timestamp``/``host``) to a temporary file in ``tmpdir``."""
-    from ..cli.app import _filters
-    from ..logs.reader import LogReader
-    from ..model import Socket
-    from ..parser import found_listing
-    from ..output.records import record_json
-
-    keep = _filters(*filters)
+    keep = socket_filter(*filters)
     fd, path = tempfile.mkstemp(prefix="part-", suffix=".jsonl", dir=tmpdir)
     result = FileResult(name=name, path=path)
     try:
@@ -167,20 +166,18 @@ def parse_file_job(
             result.name = reader.name
             result.tried = [g.name for g in reader.parser.grammars]
             write = out.write
-            for block, item in reader:
-                if item is None:
+            def on_issue(block, issue) -> None:
+                result.issue_counts[issue.kind] += 1
+                if len(result.issues) < MAX_ISSUES:
+                    result.issues.append(issue.model_dump())
+
+            for block, item in reader.records(on_issue):
+                result.records += 1
+                if not keep(item):
                     continue
-                if isinstance(item, Socket):
-                    result.records += 1
-                    if not keep(item):
-                        continue
-                    keys = block.meta() if reader.marked else {}
-                    write(record_json(item, source=reader.name if source else None, **keys))
-                    write("\n")
-                else:
-                    result.issue_counts[item.kind] += 1
-                    if len(result.issues) < MAX_ISSUES:
-                        result.issues.append(item.model_dump())
+                keys = block.meta() if reader.marked else {}
+                write(record_json(item, source=reader.name if source else None, **keys))
+                write("\n")
             result.encoding = reader.current_encoding
             result.found = found_listing(reader.parser.line_counts())
             result.formats = sorted(reader.parser.records_by_format)
@@ -196,8 +193,6 @@ def parse_file_job(
 def timeline_job(name: str, format: str, by: str | None, host: str | None):
     """Worker: the timeline of one file, every port/process kept (``--top`` is applied once all
     files are merged, so the result is the one the in-process path gives)."""
-    from ..logs.timeline import build
-
     part = build([name], format=format, by=by, top=1 << 62, host=host)
     # build() put the rows in host/time order; back to reading order (snapshot index, stable),
     # so the merged timeline is ordered once, over all files, exactly as in one process
@@ -209,8 +204,6 @@ def build_timeline(names: list[str], jobs: int, format: str, by: str | None, top
                    on_failure: Callable[[Failure], None]):
     """:func:`netparse.timeline.build` over many files in worker processes: same rows, same
     order. A file that fails is passed to ``on_failure`` and left out."""
-    from ..logs.timeline import Timeline, _keep_top, _ordered
-
     timeline = Timeline(by=by)
     for name, part in run_ordered(timeline_job, names, jobs, format, by, host):
         if isinstance(part, Failure):
@@ -220,6 +213,6 @@ def build_timeline(names: list[str], jobs: int, format: str, by: str | None, top
         timeline.empty.extend(part.empty)
         timeline.rows.extend(part.rows)
     if by is not None:
-        _keep_top(timeline, top)
-    timeline.rows = _ordered(timeline.rows)
+        keep_top(timeline, top)
+    timeline.rows = ordered(timeline.rows)
     return timeline

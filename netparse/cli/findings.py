@@ -1,0 +1,73 @@
+"""Printing findings for a person: what ``analyze`` prints per input, and what the bare
+``netparse`` and ``netparse`` on a terminal print after their summary."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TYPE_CHECKING
+
+import typer
+
+from .options import EXIT_CONFIG, err
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from ..rules import Finding
+
+STYLES = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def report_findings(data) -> None:
+    """Findings for a snapshot or sockets, after a summary: what the bare ``netparse`` and
+    ``netparse`` on a terminal (live) print. The config is found as ``analyze`` finds it."""
+    from ..errors import ConfigError
+    from ..output.tables import console
+    from ..rules.config import load_config
+    from ..rules.engine import analyze
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        err(str(exc))
+        raise typer.Exit(EXIT_CONFIG) from None
+    out = console(sys.stdout)
+    out.print()
+    render_findings(analyze(data, config), out)
+
+
+def severity_counts(findings: "list[Finding]", levels: tuple[str, ...] = ("critical", "warning", "info")) -> str:
+    """'1 critical, 3 warnings, 2 info' (levels with no finding left out)."""
+    parts = []
+    for level in levels:
+        n = sum(1 for f in findings if f.severity.value == level)
+        if n:
+            parts.append(f"{n} {level}{'s' if level == 'warning' and n != 1 else ''}")
+    return ", ".join(parts)
+
+
+def render_findings(findings: "list[Finding]", console: "Console") -> None:
+    """Print findings worst first (as given): severity, code and name, then the message and the
+    evidence lines indented beneath. The default command (``netstat -an | netparse``) calls this
+    after its summary. Colour follows the console (none when not a terminal or NO_COLOR is set)."""
+    from rich.text import Text
+
+    if not findings:
+        console.print("No findings.", style="green", highlight=False)
+        return
+    indent = " " * 10
+    width = max(40, console.width)
+    for f in findings:
+        head = Text()
+        head.append(f"{f.severity.value.upper():<10}", style=STYLES.get(f.severity.value, ""))
+        head.append(f"{f.code} {f.rule}", style="bold")
+        console.print(head)
+        body = textwrap.fill(
+            f.message, width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+        )
+        console.print(Text(body))
+        if f.evidence:
+            console.print(Text(f"{indent}lines {', '.join(map(str, f.evidence))}", style="dim"))
+    noun = "finding" if len(findings) == 1 else "findings"
+    console.print(Text(f"{len(findings)} {noun}: {severity_counts(findings)}"))

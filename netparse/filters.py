@@ -1,0 +1,55 @@
+"""Which sockets to keep: the ``--state/--port/--proto/--pid`` predicate of ``parse``, ``live``
+and the worker processes of ``--jobs`` (which import this, not the CLI)."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from .errors import FilterError
+from .locales import resolve_state
+from .model import Socket
+
+SocketFilter = Callable[[Socket], bool]
+
+
+def keep_all(s: Socket) -> bool:
+    """The filter of a run without --state/--port/--proto/--pid (callers may skip calling it)."""
+    return True
+
+
+def _proto_key(text: str) -> str:
+    p = text.lower()
+    return p[:-1] if p in ("tcp6", "udp6") else p.rstrip("46")
+
+
+def socket_filter(
+    state: Iterable[str] = (), port: Iterable[int] = (), proto: Iterable[str] = (), pid: Iterable[int] = ()
+) -> SocketFilter:
+    """A predicate keeping sockets in any of ``state`` (any platform's label: time-wait, ESTAB,
+    LISTENING ...), with ``port`` as local or remote port, of ``proto`` (tcp6 = tcp) and owned
+    by ``pid``; each criterion given must hold. :func:`keep_all` when none is given.
+    Raises :class:`~netparse.errors.FilterError` for a state label no platform prints."""
+    states = set()
+    for text in state:
+        resolved = resolve_state(text)
+        if resolved is None:
+            raise FilterError(f"unknown state {text!r} (try 'netparse explain')")
+        states.add(resolved)
+    ports = set(port)
+    protos = {_proto_key(p) for p in proto}
+    pids = set(pid)
+    if not (states or ports or protos or pids):
+        return keep_all
+
+    def keep(s: Socket) -> bool:
+        if states and s.state not in states:
+            return False
+        if ports and s.local_port not in ports and s.remote_port not in ports:
+            return False
+        if protos and s.proto not in protos:
+            return False
+        if pids and s.pid not in pids:
+            return False
+        return True
+
+    return keep
