@@ -81,6 +81,8 @@ class InputRun:
     collecting issues, and knowing afterwards whether anything was recognised."""
 
     MAX_KEPT_ISSUES = 10000
+    #: an input that showed no listing line (record, title, header) in this many lines is not read on
+    GIVE_UP_LINES = 1000
 
     def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
         self.files = expand_or_exit(files or ["-"])  # globs, directories (recursing)
@@ -108,6 +110,7 @@ class InputRun:
                 source = open_source(name, self.encoding)
                 reader = LogReader(source, format=self.format, strict=self.strict)
             parser = reader.parser
+            parser.give_up_after = self.GIVE_UP_LINES  # no listing line in so many: stop (issue 13)
             self.tried = [g.name for g in parser.grammars]
             try:
                 with input_errors(source.name):

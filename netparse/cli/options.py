@@ -89,12 +89,12 @@ def with_byte_order(format: str, byte_order: ByteOrder) -> str:
 def check_encoding(value: Optional[str]) -> Optional[str]:
     if value is None:
         return None
-    import codecs
+    from ..inputs.decode import text_codec
 
     try:
-        codecs.lookup(value)
-    except LookupError:
-        raise typer.BadParameter(f"unknown encoding {value!r}") from None
+        text_codec(value)  # a text codec that can decode any bytes (not rot13, base64, punycode)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     return value
 
 
