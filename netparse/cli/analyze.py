@@ -225,6 +225,7 @@ def analyze_command(
     output: Output = typer.Option(Output.text, "--output", "-o", help="text, json or nagios."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
+    all_netns: bool = typer.Option(False, "--all-netns", help="With --live: every network namespace, each reported apart."),
 ) -> None:
     from ..rules import ConfigError, analyze, load_config
 
@@ -251,10 +252,11 @@ def analyze_command(
 
     results = []
     if live:
-        from .live import _sample
+        from ..live.collect import by_netns
+        from .live import sample_or_exit
 
-        snapshot = _sample("/proc", False).snapshot
-        results.append((snapshot, analyze(snapshot, config)))
+        for snapshot in by_netns(sample_or_exit(info=True, all_netns=all_netns).snapshot):
+            results.append((snapshot, analyze(snapshot, config)))
     try:
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format)):
