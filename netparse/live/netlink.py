@@ -74,7 +74,7 @@ UNIX_STATES = {1: TcpState.ESTABLISHED, 2: TcpState.SYN_SENT, 7: TcpState.UNCONN
                10: TcpState.LISTEN}
 UNIX_TYPES = {1: "stream", 2: "dgram", 3: "raw", 4: "rdm", 5: "seqpacket"}
 TIMER_NAMES = {0: "off", 1: "on", 2: "keepalive", 3: "timewait", 4: "probe"}
-SHUTDOWN_MARKS = {0: "<->", 1: "<--", 2: "-->", 3: "---"}  # as ss -e prints (bit 0 RCV, 1 SEND)
+SHUTDOWN_MARKS = {0: "<->", 1: "-->", 2: "<--", 3: "---"}  # as ss -e prints: bit 0 (receive shut) drops the <, bit 1 (send) the >
 PROTOCOLS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP, "raw": socket.IPPROTO_RAW}
 #: tcpi_options bits (linux/tcp.h) and the words ss prints for them
 TCPI_OPTIONS = ((1, "ts"), (2, "sack"), (8, "ecn"), (16, "ecnseen"), (32, "syn_data"), (64, "usec_ts"))
@@ -307,7 +307,8 @@ def unix_records(sock: socket.socket, seq: int = 100, info: bool = False) -> Ite
         a = attrs.get(UNIX_DIAG_NAME)
         if a is not None and len(a):
             raw = bytes(a)  # abstract names start with a NUL byte, which ss prints as @
-            path = "@" + raw[1:].decode("utf-8", "replace") if raw[:1] == b"\0" else raw.decode("utf-8", "replace")
+            path = "@" + raw[1:].decode("utf-8", "replace") if raw[:1] == b"\0" else raw.split(b"\0", 1)[0].decode(
+                "utf-8", "replace")
             rec["path"] = rec["local_address"] = path
         a = attrs.get(UNIX_DIAG_PEER)
         if a is not None and len(a) >= 4:
