@@ -120,6 +120,8 @@ def live_command(
     n = count or 1
     stamped = n > 1
     out = sys.stdout
+    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues):
+        return
     docs: list[str] = []
     rows: list[dict] = []
     from ..live.collect import samples
@@ -143,6 +145,8 @@ def live_command(
                 write_jsonl((record_json(s, **meta) for s in sockets), out)
             out.flush()
             _report(live, show_issues, noted)
+    except BrokenPipeError:
+        raise  # the reader went away: run() ends quietly
     except (OSError, subprocess_error()) as exc:
         _err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
@@ -151,6 +155,36 @@ def live_command(
     elif out_kind is Output.json:
         write_json(docs, out)
     out.flush()
+
+
+def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool) -> bool:
+    """One jsonl sample streamed from netlink (flat memory); False when netlink is not the
+    source here, so the caller samples the usual way."""
+    from ..live import collect
+    from ..live.netlink import NetlinkError
+    from ..output.records import record_json, write_jsonl
+
+    if options["all_netns"]:
+        return False
+    try:
+        if collect.choose_source(options["source"], proc) != "netlink":
+            return False
+        stream = collect.Stream(proc, unix, owners=options["owners"], info=options["info"], states=options["states"])
+    except NetlinkError:
+        return False  # refused: sample() falls back to /proc and says so
+    except OSError as exc:
+        _err(f"cannot read this machine's sockets: {exc}")
+        raise typer.Exit(1) from None
+    try:
+        write_jsonl((record_json(s) for s in stream if keep(s)), sys.stdout)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        _err(f"cannot read this machine's sockets: {exc}")
+        raise typer.Exit(1) from None
+    sys.stdout.flush()
+    _report(stream.sample(), show_issues)
+    return True
 
 
 def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str) -> dict:

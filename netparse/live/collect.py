@@ -154,14 +154,7 @@ def sample(
         att = attribute(records, scan_owners(proc, cache, wanted))
         if containers:
             for rec in records:
-                pid = rec.get("pid")
-                if pid:
-                    path = cache.cgroup(proc, pid)
-                    if path:
-                        rec["cgroup"] = path
-                        found = from_cgroup(path)
-                        if found is not None:
-                            rec["container"] = found
+                put_container(rec, proc, cache)
     sockets = []
     for i, rec in enumerate(records, 1):
         rec["line"] = i
@@ -182,6 +175,58 @@ def sample(
         collector=collector + ("; " + "; ".join(notes) if notes else ""),
     )
     return LiveSample(snapshot=snap, attribution=att, issues=issues)
+
+
+def put_container(rec: dict, proc: str, cache: OwnerCache) -> None:
+    """cgroup path and container of an attributed record, from its owner's /proc/PID/cgroup."""
+    pid = rec.get("pid")
+    if pid:
+        path = cache.cgroup(proc, pid)
+        if path:
+            rec["cgroup"] = path
+            found = from_cgroup(path)
+            if found is not None:
+                rec["container"] = found
+
+
+class Stream:
+    """This network namespace's sockets through netlink, one record at a time (``-o jsonl``):
+    memory stays flat in the number of sockets, except the inode -> owner map when owners are
+    asked for. The netlink socket is opened at once, so a refusal (NetlinkError) comes before
+    anything is written and the caller can fall back to :func:`sample`."""
+
+    def __init__(self, proc: str = "/proc", unix: bool = False, *, owners: bool = True, info: bool = False,
+                 containers: bool = True, states: "set[TcpState] | None" = None,
+                 cache: OwnerCache | None = None) -> None:
+        self.proc, self.unix, self.owners, self.info, self.containers = proc, unix, owners, info, containers
+        self.mask = netlink.states_mask(states)
+        self.cache = cache if cache is not None else OwnerCache()
+        self.sock = netlink.open_socket()
+        self.attribution: Attribution | None = None
+        self.snapshot = Snapshot(format="netlink", formats=["netlink"], source="netlink sock_diag",
+                                 timestamp=datetime.now(timezone.utc), host=platform.node() or None,
+                                 collector="netlink")
+
+    def __iter__(self) -> Iterator[Socket]:
+        proc = self.proc
+        found = scan_owners(proc, self.cache) if self.owners else None
+        if found is not None:
+            self.attribution = Attribution(processes=found.processes, unreadable_processes=found.unreadable,
+                                           is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
+        validate = Socket.model_validate
+        with self.sock:
+            records = netlink.records(self.sock, unix=self.unix, info=self.info, states=self.mask,
+                                      missing=_raw_from_proc(Path(proc)))
+            for i, rec in enumerate(records, 1):
+                if found is not None:
+                    attribute((rec,), found, self.attribution)
+                    if self.containers:
+                        put_container(rec, proc, self.cache)
+                rec["line"] = i
+                yield validate(rec)
+
+    def sample(self) -> LiveSample:
+        return LiveSample(snapshot=self.snapshot, attribution=self.attribution)
 
 
 def _from_namespace(proc: str, unix: bool, info: bool, mask: int, ns, issues: list) -> list[dict]:
@@ -232,4 +277,4 @@ def by_netns(snapshot: Snapshot) -> list[Snapshot]:
     return out
 
 
-__all__ = ["Attribution", "LiveSample", "SourceError", "by_netns", "choose_source", "sample", "samples"]
+__all__ = ["Attribution", "LiveSample", "SourceError", "Stream", "by_netns", "choose_source", "sample", "samples"]

@@ -196,10 +196,12 @@ def scan(proc: str = "/proc", cache: OwnerCache | None = None, wanted: set[int] 
     return OwnerScan(owners, seen, unreadable, pids)
 
 
-def attribute(records: list[dict], found: OwnerScan) -> Attribution:
-    """Put pid/process/fd (and ``owners`` when several hold one) on record dicts."""
-    att = Attribution(processes=found.processes, unreadable_processes=found.unreadable,
-                      is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
+def attribute(records: list[dict], found: OwnerScan, att: Attribution | None = None) -> Attribution:
+    """Put pid/process/fd (and ``owners`` when several hold one) on record dicts; counts are
+    added to ``att`` when given (a stream attributes one record at a time)."""
+    if att is None:
+        att = Attribution(processes=found.processes, unreadable_processes=found.unreadable,
+                          is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
     owners = found.owners
     for rec in records:
         att.sockets += 1
