@@ -297,8 +297,21 @@ def test_container_named_from_a_cgroup_made_by_hand() -> None:
         assert by_port[47400]["container"] == {"runtime": "docker", "id": cid, "short_id": cid[:12]}
         assert by_port[47400]["cgroup"] == f"/system.slice/docker-{cid}.scope"
         assert by_port[47401]["container"] == {"runtime": "containerd", "id": cid, "short_id": cid[:12], "pod_uid": pod}
+        # analyze names the container: the docker listener has 3 waiting connections of a backlog of 3
+        for _ in range(4):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", 47400))
+            procs.append(c)
+        time.sleep(0.3)
+        doc = json.loads(netparse_cmd("analyze", "--live", "-o", "json").stdout)
+        (msg,) = [f["message"] for f in doc["findings"] if f["code"] == "NP010" and f.get("local_port") == 47400]
+        assert f"container docker {cid[:12]}" in msg and "is full" in msg
     finally:
         for p in procs:
+            if isinstance(p, socket.socket):
+                p.close()
+                continue
             p.kill()
             p.wait()
         for group in made:
