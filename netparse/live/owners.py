@@ -113,8 +113,20 @@ class OwnerCache:
 
     def __init__(self) -> None:
         self.processes: dict[tuple[int, str | None], Process] = {}
+        self.current: dict[int, Process] = {}  # this snapshot's: /proc/PID/stat read once per pid
+
+    def begin(self) -> None:
+        """A new snapshot: pids may have been reused since the last one."""
+        self.current = {}
 
     def process(self, proc: str, pid: int) -> Process:
+        got = self.current.get(pid)
+        if got is not None:
+            return got
+        got = self.current[pid] = self._process(proc, pid)
+        return got
+
+    def _process(self, proc: str, pid: int) -> Process:
         name, start = _stat(proc, str(pid))
         key = (pid, start)
         got = self.processes.get(key)
@@ -150,7 +162,8 @@ class OwnerScan:
 def scan(proc: str = "/proc", cache: OwnerCache | None = None, wanted: set[int] | None = None) -> OwnerScan:
     """inode -> owners from every ``/proc/PID/fd``; ``wanted``: only these inodes are kept
     (every table is still read, as a socket can be shared by several processes)."""
-    cache = cache or OwnerCache()
+    cache = cache if cache is not None else OwnerCache()
+    cache.begin()
     found: dict[int, list[tuple[int, int]]] = {}
     seen = unreadable = 0
     pids: set[int] = set()
