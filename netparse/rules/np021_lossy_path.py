@@ -39,7 +39,7 @@ class LossyPath(Rule):
         whose sender queue (tc tbf, 4 Mbit/s, 6 kB limit) drops, 38-39% retransmitted.
     """
 
-    code = "NP019"
+    code = "NP021"
     name = "lossy-path"
     summary = "Connections towards one peer retransmitting a large share of their segments"
     severities = (Severity.WARNING, Severity.CRITICAL)

@@ -35,7 +35,7 @@ class PeerNotReading(Rule):
         never reads, across a veth pair: 65,160 bytes queued, persist timer, rwnd_limited 100%.
     """
 
-    code = "NP020"
+    code = "NP022"
     name = "peer-not-reading"
     summary = "Peer stopped reading: zero window, persist timer, Send-Q waiting"
     severities = (Severity.WARNING, Severity.CRITICAL)

@@ -39,7 +39,7 @@ class SynQueueNearLimit(Rule):
         tcp_max_syn_backlog 64: the queue stopped at 49 (ListenDrops 51). The warning ratio is ours.
     """
 
-    code = "NP021"
+    code = "NP023"
     name = "syn-queue-near-limit"
     summary = "SYN queue of a listener near the kernel's limit"
     severities = (Severity.WARNING, Severity.CRITICAL)
