@@ -168,6 +168,7 @@ def analyze_command(
     output: Output = typer.Option(Output.text, "--output", "-o", help="text, json, nagios, checkmk (local-check lines) or openmetrics (Prometheus text exposition)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
+    all_netns: bool = typer.Option(False, "--all-netns", help="With --live: every network namespace, each reported apart."),
 ) -> None:
     from ..rules import analyze, load_config
 
@@ -204,10 +205,12 @@ def analyze_command(
     unattributed = None
     try:
         if live:
-            sampled = sample_or_exit("/proc", False)
-            snapshot = sampled.snapshot
+            from ..live.collect import by_netns
+
+            sampled = sample_or_exit(info=True, all_netns=all_netns)
             unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
-            results.append((snapshot, analyze(snapshot, config)))
+            for snapshot in by_netns(sampled.snapshot):
+                results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
