@@ -91,3 +91,11 @@ class RuleError(NetparseError):
         self.code = code
         self.name = name
         super().__init__(f"rule {code} {name} failed: {type(cause).__name__}: {cause}")
+
+
+class NetlinkError(NetparseError, OSError):
+    """Sock-diag is not usable here (no such socket family, refused, an answer not understood)."""
+
+
+class SourceError(NetparseError, OSError):
+    """The live source asked for (``--source``) cannot be read here."""

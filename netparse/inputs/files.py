@@ -22,8 +22,6 @@ loop (each real directory is walked once).
 from __future__ import annotations
 
 import bz2
-import glob
-import gzip
 import io
 import lzma
 import os

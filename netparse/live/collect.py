@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..errors import SourceError
 from ..model import Snapshot, Socket
 from ..states import TcpState
 from . import netlink
@@ -29,10 +30,6 @@ from .owners import scan as scan_owners
 
 SOURCES = ("auto", "netlink", "proc", "netstat")
 ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
-
-
-class SourceError(OSError):
-    """The source asked for cannot be read here."""
 
 
 def _raw_from_proc(base: Path):

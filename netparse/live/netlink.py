@@ -28,6 +28,7 @@ import socket
 import struct
 from typing import Any, Iterator
 
+from ..errors import NetlinkError
 from ..model import Family
 from ..states import TcpState
 
@@ -78,10 +79,6 @@ SHUTDOWN_MARKS = {0: "<->", 1: "-->", 2: "<--", 3: "---"}  # as ss -e prints: bi
 PROTOCOLS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP, "raw": socket.IPPROTO_RAW}
 #: tcpi_options bits (linux/tcp.h) and the words ss prints for them
 TCPI_OPTIONS = ((1, "ts"), (2, "sack"), (8, "ecn"), (16, "ecnseen"), (32, "syn_data"), (64, "usec_ts"))
-
-
-class NetlinkError(OSError):
-    """Sock-diag is not usable here (no such socket family, refused, an answer not understood)."""
 
 
 def open_socket() -> socket.socket:
