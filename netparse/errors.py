@@ -57,6 +57,10 @@ class InputProblem(NetparseError):
     """An input that cannot be read or holds nothing recognisable (``analyze``: exit 1 / UNKNOWN)."""
 
 
+class InputSkipped(NetparseError):
+    """An input that was reported as unreadable and is skipped (the CLI goes on to the next one)."""
+
+
 class ConfigError(NetparseError):
     """A configuration file, mapping or ``--set`` override that cannot be used."""
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 import typer
 
 from .. import __version__
-from ..errors import RuleError
+from ..errors import InputSkipped, RuleError
 from . import exporter as exporter_command
 from . import live as live_command
 from .analyze import register as register_analyze
@@ -78,14 +78,24 @@ class SummaryOutput(str, Enum):
 
 class InputRun:
     """Reads the named inputs through one grammar-detecting parser per input, streaming records,
-    collecting issues, and knowing afterwards whether anything was recognised."""
+    collecting issues, and knowing afterwards whether anything was recognised.
+
+    Failure policy, the same as the worker processes' (``--jobs``): an input that cannot be read
+    (missing, unreadable, corrupt compressed data) is reported in one line and skipped, the
+    others are read, and :meth:`finish` exits 1; records read from it before the error stay in
+    the output. An unknown ``--format`` (exit 2) and ``--strict`` meeting a bad line (exit 1)
+    stop at once."""
 
     MAX_KEPT_ISSUES = 10000
     #: an input that showed no listing line (record, title, header) in this many lines is not read on
     GIVE_UP_LINES = 1000
 
-    def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
+    def __init__(
+        self, files: list[str], format: str, strict: bool = False, encoding: str | None = None, show_issues: bool = False
+    ) -> None:
         self.files = expand_or_exit(files or ["-"])  # globs, directories (recursing)
+        self.show_issues = show_issues  # every unparsed line explained in full (pyparsing)
+        self.failed: list[str] = []
         self.block = None  # the log snapshot of the record last yielded (netparse.logs)
         self.encoding = encoding
         self.format = format
@@ -106,15 +116,23 @@ class InputRun:
         from ..parser import found_listing
 
         for name in self.files:
-            with input_errors(name):
-                source = open_source(name, self.encoding)
-                reader = LogReader(source, format=self.format, strict=self.strict)
+            try:
+                with input_errors(name, skip=True):
+                    source = open_source(name, self.encoding)
+                    reader = LogReader(source, format=self.format, strict=self.strict)
+            except InputSkipped:
+                self.failed.append(name)
+                continue
             parser = reader.parser
             parser.give_up_after = self.GIVE_UP_LINES  # no listing line in so many: stop (issue 13)
+            if self.show_issues:
+                parser.explain = None
             self.tried = [g.name for g in parser.grammars]
             try:
-                with input_errors(source.name):
+                with input_errors(source.name, skip=True):
                     yield from self._read(source, reader, on_end)
+            except InputSkipped:
+                self.failed.append(source.name)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
@@ -157,10 +175,13 @@ class InputRun:
             if warnings:
                 parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
             err(", ".join(parts) + " (--show-issues lists them)")
-        if not self.found:
-            names = ", ".join(self.files)
+        readable = [n for n in self.files if n not in self.failed]
+        if not self.found and readable:
+            names = ", ".join("standard input" if n in ("-", "<stdin>") else n for n in readable)
             err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_INPUT)
+        if self.failed:
+            raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
@@ -200,7 +221,7 @@ def parse(
         _check_parquet(out_dir)
     elif out_dir is not None:
         raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
-    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding)
+    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding, show_issues)
     multi = len(run.files) > 1
     from ..scale.pool import default_jobs, use_pool
 
@@ -258,13 +279,13 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
     from ..output.tables import render_table
     from ..scale.pool import Failure, parse_file_job, run_ordered
 
-    failed: list[str] = []
+    failed = run.failed  # finish() exits 1 when any input failed
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
 
     with tempfile.TemporaryDirectory(prefix="netparse-") as tmp:
 
         def results():
-            args = (tmp, run.format, run.strict, run.encoding, filters, multi)
+            args = (tmp, run.format, run.strict, run.encoding, filters, multi, run.GIVE_UP_LINES, run.show_issues)
             for name, res in run_ordered(parse_file_job, run.files, jobs, *args):
                 if isinstance(res, Failure):
                     err(res.message)
@@ -282,6 +303,11 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
                 run.tried = res.tried
                 run.encodings[res.name] = res.encoding
                 yield res
+                if res.failure is not None:  # after the records it had read, as in one process
+                    err(res.failure.message)
+                    if res.failure.code == 2 or run.strict:
+                        raise typer.Exit(res.failure.code)
+                    failed.append(name)
 
         texts = (line for res in results() for line in res.lines())
         out = sys.stdout
@@ -319,7 +345,7 @@ def _summary(
     from ..output.tables import render_summary
     from ..summary import summarise
 
-    run = InputRun(files, format, strict, encoding)
+    run = InputRun(files, format, strict, encoding, show_issues)
     sockets, hosts = _summary_sockets(run, all_snapshots)
     if output is SummaryOutput.openmetrics:
         from .metrics import summary_openmetrics
