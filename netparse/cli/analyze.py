@@ -203,7 +203,9 @@ def analyze_command(
 
     results = []
     unattributed = None
-    problems: list[InputProblem] = []  # inputs reported and skipped (not with nagios: UNKNOWN at once)
+    # inputs reported and skipped; a monitoring form (nagios, checkmk) answers UNKNOWN at once
+    monitoring = nagios or output is Output.checkmk
+    problems: list[InputProblem] = []
 
     def skip(exc: InputProblem) -> None:
         err(str(exc))
@@ -218,7 +220,7 @@ def analyze_command(
             for snapshot in by_netns(sampled.snapshot):
                 results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
-        for snapshot, series in (() if live else analysis_inputs(names, format, None if nagios else skip)):
+        for snapshot, series in (() if live else analysis_inputs(names, format, None if monitoring else skip)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None
