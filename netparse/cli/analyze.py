@@ -348,9 +348,16 @@ def explain_command(
             try:
                 info = explain(topic)
             except UnknownStateError as exc:
-                err(f"{exc} (a state label, or a rule code or name such as NP001)")
-                raise typer.Exit(EXIT_USAGE) from None
-            out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
+                from ..explain import counter_text, explain_counter  # issue 17: kernel counters
+
+                counter = explain_counter(topic)
+                if counter is None:
+                    err(f"{exc} (a state label, a rule code or name such as NP001, or a counter such as ListenOverflows)")
+                    raise typer.Exit(EXIT_USAGE) from None
+                out.write(counter.model_dump_json(indent=2) + "\n" if as_json else counter_text(counter))
+                info = None
+            if info is not None:
+                out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
     if diagram:
         out.write(("\n" if topic else "") + DIAGRAM)
     if scenario is not None:
