@@ -78,18 +78,30 @@ canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
 
 
 def state_counts(sockets: "list[Socket]") -> dict[str, int]:
+    """TCP sockets per state (sockets of other kinds are in :func:`kind_counts`)."""
     from ..states import STATE_ORDER
+    from ..summary import kind_of
 
-    counts = Counter(s.state for s in sockets)
+    counts = Counter(s.state for s in sockets if kind_of(s) == "tcp")
     return {state.value: counts[state] for state in STATE_ORDER if counts[state]}
+
+
+def kind_counts(sockets: "list[Socket]") -> dict[str, int]:
+    """Sockets per kind: tcp, udp, raw, unix ..."""
+    from ..summary import KIND_ORDER, kind_of
+
+    counts = Counter(kind_of(s) for s in sockets)
+    order = sorted(counts, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    return {k: counts[k] for k in order}
 
 
 # ---------------------------------------------------------------------------- rendering
 
 
 def _summary_line(snapshot: "Snapshot") -> str:
-    counts = state_counts(snapshot.sockets)
-    states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
+    from ..summary import counts_text, summarise
+
+    states = counts_text(summarise(snapshot.sockets, top=0))
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
         from ..logs.stamps import format_time
@@ -122,6 +134,7 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
                 "format": snapshot.format,
                 "sockets": len(snapshot.sockets),
                 "state_counts": state_counts(snapshot.sockets),
+                "kind_counts": kind_counts(snapshot.sockets),
                 "findings": len(found),
                 **({"host": snapshot.host} if snapshot.host else {}),
                 **({"timestamp": snapshot.timestamp.isoformat()} if snapshot.timestamp else {}),
@@ -138,9 +151,11 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str,
     by = Counter(f.severity.value for f in findings)
     status = "CRITICAL" if by["critical"] else "WARNING" if by["warning"] else "OK"
     counts: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
     total = 0
     for snapshot, _ in results:
         counts.update(state_counts(snapshot.sockets))
+        kinds.update({k: n for k, n in kind_counts(snapshot.sockets).items() if k != "tcp"})
         total += len(snapshot.sockets)
     if status == "OK":
         info = f" ({by['info']} info)" if by["info"] else ""
@@ -148,7 +163,8 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str,
     else:
         worst = max(findings, key=lambda f: f.severity.rank)  # the first of the worst: inputs come sorted
         text = f"{severity_counts(findings, ('critical', 'warning'))}: {worst.code} {worst.message}"
-    perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()])
+    perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()]
+                    + [f"{kind}={n}" for kind, n in kinds.items()])
     return f"NETPARSE {status} - {text} | {perf}", NAGIOS_EXIT[status]
 
 

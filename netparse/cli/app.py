@@ -149,7 +149,7 @@ class InputRun:
                 parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
             err(", ".join(parts) + " (--show-issues lists them)")
         if not self.found:
-            names = ", ".join(self.files)
+            names = ", ".join("standard input" if f == "-" else f for f in self.files)
             err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
             raise typer.Exit(1)
 
@@ -204,7 +204,7 @@ def parse(
         records = (dict(record_dict(s, **run.snapshot_keys()), file=name) for name, s in selected)
         _write_parquet(records, out_dir)
     elif output is Output.table:
-        render_table([s for _, s in selected], out)
+        render_table((s for _, s in selected), out)
     elif output is Output.csv:
         write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
     else:
@@ -281,13 +281,14 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
             _write_parquet(records, out_dir)  # type: ignore[arg-type]
         elif output is Output.table:
             meta = ("source", "snapshot", "timestamp", "host")
-            sockets = []
-            for line in texts:
-                data = json.loads(line)
-                for key in meta:
-                    data.pop(key, None)
-                sockets.append(Socket.model_validate(data))
-            render_table(sockets, out)
+            def sockets():
+                for line in texts:
+                    data = json.loads(line)
+                    for key in meta:
+                        data.pop(key, None)
+                    yield Socket.model_validate(data)
+
+            render_table(sockets(), out)
         elif output is Output.csv:
             write_csv((json.loads(line) for line in texts), out)
         else:
@@ -306,87 +307,93 @@ def _summary(
     strict: bool = False,
     encoding: str | None = None,
     all_snapshots: bool = False,
-):
+) -> None:
     from ..output.tables import render_summary
-    from ..summary import summarise
 
     run = InputRun(files, format, strict, encoding)
-    sockets, hosts = _summary_sockets(run, all_snapshots)
-    summary = summarise(sockets)
+    summary, hosts = _summary_counts(run, all_snapshots)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:
         which = ", ".join(hosts) if len(hosts) <= 5 else f"each of {len(hosts)} hosts"
         scope = f"newest snapshot of {which} (--all-snapshots adds up every snapshot)"
         title = f"{title}: {scope}" if title else scope
-        if output is SummaryOutput.json:
+        if output is SummaryOutput.json and run.found:
             err(f"summary of the {scope}")
+    if not run.found:  # nothing recognisable: say so, and print no empty table first
+        run.finish(show_issues)
     if output is SummaryOutput.json:
         sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     else:
         render_summary(summary, sys.stdout, title=title)
     sys.stdout.flush()
     run.finish(show_issues)
-    return sockets
 
 
-def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], list[str]]:
-    """The sockets a summary counts: of a plain listing all of them; of a log (timestamp,
-    separator or host lines, or several snapshots) the newest snapshot of each host across the
-    files named, chosen as ``analyze`` chooses it (later in a file; across files by timestamp; an
-    empty newest snapshot counts as empty), unless ``all_snapshots``. Holds one snapshot per host
-    of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
+def _summary_counts(run: InputRun, all_snapshots: bool):
+    """The counts of a summary (:class:`netparse.summary.Summary`): of a plain listing all of
+    its sockets; of a log (timestamp, separator or host lines, or several snapshots) the newest
+    snapshot of each host across the files named, chosen as ``analyze`` chooses it (later in a
+    file; across files by timestamp; an empty newest snapshot counts as empty), unless
+    ``all_snapshots``. Holds counters per snapshot, never the sockets. Also the hosts (with
+    the snapshot's time) that were chosen."""
+    from ..summary import SummaryBuilder
+
     if all_snapshots:
-        return [s for _, s in run.sockets()], []  # type: ignore[misc]
+        builder = SummaryBuilder()
+        for _, s in run.sockets():
+            builder.add(s)
+        return builder.build(), []
     scope = _NewestPerHost()
     for _, s in run.sockets(on_end=scope.end):
         scope.socket(run.reader, s)
     scope.end_file()
-    plain = scope.plain
+    total = scope.plain
     hosts = []
     for host, (block, found) in scope.newest.items():
-        plain.extend(found)
+        total.merge(found)
         stamp = block.timestamp
         hosts.append(f"{host or block.source}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
-    return plain, hosts
+    return total.build(), hosts
 
 
 class _NewestPerHost:
     """What a summary counts, fed record by record: every record of a plain listing; of a log,
-    each host's newest snapshot across files (see :func:`_summary_sockets`)."""
+    each host's newest snapshot across files (see :func:`_summary_counts`). Counters only."""
 
     def __init__(self) -> None:
-        self.plain: list[Socket] = []
-        self.newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
+        from ..summary import SummaryBuilder
+
+        self.new = SummaryBuilder
+        self.plain = SummaryBuilder()
+        self.newest: dict[str | None, tuple] = {}  # host -> (block, counts) of its newest log snapshot
         self.reader: LogReader | None = None
         self.per_host: dict[str | None, tuple] = {}  # the same for the file being read
-        self.current: list[Socket] = []  # records of the snapshot being read
-        self.whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
+        self.current = self.new()  # counts of the snapshot being read
+        self.blocks: list = []  # counts of every snapshot of the file (merged when it is one plain listing)
 
     def _file(self, reader: LogReader) -> None:
         if reader is not self.reader:
             self.end_file()
-            self.reader, self.per_host, self.current, self.whole = reader, {}, [], []
+            self.reader, self.per_host, self.current, self.blocks = reader, {}, self.new(), []
 
     def socket(self, reader: LogReader, s: Socket) -> None:
         self._file(reader)
-        self.current.append(s)
-        if self.whole is not None:
-            if reader.is_log:
-                self.whole = None  # a log: only its newest snapshots are kept
-            else:
-                self.whole.append(s)
+        self.current.add(s)
 
     def end(self, reader: LogReader, block: LogSnapshot) -> None:
         self._file(reader)
         self.per_host[block.host] = (block, self.current)
-        self.current = []
+        self.blocks.append(self.current)
+        self.current = self.new()
 
     def end_file(self) -> None:
         reader = self.reader
         if reader is None:
             return
-        if self.whole is not None and not reader.is_log:
-            self.plain.extend(self.whole)
+        if not reader.is_log:
+            for counts in self.blocks + [self.current]:
+                self.plain.merge(counts)
+            self.blocks, self.current = [], self.new()
             return
         from ..rules.facts import supersedes
 
@@ -462,7 +469,32 @@ def main(
     if sys.stdin is None or sys.stdin.isatty():
         live_command.live_default()
         return
-    report_findings(_summary(["-"], "auto", False, SummaryOutput.table))
+    _bare()
+
+
+def _bare() -> None:
+    """``netstat -an | netparse``: the summary of what ``analyze`` reads (the listing, or the
+    newest snapshot per host of a log), then exactly ``analyze``'s findings on it."""
+    from ..errors import InputProblem
+    from ..logs.newest import analysis_inputs
+    from ..output.tables import render_summary
+    from ..summary import SummaryBuilder
+
+    try:
+        results = list(analysis_inputs(["-"], "auto"))
+    except InputProblem as exc:
+        err(str(exc))
+        raise typer.Exit(1) from None
+    counts = SummaryBuilder()
+    for snap, _ in results:
+        counts.extend(snap.sockets)
+    title = ", ".join(sorted({snap.format for snap, _ in results})) or None
+    render_summary(counts.build(), sys.stdout, title=title)
+    sys.stdout.flush()
+    issues = sum(len(snap.issues) for snap, _ in results)
+    if issues:
+        err(f"{issues} line{'s' if issues != 1 else ''} not understood (netparse parse --show-issues lists them)")
+    report_findings(results)
 
 
 def run() -> None:

@@ -20,21 +20,29 @@ STYLES = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def report_findings(data) -> None:
-    """Findings for a snapshot or sockets, after a summary: what the bare ``netparse`` and
-    ``netparse`` on a terminal (live) print. The config is found as ``analyze`` finds it."""
+    """Findings after a summary: what the bare ``netparse`` and ``netparse`` on a terminal
+    (live) print. ``data``: a Snapshot (live), or the (newest snapshot, series) pairs that
+    ``analyze`` reads (:func:`netparse.logs.newest.analysis_inputs`), run through exactly
+    ``analyze``'s rules. The config is found as ``analyze`` finds it."""
     from ..errors import ConfigError
     from ..output.tables import console
     from ..rules.config import load_config
-    from ..rules.engine import analyze
+    from ..rules.engine import analyze, analyze_series
+    from ..rules.finding import sort_key
 
     try:
         config = load_config()
     except ConfigError as exc:
         err(str(exc))
         raise typer.Exit(EXIT_CONFIG) from None
+    if isinstance(data, list):
+        found = [f for snap, series in data for f in analyze_series(series, config, latest=snap)]
+        found.sort(key=sort_key)
+    else:
+        found = analyze(data, config)
     out = console(sys.stdout)
     out.print()
-    render_findings(analyze(data, config), out)
+    render_findings(found, out)
 
 
 def severity_counts(findings: "list[Finding]", levels: tuple[str, ...] = ("critical", "warning", "info")) -> str:

@@ -59,24 +59,21 @@ def _report(live, show_issues: bool) -> None:
             err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
 
 
-def summary_renderable(sockets, title: str):
-    """A rich renderable of the summary (for --watch)."""
-    from rich.console import Group
-    from rich.table import Table
+def summary_renderable(sockets, title: str, width: int | None = None):
+    """A rich renderable of the summary (for --watch): the same lines as ``summary``, laid out
+    for ``width`` (no value split), as plain ``Text`` (input is never read as markup)."""
     from rich.text import Text
 
-    from ..output.tables import top_text
+    from ..output.safe import shown
+    from ..output.tables import summary_lines
     from ..summary import summarise
 
-    summary = summarise(sockets)
-    protos = ", ".join(f"{k} {v}" for k, v in summary.by_proto.items())
-    table = Table(show_edge=False, pad_edge=False)
-    for col in ("State", "Count", "Top local ports", "Top processes", "Top remote hosts"):
-        table.add_column(col, overflow="fold")
-    for s in summary.states:
-        table.add_row(str(s.state), str(s.count), top_text(s.local_ports), top_text(s.processes), top_text(s.remote_hosts))
-    head = Text(f"{title}: {summary.total} sockets" + (f" ({protos})" if protos else ""), style="bold")
-    return Group(head, table)
+    head, body = summary_lines(summarise(sockets), None, width)
+    text = Text(shown(title) + ": ", style="bold")
+    text.append("\n".join(head))
+    for i, line in enumerate(body):
+        text.append("\n" + line, style="bold" if i == 0 else "")
+    return text
 
 
 def live_command(
@@ -155,7 +152,7 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
                 title = f"{snap.host or 'this machine'} {snap.timestamp:%H:%M:%S}" if snap.timestamp else "this machine"
                 if live.attribution and live.attribution.message():
                     title += f"  ({live.attribution.unattributed} without owner)"
-                view.update(summary_renderable([s for s in snap.sockets if keep(s)], title), refresh=True)
+                view.update(summary_renderable([s for s in snap.sockets if keep(s)], title, console.width), refresh=True)
     except KeyboardInterrupt:
         pass
 
