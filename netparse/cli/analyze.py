@@ -115,14 +115,16 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    from ..output.safe import shown
+
+    console = Console(highlight=False, markup=False, emoji=False)
     for i, (snapshot, findings) in enumerate(results):
         if i:
             console.print()
-        console.print(Text(_summary_line(snapshot), style="bold"), soft_wrap=True)
+        console.print(Text(shown(_summary_line(snapshot)), style="bold"), soft_wrap=True)
         render_findings(findings, console)
     for path in config.files:
-        console.print(Text(f"config: {path}", style="dim"), soft_wrap=True)
+        console.print(Text(shown(f"config: {path}"), style="dim"), soft_wrap=True)
 
 
 def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
@@ -142,7 +144,9 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
         )
         findings.extend({**f.model_dump(mode="json"), "source": snapshot.source} for f in found)
     doc = {"inputs": inputs, "findings": findings, "config": [str(p) for p in config.files]}
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    from ..output.safe import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
 def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str, int]:

@@ -36,6 +36,7 @@ from .options import (
     Output,
     PidOpt,
     PortOpt,
+    CsvRawOpt,
     ProtoOpt,
     ShowIssuesOpt,
     StateOpt,
@@ -136,11 +137,13 @@ class InputRun:
 
     def finish(self, show_issues: bool) -> None:
         """Report issues on stderr; exit 1 when nothing in the input was recognisable."""
+        from ..output.safe import shown
+
         unparsed, warnings = self.issue_counts["unparsed"], self.issue_counts["warning"]
         if show_issues:
             for name, issue in self.issues:
                 where = f"{name}:" if len(self.files) > 1 or name != "<stdin>" else "line "
-                sys.stderr.write(f"{where}{issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
+                sys.stderr.write(shown(f"{where}{issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
         elif unparsed or warnings:
             parts = []
             if unparsed:
@@ -174,8 +177,14 @@ def parse(
     out_dir: Optional[str] = typer.Option(
         None, "--out", help="With --output parquet: the directory to write (created).", metavar="DIR"
     ),
+    csv_raw: bool = CsvRawOpt,
 ) -> None:
-    """Print the records."""
+    """Print the records.
+
+    Tables never split a value (an address:port, a pid/process, a timestamp stays whole on one
+    line): on a narrow terminal the Recv-Q/Send-Q columns are left out first. A wider terminal,
+    COLUMNS=200, or piping (plain text, one record per line) shows every column; -o json has
+    every field."""
     from ..filters import keep_all
     from ..output.records import (
         record_dict,
@@ -196,7 +205,7 @@ def parse(
     from ..scale.pool import default_jobs, use_pool
 
     if use_pool(jobs or default_jobs(), run.files):
-        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues)
+        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues, csv_raw)
         return
     selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
     out = sys.stdout
@@ -206,7 +215,8 @@ def parse(
     elif output is Output.table:
         render_table((s for _, s in selected), out)
     elif output is Output.csv:
-        write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
+        write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out,
+                  not csv_raw)
     else:
         texts = (record_json(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
         (write_json if output is Output.json else write_jsonl)(texts, out)
@@ -238,7 +248,9 @@ def _write_parquet(records, out_dir: str) -> None:
     err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
 
 
-def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool) -> None:
+def _parse_parallel(
+    run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool, csv_raw: bool = False
+) -> None:
     """``parse`` over several files in worker processes (netparse.parallel); same output, in input
     order; a file that fails is reported and skipped, exit 1 at the end."""
     import json
@@ -290,7 +302,7 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
 
             render_table(sockets(), out)
         elif output is Output.csv:
-            write_csv((json.loads(line) for line in texts), out)
+            write_csv((json.loads(line) for line in texts), out, not csv_raw)
         else:
             (write_json if output is Output.json else write_jsonl)(texts, out)
         out.flush()
@@ -322,7 +334,9 @@ def _summary(
     if not run.found:  # nothing recognisable: say so, and print no empty table first
         run.finish(show_issues)
     if output is SummaryOutput.json:
-        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+        from ..output.safe import json_safe
+
+        sys.stdout.write(json_safe(summary.model_dump_json(indent=2)) + "\n")
     else:
         render_summary(summary, sys.stdout, title=title)
     sys.stdout.flush()

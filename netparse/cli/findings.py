@@ -61,6 +61,8 @@ def render_findings(findings: "list[Finding]", console: "Console") -> None:
     after its summary. Colour follows the console (none when not a terminal or NO_COLOR is set)."""
     from rich.text import Text
 
+    from ..output.safe import shown
+
     if not findings:
         console.print("No findings.", style="green", highlight=False)
         return
@@ -72,7 +74,7 @@ def render_findings(findings: "list[Finding]", console: "Console") -> None:
         head.append(f"{f.code} {f.rule}", style="bold")
         console.print(head)
         body = textwrap.fill(
-            f.message, width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+            shown(f.message), width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
         )
         console.print(Text(body))
         if f.evidence:

@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from .findings import report_findings
-from .options import Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
+from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
@@ -47,13 +47,15 @@ def subprocess_error():
 
 
 def _report(live, show_issues: bool) -> None:
+    from ..output.safe import shown
+
     att = live.attribution
     if att is not None and att.message():
         err(att.message())
     if live.issues:
         if show_issues:
             for issue in live.issues:
-                sys.stderr.write(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
+                sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
         else:
             n = len(live.issues)
             err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
@@ -88,6 +90,7 @@ def live_command(
     interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch)."),
     show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
+    csv_raw: bool = CsvRawOpt,
 ) -> None:
     from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
     from ..output.tables import render_table
@@ -129,7 +132,7 @@ def live_command(
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     if out_kind is Output.csv:
-        write_csv(rows, out)
+        write_csv(rows, out, not csv_raw)
     elif out_kind is Output.json:
         write_json(docs, out)
     out.flush()

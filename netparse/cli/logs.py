@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import EXIT_INPUT, EXIT_USAGE, err, expand_or_exit, input_errors
+from .options import EXIT_INPUT, EXIT_USAGE, CsvRawOpt, err, expand_or_exit, input_errors
 
 
 
@@ -78,6 +78,7 @@ def timeline_command(
         "in one process. With more than one job a file that cannot be read is reported on stderr and "
         "skipped, the others are still read, and the exit code is 1 at the end.",
     ),
+    csv_raw: bool = CsvRawOpt,
 ) -> None:
     from ..inputs.progress import ReadProgress
     from ..scale.pool import default_jobs, use_pool
@@ -111,7 +112,7 @@ def timeline_command(
     if output is TimelineOutput.json:
         write_json(timeline, out)
     elif output is TimelineOutput.csv:
-        write_csv(timeline, out)
+        write_csv(timeline, out, not csv_raw)
     else:
         render_table(timeline, out)
     out.flush()
@@ -159,6 +160,11 @@ def diff_command(
                 err(str(exc))
                 raise typer.Exit(EXIT_INPUT) from None
     (block_a, snap_a), (block_b, snap_b) = sides
+    if b is None and from_ is None and to is None and block_a.index == block_b.index:
+        where = "standard input" if a == "-" else a
+        err(f"{where} has one snapshot{f' of host {host}' if host else ''}: nothing to compare it with "
+            "(name a second input: netparse diff A B, or a log with several snapshots)")
+        raise typer.Exit(EXIT_INPUT)
     diff = compare(snap_a, snap_b, block_a.index, block_b.index)
     if output is DiffOutput.json:
         render_json(diff, sys.stdout)

@@ -19,7 +19,9 @@ EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 
 
 def err(message: str) -> None:
     """One diagnostic line on stderr: the CLI's only way to talk about problems."""
-    sys.stderr.write(f"netparse: {message}\n")
+    from ..output.safe import shown_text
+
+    sys.stderr.write(f"netparse: {shown_text(message)}\n")  # file names, labels from input: never escapes
 
 
 @contextmanager
@@ -104,6 +106,11 @@ StateOpt = typer.Option([], "--state", help="Keep sockets in this state (any lab
 PortOpt = typer.Option([], "--port", help="Keep sockets with this local or remote port.")
 ProtoOpt = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...).")
 PidOpt = typer.Option([], "--pid", help="Keep sockets owned by this process id.")
+CsvRawOpt = typer.Option(
+    False, "--csv-raw",
+    help="With -o csv: write cells exactly as read. By default a cell starting with = + - @ (or tab, CR) gets a "
+    "leading ' so a spreadsheet shows it instead of running it as a formula (OWASP CSV injection advice).",
+)
 ByteOrderOpt = typer.Option(
     ByteOrder.little,
     "--byte-order",

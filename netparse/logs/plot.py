@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
-from html import escape
+from ..output.safe import xml_text as escape
 
 from .stamps import format_time
 from .timeline import OTHER, SHORT, STATE_INDEX, Row, TcpState, Timeline

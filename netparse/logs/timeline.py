@@ -17,6 +17,7 @@ from typing import IO, Callable, Iterable
 
 from ..clock import time_key
 from ..model import Family, Socket
+from ..output.safe import csv_cell, json_safe
 from ..output.grid import Column, use_color, width_of, write_table
 from ..summary import kind_of
 from ..states import STATE_ORDER, TcpState
@@ -281,14 +282,16 @@ def render_table(timeline: Timeline, out: IO[str], width: int | None = -1) -> No
     write_table(columns, (cells(r) for r in timeline.rows), out, w, use_color(out))
 
 
-def write_csv(timeline: Timeline, out: IO[str]) -> None:
+def write_csv(timeline: Timeline, out: IO[str], guard: bool = True) -> None:
+    """CSV; with ``guard`` a text cell that a spreadsheet would run as a formula gets a leading
+    ``'`` (see :func:`netparse.output.safe.csv_cell`)."""
     writer = csv.writer(out, lineterminator="\n")
     rows = [r.as_dict(timeline.by) for r in timeline.rows]
-    header = list(rows[0]) if rows else list(Row(0, "", 0, None, None, None, [0] * len(STATES)).as_dict(timeline.by))
+    header = list(rows[0]) if rows else list(Row(0, "", 0, None, None, None, [0] * N_COUNTS).as_dict(timeline.by))
     writer.writerow(header)
     for data in rows:
-        writer.writerow(["" if data[k] is None else data[k] for k in header])
+        writer.writerow(["" if data[k] is None else csv_cell(data[k], guard) for k in header])
 
 
 def write_json(timeline: Timeline, out: IO[str]) -> None:
-    out.write(json.dumps([r.as_dict(timeline.by) for r in timeline.rows], indent=2, ensure_ascii=False) + "\n")
+    out.write(json_safe(json.dumps([r.as_dict(timeline.by) for r in timeline.rows], indent=2, ensure_ascii=False)) + "\n")

@@ -55,6 +55,13 @@ def shown(text: object) -> str:
     return UNSAFE.sub(_escape, s)
 
 
+def shown_text(text: str) -> str:
+    """:func:`shown` line by line: newlines kept, everything else as :func:`shown` makes it."""
+    if UNSAFE.search(text) is None:
+        return text
+    return "\n".join(shown(part) for part in text.split("\n"))
+
+
 def cell(text: object, style: str = ""):
     """A rich ``Text`` of :func:`shown`: what rich prints of input text (never markup)."""
     from rich.text import Text
