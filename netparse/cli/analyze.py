@@ -243,27 +243,42 @@ def analyze_command(
             raise typer.Exit(EXIT_FINDINGS)
 
 
-def _wrap(label: str, text: str, width: int = 92) -> str:
+def _wrap(label: str, text: str, width: int | None = None) -> str:
+    """``label`` then ``text`` wrapped at ``width`` between words (never inside a name such as
+    tcp_fin_timeout); ``width`` None (piped): one line."""
+    if width is None:
+        return f"{label:<12}{text}".rstrip()
     return textwrap.fill(
-        text, width=width, initial_indent=f"{label:<12}", subsequent_indent=" " * 12, break_on_hyphens=False
+        text, width=max(width, 40), initial_indent=f"{label:<12}", subsequent_indent=" " * 12,
+        break_on_hyphens=False, break_long_words=False,
     )
 
 
-def state_text(info) -> str:
-    """One state's explanation as plain text."""
+def _out_width() -> int | None:
+    from ..output.grid import width_of
+
+    return width_of(sys.stdout)
+
+
+def state_text(info, width: int | None = None) -> str:
+    """One state's explanation as plain text, wrapped at ``width`` (None: a paragraph per line)."""
+
+    def wrap(label: str, text: str) -> str:
+        return _wrap(label, text, width)
+
     lines = [f"{info.state}" + ("  (RFC 9293 state)" if info.rfc9293 else "  (not an RFC 9293 state)")]
-    lines.append(_wrap("", info.summary))
-    lines.append(_wrap("Who", info.side))
+    lines.append(wrap("", info.summary))
+    lines.append(wrap("Who", info.side))
     for label, items in (("Entered", info.entered), ("Left", info.left)):
         for i, t in enumerate(items):
             note = "" if t.in_figure else " [not drawn in RFC 9293 Figure 5]"
-            lines.append(_wrap(label if i == 0 else "", t.text() + note))
-    lines.append(_wrap("Lasts", info.duration + (" (platform-dependent)" if info.platform_dependent else "")))
-    lines.append(_wrap("Many mean", info.many_mean))
+            lines.append(wrap(label if i == 0 else "", t.text() + note))
+    lines.append(wrap("Lasts", info.duration + (" (platform-dependent)" if info.platform_dependent else "")))
+    lines.append(wrap("Many mean", info.many_mean))
     for i, (platform, names) in enumerate(sorted(info.labels.items())):
-        lines.append(_wrap("Labels" if i == 0 else "", f"{platform}: {', '.join(names)}"))
+        lines.append(wrap("Labels" if i == 0 else "", f"{platform}: {', '.join(names)}"))
     if info.rules:
-        lines.append(_wrap("Rules", ", ".join(info.rules)))
+        lines.append(wrap("Rules", ", ".join(info.rules)))
     return "\n".join(lines) + "\n"
 
 
@@ -282,30 +297,30 @@ def rule_text(rule) -> str:
 
 
 def _states_table() -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+    """Every state in a table that wraps only between words (a name such as tcp_fin_timeout
+    or FIN_WAIT_2 stays whole); piped, one state per line."""
     from ..explain import explain_all
+    from ..output.grid import Column, use_color, write_table
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=160)
-    table = Table(show_lines=True)
-    for column in ("State", "Who is in it", "Entered from / left to", "How long", "Many of them mean"):
-        table.add_column(column)
+    columns = [Column("State"), Column("Who is in it", sep=" "), Column("Entered from / left to", sep=" "),
+               Column("How long", sep=" "), Column("Many of them mean", sep=" ")]
+    rows = []
     for info in explain_all():
         sources = sorted({t.source.value for t in info.entered})
         targets = sorted({t.target.value for t in info.left})
-        moves = (f"from {', '.join(sources)}" if sources else "") + (
-            f"\nto {', '.join(targets)}" if targets else ""
-        )
-        table.add_row(info.state.value, info.side, moves or "-", info.duration, info.many_mean)
-    console.print(table)
+        moves = (f"from {', '.join(sources)}" if sources else "") + (f"; to {', '.join(targets)}" if targets else "")
+        rows.append([info.state.value, info.side.split(), (moves or "-").split(), info.duration.split(),
+                     info.many_mean.split()])
+    width = _out_width()
+    out = sys.stdout
+    write_table(columns, rows, out, width, use_color(out), spaced=width is not None)
 
 
 def explain_command(
-    topic: Optional[str] = typer.Argument(None, help="A state label (TIME-WAIT, ESTAB, 0A ...) or a rule (NP001).",
-                                          show_default=False),
+    topics: Optional[List[str]] = typer.Argument(
+        None, help="State labels (TIME-WAIT, ESTAB, 0A ...) or rules (NP001), one or more.", show_default=False,
+        metavar="[TOPIC]...",
+    ),
     diagram: bool = typer.Option(False, "--diagram", help="Draw the TCP state diagram."),
     scenario: Optional[ScenarioName] = typer.Option(None, "--scenario", help="Walk both peers through a scenario."),
     as_json: bool = typer.Option(False, "--json", help="Print the state's explanation as JSON."),
@@ -314,6 +329,8 @@ def explain_command(
     from ..rules import get_rule
 
     out = sys.stdout
+    topics = list(topics or [])
+    topic = topics[0] if topics else None
     if topic is None and not diagram and scenario is None:
         if as_json:
             from ..explain import explain_all
@@ -322,17 +339,24 @@ def explain_command(
         else:
             _states_table()
         return
-    if topic is not None:
-        rule = get_rule(topic)
+    pages, docs = [], []
+    for name in topics:  # every topic is checked before anything is printed
+        rule = get_rule(name)
         if rule is not None:
-            out.write(rule_text(rule))
-        else:
-            try:
-                info = explain(topic)
-            except UnknownStateError as exc:
-                err(f"{exc} (a state label, or a rule code or name such as NP001)")
-                raise typer.Exit(EXIT_USAGE) from None
-            out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
+            pages.append(rule_text(rule))
+            docs.append({"rule": rule.code, "name": rule.name, "summary": rule.summary})
+            continue
+        try:
+            info = explain(name)
+        except UnknownStateError as exc:
+            err(f"{exc} (a state label, or a rule code or name such as NP001)")
+            raise typer.Exit(EXIT_USAGE) from None
+        pages.append(state_text(info, _out_width()))
+        docs.append(info.model_dump(mode="json"))
+    if as_json and docs:
+        out.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n")
+    elif pages:
+        out.write("\n".join(pages))
     if diagram:
         out.write(("\n" if topic else "") + DIAGRAM)
     if scenario is not None:

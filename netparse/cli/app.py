@@ -441,10 +441,12 @@ def summary(
 def formats() -> None:
     """List the formats netparse reads, with an example command line for each."""
     from ..grammars import GRAMMARS
+    from ..output.grid import Column, width_of, write_table
 
-    width = max(len(name) for name in GRAMMARS)
-    for name, grammar in sorted(GRAMMARS.items()):
-        sys.stdout.write(f"{name:<{width}}  {grammar.example:<28}  {grammar.description}\n")
+    # the description wraps between words at the terminal's width; piped, one format per line
+    rows = [[name, grammar.example, grammar.description.split()] for name, grammar in sorted(GRAMMARS.items())]
+    write_table([Column("Format"), Column("Example"), Column("Description", sep=" ")], rows, sys.stdout,
+                width_of(sys.stdout), header=False)
 
 
 @app.command()

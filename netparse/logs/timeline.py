@@ -9,7 +9,6 @@ states that must not swell the TCP columns). Renderers for table, CSV and JSON a
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import IO, Callable, Iterable
 
 from ..clock import time_key
 from ..model import Family, Socket
-from ..output.safe import csv_cell, json_safe
+from ..output.safe import CsvWriter, csv_cell, json_safe, shown
 from ..output.grid import Column, use_color, width_of, write_table
 from ..summary import kind_of
 from ..states import STATE_ORDER, TcpState
@@ -261,7 +260,10 @@ def render_table(timeline: Timeline, out: IO[str], width: int | None = -1) -> No
     states = timeline.states()
     kinds = timeline.kinds()
     sources = {r.source for r in timeline.rows}
-    columns = [Column("#", right=True), Column("time"), Column("host")]
+    # on a narrow terminal the snapshot number goes first (the time says when), then the host
+    # column when every row is of one host (the note on stderr names it)
+    hosts = timeline.hosts()
+    columns = [Column("#", right=True, drop=1), Column("time"), Column("host", drop=2 if len(hosts) == 1 else 0)]
     if len(sources) > 1:
         columns.insert(0, Column("source"))
     if timeline.by:
@@ -279,13 +281,18 @@ def render_table(timeline: Timeline, out: IO[str], width: int | None = -1) -> No
         return values
 
     w = width_of(out) if width == -1 else width
-    write_table(columns, (cells(r) for r in timeline.rows), out, w, use_color(out))
+    grid = write_table(columns, (cells(r) for r in timeline.rows), out, w, use_color(out))
+    if grid.dropped and w is not None:
+        import sys
+
+        gone = ", ".join(f"host ({shown(hosts[0])})" if c == "host" else c for c in grid.dropped)
+        sys.stderr.write(f"netparse: {w} columns: left out {gone}\n")
 
 
 def write_csv(timeline: Timeline, out: IO[str], guard: bool = True) -> None:
     """CSV; with ``guard`` a text cell that a spreadsheet would run as a formula gets a leading
     ``'`` (see :func:`netparse.output.safe.csv_cell`)."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     rows = [r.as_dict(timeline.by) for r in timeline.rows]
     header = list(rows[0]) if rows else list(Row(0, "", 0, None, None, None, [0] * N_COUNTS).as_dict(timeline.by))
     writer.writerow(header)

@@ -123,6 +123,7 @@ class Grid:
         self.widths: list[int] = []
         self.headers: list[str] = []
         self.dropped: list[str] = []
+        self._band_cache: list[list[int]] | None = None
 
     # -------------------------------------------------------------- measuring
 
@@ -135,7 +136,8 @@ class Grid:
                 if not atoms:
                     continue
                 natural[i] = max(natural[i], text_width(cols[i].sep.join(atoms)))
-                least[i] = max(least[i], max(text_width(a) for a in atoms))
+                glue = len(cols[i].sep.rstrip()) if len(atoms) > 1 else 0  # the comma after a wrapped atom
+                least[i] = max(least[i], max(text_width(a) for a in atoms) + glue)
         keep = list(range(len(cols)))
         if self.width is not None:
             def total(ws: Iterable[int]) -> int:
@@ -149,17 +151,17 @@ class Grid:
                 droppable = [(d, i) for d, i in droppable if d != level]
                 keep = [i for i in keep if i not in gone]
                 self.dropped.extend(cols[i].header for i in gone)
+            # still too wide: a record is laid over several lines, each value whole (see _bands)
             widths = {i: natural[i] for i in keep}
             excess = total(widths.values()) - self.width
-            # shrink list cells (wrapping between atoms), widest first, down to their longest atom
+            # shrink list cells (wrapping between atoms), the widest first, down to their longest atom
             while excess > 0:
                 shrinkable = [i for i in keep if widths[i] > least[i]]
                 if not shrinkable:
                     break
-                i = max(shrinkable, key=lambda j: widths[j] - least[j])
-                step = min(excess, widths[i] - least[i])
-                widths[i] -= step
-                excess -= step
+                i = max(shrinkable, key=lambda j: widths[j])
+                widths[i] -= 1
+                excess -= 1
             self.widths = [widths[i] for i in keep]
         else:
             self.widths = [natural[i] for i in keep]
@@ -185,28 +187,35 @@ class Grid:
             out.extend(self._join(parts, cols))
         return out
 
-    def _join(self, parts: list[str], cols: list[Column]) -> list[str]:
-        """One line of padded parts; where it would pass the width, the rest goes on an
-        indented continuation line (split at a column boundary, never inside a value)."""
-        lines = []
-        cur = ""
-        for j, (text, col, w) in enumerate(zip(parts, cols, self.widths)):
-            cell = _pad(text, w, col.right)
-            if j == 0:
-                cur = cell
-                continue
-            candidate = cur + " " * GAP + cell
-            if (
-                self.width is not None
-                and text_width(candidate.rstrip()) > self.width
-                and cur.strip()
-                and text.strip()
-            ):
-                lines.append(cur.rstrip())
-                cur = " " * INDENT + cell.lstrip() if col.right else " " * INDENT + cell
+    def _bands(self) -> list[list[int]]:
+        """Which kept columns go on each physical line of a record: all on one when they fit,
+        else as many as fit per line, later lines indented by :data:`INDENT`."""
+        if self.width is None:
+            return [list(range(len(self.widths)))]
+        bands: list[list[int]] = [[]]
+        used = 0
+        for j, w in enumerate(self.widths):
+            if bands[-1] and used + GAP + w > self.width:
+                bands.append([])
+            if not bands[-1]:
+                used = (INDENT if len(bands) > 1 else 0) + w
             else:
-                cur = candidate
-        lines.append(cur.rstrip())
+                used += GAP + w
+            bands[-1].append(j)
+        return bands
+
+    def _join(self, parts: list[str], cols: list[Column]) -> list[str]:
+        """The padded parts on one line, or on the lines of :meth:`_bands` (split at a column
+        boundary, never inside a value); no trailing padding."""
+        if self._band_cache is None:
+            self._band_cache = self._bands()
+        lines = []
+        for k, band in enumerate(self._band_cache):
+            cells = [_pad(parts[j], self.widths[j], cols[j].right) for j in band]
+            line = (" " * INDENT if k else "") + (" " * GAP).join(cells)
+            if k and not line.strip():
+                continue  # nothing in this band for this line
+            lines.append(line.rstrip())
         return lines
 
     def header_lines(self) -> list[str]:
@@ -227,9 +236,11 @@ def write_table(
     width: int | None = None,
     color: bool = False,
     header: bool = True,
+    spaced: bool = False,
 ) -> Grid:
     """Write ``rows`` under ``columns``: the header and rows as they come, widths measured on
-    the first :data:`WINDOW` rows; nothing at all when there are no rows. Returns the grid
+    the first :data:`WINDOW` rows; nothing at all when there are no rows. ``spaced``: a blank
+    line between records (for prose cells). Returns the grid
     (``dropped`` names the columns left out)."""
     it = iter(rows)
     grid = Grid(columns, width, color)
@@ -238,13 +249,12 @@ def write_table(
     if header and first:  # no rows, no table (an empty input says so on stderr instead)
         for line in grid.header_lines():
             out.write(line + "\n")
-    for row in first:
-        for line in grid.record_lines(row):
-            out.write(line + "\n")
+    blank = "\n" if spaced else ""
+    for k, row in enumerate(first):
+        out.write((blank if k else "") + "".join(line + "\n" for line in grid.record_lines(row)))
     del first
     for row in it:
-        for line in grid.record_lines([_atoms(c) for c in row]):
-            out.write(line + "\n")
+        out.write(blank + "".join(line + "\n" for line in grid.record_lines([_atoms(c) for c in row])))
     return grid
 
 

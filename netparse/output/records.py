@@ -3,12 +3,11 @@ parses and never decides what is an anomaly. No rich here: worker processes impo
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import IO, Iterable
 
 from ..model import Socket
-from .safe import csv_cell, json_safe
+from .safe import CsvWriter, csv_cell, json_safe
 
 CSV_COLUMNS = [
     "line",
@@ -83,7 +82,7 @@ def write_csv(records: Iterable[dict], out: IO[str], guard: bool = True) -> int:
     a name both have keeps the record's value under ``extra.NAME``). With ``guard`` a cell that a
     spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) gets a leading
     ``'``, as OWASP recommends (:func:`netparse.output.safe.csv_cell`); ``--csv-raw`` turns it off."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS + ["extra"])
     n = 0
     core = set(CSV_COLUMNS)

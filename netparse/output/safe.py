@@ -81,6 +81,27 @@ def csv_cell(value: object, guard: bool = True) -> object:
     return value
 
 
+class CsvWriter:
+    """``csv.writer`` with ``\n`` line ends that still quotes a cell holding a carriage return
+    (the csv module quotes only the characters of its own line terminator, so a lone CR in a
+    process name would split the row for every reader)."""
+
+    def __init__(self, out) -> None:
+        import csv
+        import io
+
+        self.out = out
+        self.buf = io.StringIO()
+        self.writer = csv.writer(self.buf, lineterminator="\r\n")
+
+    def writerow(self, row) -> None:
+        self.writer.writerow(row)
+        text = self.buf.getvalue()
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.out.write(text[:-2] + "\n")
+
+
 def xml_text(text: object) -> str:
     """Text for SVG/HTML content or attribute values: well-formed XML 1.0 whatever the input."""
     return _html_escape(shown(text), quote=True)

@@ -83,7 +83,7 @@ def render_table(sockets: Iterable[Socket], stream: IO[str] = sys.stdout, width:
     grid = write_table(RECORD_COLUMNS, (record_cells(s) for s in sockets), stream, w, use_color(stream))
     if grid.dropped and w is not None:  # only on a terminal: piped output has every column
         sys.stderr.write(
-            f"netparse: {', '.join(grid.dropped)} left out to fit {w} columns (a wider terminal or -o json shows them)\n"
+            f"netparse: {', '.join(grid.dropped)} left out to fit {w} columns (-o json has them)\n"
         )
 
 
