@@ -8,10 +8,11 @@ added to the TCP counts.
 :class:`SummaryBuilder` is fed one record at a time and keeps counters, never the records, so
 a summary of a million-row listing holds a few counters, not the listing.
 
-The ports that say what a group of sockets is about: a socket on a service port (one that
-listens in the listing, or one outside the ephemeral range) counts under its local port
-(``22``); a socket on an ephemeral local port, the client end of a connection, counts under the
-remote port it talks to (``to 443``), since its own port is a random number.
+The ports that say what a group of sockets is about: a socket on a service port (one outside
+the ephemeral range, or one that listens earlier in the listing: ss, netstat and /proc/net list
+listeners first) counts under its local port (``22``); a socket on an ephemeral local port, the
+client end of a connection, counts under the remote port it talks to (``to 443``), since its
+own port is a random number.
 """
 
 from __future__ import annotations
@@ -84,13 +85,14 @@ _NO_REMOTE = ("0.0.0.0", "::", "*")
 
 
 class _Group:
-    __slots__ = ("count", "not_printed", "local", "pairs", "procs", "remotes")
+    __slots__ = ("count", "not_printed", "local", "to", "client", "procs", "remotes")
 
     def __init__(self) -> None:
         self.count = 0
         self.not_printed = 0
         self.local: Counter[int] = Counter()
-        self.pairs: Counter[tuple[int, int | None]] = Counter()  # (ephemeral local port, remote port)
+        self.to: Counter[int] = Counter()  # remote ports of client ends (ephemeral local port, not listening)
+        self.client: Counter[int] = Counter()  # how many sockets of each local port count under their remote
         self.procs: Counter[str] = Counter()
         self.remotes: Counter[str] = Counter()
 
@@ -123,8 +125,9 @@ class SummaryBuilder:
             g.local[port] += 1
             if kind == "tcp" and s.state is TcpState.LISTEN:
                 self.listen_ports.add(port)
-            if port >= EPHEMERAL_LOW and s.remote_port is not None:
-                g.pairs[(port, s.remote_port)] += 1
+            if port >= EPHEMERAL_LOW and s.remote_port is not None and port not in self.listen_ports:
+                g.to[s.remote_port] += 1  # a client end: what it talks to is the meaning
+                g.client[port] += 1
         owner = _owner(s)
         if owner:
             g.procs[owner] += 1
@@ -145,7 +148,8 @@ class SummaryBuilder:
             mine.count += g.count
             mine.not_printed += g.not_printed
             mine.local.update(g.local)
-            mine.pairs.update(g.pairs)
+            mine.to.update(g.to)
+            mine.client.update(g.client)
             mine.procs.update(g.procs)
             mine.remotes.update(g.remotes)
         return self
@@ -156,14 +160,9 @@ class SummaryBuilder:
         return self
 
     def _ports(self, g: _Group) -> list[tuple[str, int]]:
-        counts: Counter[str] = Counter()
-        client: Counter[int] = Counter()  # ephemeral local port -> sockets that count under their remote
-        for (local, remote), n in g.pairs.items():
-            if local not in self.listen_ports:
-                counts[f"to {remote}"] += n
-                client[local] += n
+        counts: Counter[str] = Counter({f"to {port}": n for port, n in g.to.items()})
         for port, n in g.local.items():
-            n -= client.get(port, 0)
+            n -= g.client.get(port, 0)
             if n > 0:
                 counts[str(port)] += n
         return counts.most_common(self.top)

@@ -111,7 +111,7 @@ def _summary_line(snapshot: "Snapshot") -> str:
     return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
 
 
-def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
+def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -122,7 +122,7 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
         if i:
             console.print()
         console.print(Text(shown(_summary_line(snapshot)), style="bold"), soft_wrap=True)
-        render_findings(findings, console)
+        render_findings(findings, console, snapshot.sockets if snapshot is live else None)
     for path in config.files:
         console.print(Text(shown(f"config: {path}"), style="dim"), soft_wrap=True)
 
@@ -209,10 +209,14 @@ def analyze_command(
     from ..rules.engine import analyze_series
 
     results = []
+    live_snapshot = None
     try:
         if live:
+            import os
+
             snapshot = sample_or_exit("/proc", False).snapshot
-            results.append((snapshot, analyze(snapshot, config)))
+            live_snapshot = snapshot
+            results.append((snapshot, analyze(snapshot, config, root=os.geteuid() == 0 if hasattr(os, "geteuid") else None)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
@@ -234,7 +238,7 @@ def analyze_command(
     if output is Output.json:
         _json_report(results, config)
     else:
-        _text_report(results, config)
+        _text_report(results, config, live_snapshot)
     if fail_on is not None:
         from ..rules import Severity
 

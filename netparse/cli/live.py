@@ -171,7 +171,9 @@ def live_default() -> None:
     render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
     sys.stdout.flush()
     _report(live, False)
-    report_findings(snap)
+    import os
+
+    report_findings(snap, root=os.geteuid() == 0 if hasattr(os, "geteuid") else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -55,9 +55,12 @@ class Facts:
     """A read-only view of one listing. ``format`` is the grammar name (``ss``, ``linux-netstat``,
     a Windows grammar ...) when known; it only chooses the default ephemeral range."""
 
-    def __init__(self, sockets: Iterable[Socket], format: str | None = None) -> None:
+    def __init__(self, sockets: Iterable[Socket], format: str | None = None, root: bool | None = None) -> None:
         self.sockets: list[Socket] = list(sockets)
         self.format = format
+        #: True when the listing was read by root (live mode knows its uid), False when it was
+        #: not, None when unknown (a listing from a file)
+        self.root = root
         self.inet = [s for s in self.sockets if s.family in _INET or (s.family is None and s.proto in ("tcp", "udp"))]
         self.tcp = [s for s in self.inet if s.proto == "tcp"]
         self._by_state: dict[TcpState, list[Socket]] = defaultdict(list)
