@@ -45,7 +45,9 @@ class StateSummary(BaseModel):
         description="Top ports: a service port as its number ('22'), the remote port of sockets on an "
         "ephemeral local port as 'to 443'",
     )
-    local_ports: list[tuple[str, int]]
+    local_ports: list[tuple[str, int]] = Field(
+        description="Top local ports of the sockets that are not client ends (those count under 'to PORT' in ports)"
+    )
     processes: list[tuple[str, int]]
     remote_hosts: list[tuple[str, int]]
 
@@ -71,29 +73,18 @@ def kind_of(s: Socket) -> str:
     return proto or "other"
 
 
-def _owner(s: Socket) -> str | None:
-    if s.process and s.pid is not None:
-        return f"{s.pid}/{s.process}"
-    if s.process:
-        return s.process
-    if s.pid is not None:
-        return f"pid {s.pid}"
-    return None
-
-
 _NO_REMOTE = ("0.0.0.0", "::", "*")
 
 
 class _Group:
-    __slots__ = ("count", "not_printed", "local", "to", "client", "procs", "remotes")
+    __slots__ = ("count", "not_printed", "local", "to", "procs", "remotes")
 
     def __init__(self) -> None:
         self.count = 0
         self.not_printed = 0
-        self.local: Counter[int] = Counter()
+        self.local: Counter[int] = Counter()  # local ports of sockets that are not client ends
         self.to: Counter[int] = Counter()  # remote ports of client ends (ephemeral local port, not listening)
-        self.client: Counter[int] = Counter()  # how many sockets of each local port count under their remote
-        self.procs: Counter[str] = Counter()
+        self.procs: Counter[int] = Counter()  # owner key (see SummaryBuilder._owner_key) -> sockets
         self.remotes: Counter[str] = Counter()
 
 
@@ -107,6 +98,30 @@ class SummaryBuilder:
         self.kinds: Counter[str] = Counter()
         self.groups: dict[tuple[str, TcpState], _Group] = {}
         self.listen_ports: set[int] = set()
+        #: process names, numbered: an owner is counted under one int (pid and name number), not a
+        #: 'pid/name' string per distinct pid, which keeps a million-socket summary small
+        self.names: dict[str, int] = {}
+        self.name_list: list[str] = []
+
+    def _owner_key(self, s: Socket) -> int | None:
+        if s.process is None and s.pid is None:
+            return None
+        if s.process:
+            idx = self.names.get(s.process)
+            if idx is None:
+                idx = self.names[s.process] = len(self.name_list)
+                self.name_list.append(s.process)
+            idx += 1
+        else:
+            idx = 0
+        return ((s.pid + 1 if s.pid is not None else 0) << 24) | idx
+
+    def _owner_text(self, key: int) -> str:
+        pid, idx = (key >> 24) - 1, key & 0xFFFFFF
+        name = self.name_list[idx - 1] if idx else None
+        if name is not None and pid >= 0:
+            return f"{pid}/{name}"
+        return name if name is not None else f"pid {pid}"
 
     def add(self, s: Socket) -> None:
         self.total += 1
@@ -122,14 +137,14 @@ class SummaryBuilder:
             g.not_printed += 1
         port = s.local_port
         if port is not None:
-            g.local[port] += 1
             if kind == "tcp" and s.state is TcpState.LISTEN:
                 self.listen_ports.add(port)
             if port >= EPHEMERAL_LOW and s.remote_port is not None and port not in self.listen_ports:
                 g.to[s.remote_port] += 1  # a client end: what it talks to is the meaning
-                g.client[port] += 1
-        owner = _owner(s)
-        if owner:
+            else:
+                g.local[port] += 1
+        owner = self._owner_key(s)
+        if owner is not None and (s.process or s.pid is not None):
             g.procs[owner] += 1
         remote = s.remote_address
         if remote and remote not in _NO_REMOTE:
@@ -149,8 +164,13 @@ class SummaryBuilder:
             mine.not_printed += g.not_printed
             mine.local.update(g.local)
             mine.to.update(g.to)
-            mine.client.update(g.client)
-            mine.procs.update(g.procs)
+            for key, n in g.procs.items():  # other's owner keys, renumbered into these names
+                pid, idx = (key >> 24) - 1, key & 0xFFFFFF
+                name = other.name_list[idx - 1] if idx else None
+                if name is not None and name not in self.names:
+                    self.names[name] = len(self.name_list)
+                    self.name_list.append(name)
+                mine.procs[((pid + 1 if pid >= 0 else 0) << 24) | (self.names[name] + 1 if name is not None else 0)] += n
             mine.remotes.update(g.remotes)
         return self
 
@@ -160,12 +180,10 @@ class SummaryBuilder:
         return self
 
     def _ports(self, g: _Group) -> list[tuple[str, int]]:
-        counts: Counter[str] = Counter({f"to {port}": n for port, n in g.to.items()})
-        for port, n in g.local.items():
-            n -= g.client.get(port, 0)
-            if n > 0:
-                counts[str(port)] += n
-        return counts.most_common(self.top)
+        top = [(f"to {port}", n) for port, n in g.to.most_common(self.top)]
+        top += [(str(port), n) for port, n in g.local.most_common(self.top)]
+        top.sort(key=lambda item: -item[1])  # stable: remote ports first among equals
+        return top[: self.top]
 
     def build(self) -> Summary:
         def kind_rank(kind: str) -> tuple[int, str]:
@@ -187,7 +205,7 @@ class SummaryBuilder:
                         not_printed=g.not_printed,
                         ports=self._ports(g),
                         local_ports=[(str(p), n) for p, n in g.local.most_common(top)],
-                        processes=g.procs.most_common(top),
+                        processes=[(self._owner_text(k), n) for k, n in g.procs.most_common(top)],
                         remote_hosts=g.remotes.most_common(top),
                     )
                 )

@@ -45,6 +45,8 @@ from .options import (
     expand_or_exit,
     filter_or_exit,
     input_errors,
+    plain_errors,
+    ports_or_exit,
     with_byte_order,
 )
 
@@ -53,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..logs.reader import LogReader, LogSnapshot
     from ..model import ParseIssue, Socket
 
+plain_errors()
 app = typer.Typer(
     name="netparse",
     help="Turn netstat / ss output from any platform into typed records, and say what is wrong.\n\n"
@@ -166,7 +169,7 @@ def parse(
     ),
     format: str = FormatOpt,
     state: List[str] = StateOpt,
-    port: List[int] = PortOpt,
+    port: List[str] = PortOpt,
     proto: List[str] = ProtoOpt,
     pid: List[int] = PidOpt,
     show_issues: bool = ShowIssuesOpt,
@@ -196,6 +199,7 @@ def parse(
     from ..output.tables import render_table
 
     keep = filter_or_exit(state, port, proto, pid)
+    port = ports_or_exit(port)  # numbers for the worker processes
     if output is Output.parquet:
         _check_parquet(out_dir)
     elif out_dir is not None:
@@ -406,7 +410,10 @@ class _NewestPerHost:
             return
         if not reader.is_log:
             for counts in self.blocks + [self.current]:
-                self.plain.merge(counts)
+                if counts.total and not self.plain.total:
+                    self.plain = counts  # the first counts: taken over, not copied
+                elif counts.total:
+                    self.plain.merge(counts)
             self.blocks, self.current = [], self.new()
             return
         from ..rules.facts import supersedes

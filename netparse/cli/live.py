@@ -81,7 +81,7 @@ def summary_renderable(sockets, title: str, width: int | None = None):
 def live_command(
     output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl or csv."),
     state: List[str] = StateOpt,
-    port: List[int] = PortOpt,
+    port: List[str] = PortOpt,
     proto: List[str] = ProtoOpt,
     pid: List[int] = PidOpt,
     unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets (/proc/net/unix)."),
