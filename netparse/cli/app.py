@@ -61,7 +61,7 @@ app = typer.Typer(
     help="Turn netstat / ss output from any platform into typed records, and say what is wrong.\n\n"
     "Pipe a listing in (netstat -an | netparse) or name files. Exit codes: 0 ok, 1 input problem "
     "(unreadable file, no socket line found, --strict and a bad line), 2 usage error.",
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
     invoke_without_command=True,
     no_args_is_help=False,
     rich_markup_mode=None,

@@ -61,33 +61,61 @@ def _report(live, show_issues: bool) -> None:
             err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
 
 
-def summary_renderable(sockets, title: str, width: int | None = None):
+def summary_renderable(sockets, title: str, width: int | None = None, previous: dict | None = None,
+                       findings=None):
     """A rich renderable of the summary (for --watch): the same lines as ``summary``, laid out
-    for ``width`` (no value split), as plain ``Text`` (input is never read as markup)."""
+    for ``width`` (no line longer, so the refresh never leaves a wrapped row behind), as plain
+    ``Text`` (input is never read as markup). ``previous``: the last refresh's counts (a Change
+    column); ``findings``: what ``analyze`` says of this sample, below the table."""
     from rich.text import Text
 
     from ..output.safe import shown
     from ..output.tables import summary_lines
     from ..summary import summarise
 
-    head, body = summary_lines(summarise(sockets), None, width)
+    summary = summarise(sockets)
+    head, body = summary_lines(summary, None, width, previous)
     text = Text(shown(title) + ": ", style="bold")
     text.append("\n".join(head))
     for i, line in enumerate(body):
         text.append("\n" + line, style="bold" if i == 0 else "")
+    if findings is not None:
+        import textwrap
+
+        if not findings:
+            text.append("\nNo findings.", style="green")
+        for f in findings:
+            line = f"{f.severity.value.upper():<9} {f.code} {shown(f.message)}"
+            wrapped = textwrap.wrap(line, width=max(40, (width or 200) - 1), subsequent_indent=" " * 10,
+                                    break_long_words=False, break_on_hyphens=False)
+            text.append("\n" + "\n".join(wrapped))
     return text
 
 
+def watch_counts(sockets) -> dict:
+    """{(kind, state): count} of a sample, to show the next refresh's changes."""
+    from ..summary import kind_of
+
+    counts: dict = {}
+    for s in sockets:
+        key = (kind_of(s), str(s.state))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def live_command(
-    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl or csv."),
+    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl or csv.",
+                                         metavar="<table|json|jsonl|csv>"),
     state: List[str] = StateOpt,
     port: List[str] = PortOpt,
     proto: List[str] = ProtoOpt,
     pid: List[int] = PidOpt,
     unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets (/proc/net/unix)."),
-    watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS."),
-    count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop."),
-    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch)."),
+    watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS.",
+                                          metavar="SECONDS"),
+    count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop.", metavar="N"),
+    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch).",
+                                   metavar="SECONDS"),
     show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
     csv_raw: bool = CsvRawOpt,
@@ -142,8 +170,21 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
     from rich.console import Console
     from rich.live import Live
 
-    console = Console()
+    import os
+
+    from ..errors import ConfigError
+    from ..rules.config import load_config
+    from ..rules.engine import analyze
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        err(str(exc))
+        raise typer.Exit(3) from None
+    root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
+    console = Console(highlight=False, markup=False, emoji=False)
     taken = 0
+    previous = None
     try:
         with Live(console=console, auto_refresh=False, transient=False) as view:
             while count is None or taken < count:
@@ -155,7 +196,12 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
                 title = f"{snap.host or 'this machine'} {snap.timestamp:%H:%M:%S}" if snap.timestamp else "this machine"
                 if live.attribution and live.attribution.message():
                     title += f"  ({live.attribution.unattributed} without owner)"
-                view.update(summary_renderable([s for s in snap.sockets if keep(s)], title, console.width), refresh=True)
+                kept = [s for s in snap.sockets if keep(s)]
+                if previous is not None:
+                    title += f"  (change since {seconds:g} s ago)"
+                found = analyze(snap, config, root=root)
+                view.update(summary_renderable(kept, title, console.width - 1, previous, found), refresh=True)
+                previous = watch_counts(kept)
     except KeyboardInterrupt:
         pass
 

@@ -64,16 +64,18 @@ Exit codes: 0 ok; 1 input unreadable, without socket listing, or no such snapsho
 
 def timeline_command(
     files: Optional[List[str]] = typer.Argument(None, help="Logs to read: files, globs, directories, '-' (default).",
-                                                show_default=False),
+                                                show_default=False, metavar="[FILE]..."),
     output: TimelineOutput = typer.Option(TimelineOutput.table, "--output", "-o", help="table, csv or json."),
     by: Optional[By] = typer.Option(None, "--by", help="One row per snapshot and port, or per snapshot and process."),
-    top: int = typer.Option(10, "--top", min=1, help="With --by: ports/processes shown; the rest add up to (other)."),
+    top: int = typer.Option(10, "--top", min=1, help="With --by: ports/processes shown; the rest add up to (other).",
+                            metavar="N"),
     plot: Optional[str] = typer.Option(None, "--plot", help="Also draw the timeline into FILE.svg or FILE.html.",
                                        metavar="FILE"),
-    host: Optional[str] = typer.Option(None, "--host", help="Only snapshots of this host."),
-    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+    host: Optional[str] = typer.Option(None, "--host", help="Only snapshots of this host.", metavar="HOST"),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.",
+                               metavar="FORMAT"),
     jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=1, show_default=False,
+        None, "--jobs", "-j", min=1, show_default=False, metavar="N",
         help="Worker processes for several files (default: all cores; 1: in this process). Rows come out as "
         "in one process. With more than one job a file that cannot be read is reported on stderr and "
         "skipped, the others are still read, and the exit code is 1 at the end.",
@@ -130,14 +132,18 @@ def timeline_command(
 
 
 def diff_command(
-    a: str = typer.Argument(..., help="A listing or a log ('-': standard input).", show_default=False),
-    b: Optional[str] = typer.Argument(None, help="A second listing or log (default: A again).", show_default=False),
-    from_: Optional[str] = typer.Option(None, "--from", help="Snapshot of A: index (0, -1 ...) or time."),
-    to: Optional[str] = typer.Option(None, "--to", help="Snapshot of B (or of A when B is not given): index or time."),
-    host: Optional[str] = typer.Option(None, "--host", help="Only count snapshots of this host."),
+    a: str = typer.Argument(..., help="A listing or a log ('-': standard input).", show_default=False, metavar="A"),
+    b: Optional[str] = typer.Argument(None, help="A second listing or log (default: A again).", show_default=False,
+                                      metavar="[B]"),
+    from_: Optional[str] = typer.Option(None, "--from", help="Snapshot of A: index (0, -1 ...) or time.",
+                                        metavar="SNAPSHOT"),
+    to: Optional[str] = typer.Option(None, "--to", help="Snapshot of B (or of A when B is not given): index or time.",
+                                     metavar="SNAPSHOT"),
+    host: Optional[str] = typer.Option(None, "--host", help="Only count snapshots of this host.", metavar="HOST"),
     output: DiffOutput = typer.Option(DiffOutput.text, "--output", "-o", help="text or json."),
-    top: int = typer.Option(20, "--top", min=1, help="Lines per section in text output."),
-    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+    top: int = typer.Option(20, "--top", min=1, help="Lines per section in text output.", metavar="N"),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.",
+                               metavar="FORMAT"),
 ) -> None:
     from ..logs.diff import SelectionError, compare, parse_selector, render_json, render_text, select
     from ..inputs.progress import ReadProgress

@@ -49,6 +49,16 @@ def plain_errors() -> None:
     for module in (_display, _coercion, _param_types):
         if getattr(module, "get_error_msg", None) is original:
             module.get_error_msg = get_error_msg
+    # an argument with a metavar ([FILE]...) says what it takes; typer adds '<list[str]>' after it
+    from typer.core import TyperArgument
+
+    shown_type = getattr(TyperArgument, "display_type_rich", None)
+    if shown_type is not None and not getattr(shown_type, "netparse", False):
+        def display_type_rich(self, ctx):
+            return None if self.metavar else shown_type(self, ctx)
+
+        display_type_rich.netparse = True  # type: ignore[attr-defined]
+        TyperArgument.display_type_rich = display_type_rich
 
 
 def err(message: str) -> None:

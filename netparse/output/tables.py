@@ -101,28 +101,44 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def summary_lines(summary: Summary, title: str | None, width: int | None) -> tuple[list[str], list[str]]:
-    """The summary as lines of text: the head (kinds, TCP states), and the table."""
+def summary_lines(
+    summary: Summary, title: str | None, width: int | None, previous: dict | None = None
+) -> tuple[list[str], list[str]]:
+    """The summary as lines of text: the head (kinds, TCP states), and the table. ``previous``
+    (``live --watch``): the counts of the last refresh, {(kind, state): count}; a Change column
+    then says what moved (groups that emptied stay, at 0)."""
     import io
 
     if summary.total:
-        atoms = [f"{title + ': ' if title else ''}{summary.total:,} sockets:"] + counts_atoms(summary)
+        noun = 'socket' if summary.total == 1 else 'sockets'
+        atoms = [f"{title + ': ' if title else ''}{summary.total:,} {noun}:"] + counts_atoms(summary)
         head = wrap_atoms([shown(a) for a in atoms], " ", width)
     else:
         head = [f"{shown(title) + ': ' if title else ''}0 sockets"]
     buf = io.StringIO()
+    columns = list(SUMMARY_COLUMNS)
+    groups = [(s.kind, str(s.state), s.count, s) for s in summary.states]
+    if previous is not None:
+        columns.insert(3, Column("Change", right=True))
+        seen = {(k, st) for k, st, _, _ in groups}
+        groups += [(k, st, 0, None) for (k, st) in previous if (k, st) not in seen]
+
+    def change(kind: str, state: str, count: int) -> list[str]:
+        if previous is None:
+            return []
+        delta = count - previous.get((kind, state), 0)
+        return [f"{delta:+,}" if delta else ""]
+
     rows = (
-        [
-            s.kind,
-            str(s.state),
-            f"{s.count:,}",
+        [kind, state, f"{count:,}", *change(kind, state, count)]
+        + ([[], [], []] if s is None else [
             [f"{k} ×{v:,}" for k, v in s.ports],
             [f"{k} ×{v:,}" for k, v in s.processes],
             [f"{k} ×{v:,}" for k, v in s.remote_hosts],
-        ]
-        for s in summary.states
+        ])
+        for kind, state, count, s in groups
     )
-    write_table(SUMMARY_COLUMNS, rows, buf, width)
+    write_table(columns, rows, buf, width)
     return head, buf.getvalue().splitlines()
 
 
