@@ -17,7 +17,7 @@ from .finding import Finding, Severity
 #: (default 4: the first retransmissions 1 s apart) exists, Linux 6.5 and later; 127 s before.
 LINUX_SYN_TIMEOUT = "about 131 s on Linux 6.5 and later, 127 s before (the defaults)"
 #: How long a caller waits, where the platform's default is documented.
-WAIT = {"linux": f", and each caller waits {LINUX_SYN_TIMEOUT} before connect() fails"}
+WAIT = {"linux": f", and each caller's connect() fails after {LINUX_SYN_TIMEOUT}"}
 #: What callers of a local listener with a full accept queue do (the listing is Linux: ss or /proc).
 RETRY = f"; each caller retries until the application accepts, or connect() fails after {LINUX_SYN_TIMEOUT}"
 
