@@ -115,13 +115,17 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
     from rich.console import Console
     from rich.text import Text
 
+    from ..output.grid import wrap_atoms
     from ..output.safe import shown
 
     console = Console(highlight=False, markup=False, emoji=False)
     for i, (snapshot, findings) in enumerate(results):
         if i:
             console.print()
-        console.print(Text(shown(_summary_line(snapshot)), style="bold"), soft_wrap=True)
+        head = shown(_summary_line(snapshot))
+        if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
+            head = "\n".join(wrap_atoms(head.split(" "), " ", max(40, console.width)))
+        console.print(Text(head, style="bold"), soft_wrap=True)
         render_findings(findings, console, snapshot.sockets if snapshot is live else None)
     for path in config.files:
         console.print(Text(shown(f"config: {path}"), style="dim"), soft_wrap=True)

@@ -91,7 +91,8 @@ def render_findings(findings: "list[Finding]", console: "Console", sockets=None)
         head.append(f"{f.code} {f.rule}", style="bold")
         console.print(head)
         body = textwrap.fill(
-            shown(f.message), width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+            shown(f.message), width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False,
+            break_long_words=False,  # an address or a path in the message stays whole
         )
         console.print(Text(body))
         if f.evidence and sockets is not None:
