@@ -8,6 +8,7 @@ every renderer; fixed nasty names then go through the real command line."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -22,7 +23,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from netparse.cli import app
+from netparse.cli.analyze import _text_report as text_report  # noqa: PLC2701 - the report itself
 from netparse.cli.findings import render_findings
+from netparse.cli.options import err
+from netparse.logs.timeline import write_csv as write_timeline_csv
+from netparse.logs.timeline import write_json as write_timeline_json
+from netparse.rules.config import Config
 from netparse.cli.live import summary_renderable
 from netparse.logs.diff import compare, render_text
 from netparse.logs.plot import render_html, render_svg
@@ -150,8 +156,27 @@ def test_every_renderer_shows_input_verbatim_or_escaped(name: str, host: str) ->
         no_leak(html)
         assert html_escape(shown(host), quote=True) in html
 
-    # diff text
+    # timeline CSV and JSON: the values back
+    tl = Timeline(by="process", rows=rows, inputs=[name])
+    buf = io.StringIO()
+    write_timeline_json(tl, buf)
+    no_leak(buf.getvalue())
+    assert json.loads(buf.getvalue())[0]["host"] == host
+    buf = io.StringIO()
+    write_timeline_csv(tl, buf, guard=False)
+    assert next(csv.DictReader(io.StringIO(buf.getvalue(), newline="")))["host"] == host
+
+    # analyze's text report (header with the source and host) and a stderr note
     snap = Snapshot(format="ss", sockets=sockets, source=host, host=host)
+    out, errs = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+        text_report([(snap, [finding])], Config.default())
+        err(f"cannot read {name}")
+    no_leak(out.getvalue())
+    no_leak(errs.getvalue())
+    assert shown(host) in out.getvalue() and shown(f"cannot read {name}") in errs.getvalue()
+
+    # diff text
     buf = io.StringIO()
     render_text(compare(snap, Snapshot(format="ss", sockets=[], source=name)), buf)
     no_leak(buf.getvalue())

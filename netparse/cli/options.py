@@ -63,9 +63,9 @@ def plain_errors() -> None:
 
 def err(message: str) -> None:
     """One diagnostic line on stderr: the CLI's only way to talk about problems."""
-    from ..output.safe import shown_text
+    from ..output.safe import shown
 
-    sys.stderr.write(f"netparse: {shown_text(message)}\n")  # file names, labels from input: never escapes
+    sys.stderr.write(f"netparse: {shown(message)}\n")  # one line; file names, labels from input: never escapes
 
 
 @contextmanager
