@@ -44,3 +44,19 @@ def test_live_findings_name_sockets_not_lines() -> None:
     con = Console(file=io.StringIO(), width=80, color_system=None)
     render_findings(findings, con)  # a file: line numbers of that file
     assert "lines 4, 5" in con.file.getvalue()
+
+
+def test_watch_view_shows_changes_and_findings_within_the_width() -> None:
+    from netparse.cli.live import summary_renderable, watch_counts
+
+    before = parse(SS).sockets
+    after = parse(SS + "ESTAB 0 0 10.0.0.5:5000 10.0.0.9:50003\n").sockets
+    findings = [f for f in analyze(after) if f.code == "NP015"]
+    con = Console(file=io.StringIO(), width=80, color_system=None)
+    con.print(summary_renderable(after, "web01 12:00:01", 79, watch_counts(before), findings))
+    out = con.file.getvalue()
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    assert "Change" in lines[2] or "Change" in lines[1]
+    assert any(line.startswith("tcp") and "ESTABLISHED" in line and "+1" in line for line in lines)
+    assert "NP015" in out
