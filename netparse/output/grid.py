@@ -25,7 +25,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from itertools import islice
-from typing import IO, Iterable, Iterator, Sequence, Union
+from typing import IO, Iterable, Sequence, Union
 
 from .safe import shown
 
