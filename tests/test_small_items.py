@@ -23,7 +23,7 @@ def invoke(*args: str, input: str | None = None):
     return runner.invoke(app, list(args), input=input)
 
 
-@pytest.mark.parametrize("command", ["parse", "summary", "analyze", "explain", "live", "timeline", "diff"])
+@pytest.mark.parametrize("command", ["parse", "summary", "analyze", "explain", "live", "timeline", "diff", "exporter", "counters"])
 def test_help_names_values_not_types(command: str) -> None:
     out = invoke(command, "--help").stdout
     assert not re.search(r"<(list\[|str>|int>|int range>|float range>)", out), out

@@ -44,13 +44,16 @@ def parse_listen(text: str) -> tuple[str, int]:
 
 
 def exporter_command(
-    listen: str = typer.Option(DEFAULT_LISTEN, "--listen", help="HOST:PORT to listen on (default: loopback only)."),
+    listen: str = typer.Option(DEFAULT_LISTEN, "--listen", help="HOST:PORT to listen on (default: loopback only).",
+                              metavar="HOST:PORT"),
     min_interval: float = typer.Option(
-        5.0, "--min-interval", min=0.0, help="Seconds a look is reused for before a scrape takes a new one."
+        5.0, "--min-interval", min=0.0, help="Seconds a look is reused for before a scrape takes a new one.",
+        metavar="SECONDS",
     ),
     log: Optional[str] = typer.Option(None, "--log", metavar="FILE", help="Serve the newest snapshots of this log file instead of this machine."),
     format: str = FormatOpt,
-    config_file: Optional[str] = typer.Option(None, "--config", help="Read rule settings and [metrics] limits from this TOML file."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Read rule settings and [metrics] limits from this TOML file.",
+                                              metavar="FILE"),
     unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets (/proc/net/unix)."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
 ) -> None:

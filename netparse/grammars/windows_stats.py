@@ -51,9 +51,10 @@ ROW_KINDS = {"Ip": "counter", "Ip6": "counter", "Tcp": "counter", "Tcp6": "count
 #: Linux's snmp6 name where it is not section + the IPv4 field
 LINUX_NAMES = {"Ip6ForwDatagrams": "Ip6OutForwDatagrams"}
 
-#: words of letters and digits, spaces and hyphens between (so a socket row, with its
-#: addresses, is never one)
-LABEL = r"[^\W\d_](?:[^\W_]|[ \-])*?[^\W\d_]"
+#: words of letters and digits, each starting with a letter, one space or hyphens between (so a
+#: socket row, with its addresses, is never one); no backtracking: pyparsing reads each terminal
+#: on its own, so a lazy label would stop after its first letters there
+LABEL = r"[^\W\d_](?:[^\W_]|-)*+(?: [^\W\d_](?:[^\W_]|-)*+)*+"
 EQ_ROW = LEAD + R(LABEL, "label") + R(r"[ \t]*+=[ \t]*+") + R(r"\d++", "value")
 PAIR_ROW = LEAD + R(LABEL, "label") + R(WS) + R(r"\d++", "received") + pp.Opt(R(WS) + R(r"\d++", "sent"))
 
