@@ -161,16 +161,38 @@ def put_state(rec: dict[str, Any], label: str | None, ctx: Context, warnings: li
 _PROTOS = {"TCP": ("tcp", None), "UDP": ("udp", None), "TCPv6": ("tcp", Family.INET6), "UDPv6": ("udp", Family.INET6)}
 
 
+#: ``[addr]:5432TIME_WAIT``: a port with a state word glued to it (no blank between the columns)
+_GLUED = re.compile(r"(.*:\d+)([^\s\d:\]][^\s:]*)")
+
+
+def _unglue(remote: str) -> tuple[str, str] | None:
+    """(endpoint, state label) when ``remote`` is an endpoint with a known state label glued to
+    its port; None otherwise."""
+    m = _GLUED.fullmatch(remote)
+    if m is None:
+        return None
+    label = m.group(2)
+    if label in state_labels(PLATFORM) or label in _derived_states():
+        return m.group(1), label
+    return None
+
+
 def _build(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     proto, family = _PROTOS[g["proto"]]
     rec: dict[str, Any] = {"proto": proto}
-    put_endpoints(rec, g["local"], g["remote"], family)
+    warnings: list[str] = []
+    remote = g["remote"]
+    if g["state"] is None and remote[-1:].isalpha():
+        glued = _unglue(remote)
+        if glued is not None:
+            remote, g = glued[0], dict(g, state=glued[1])
+            warnings.append(f"state {glued[1]!r} glued to the foreign address {remote!r}: split at the port")
+    put_endpoints(rec, g["local"], remote, family)
     # Windows widens a column rather than cutting an address: nothing is ever truncated.
     if "truncated" in rec:
         del rec["truncated"]
     if rec.get("remote_port") == 0:
         rec["remote_port"] = None  # 0.0.0.0:0, [::]:0, HOST:0: no peer
-    warnings: list[str] = []
     put_state(rec, g["state"], ctx, warnings)
     pid = g["pid"]
     if pid is not None:
