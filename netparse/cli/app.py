@@ -92,6 +92,9 @@ class InputRun:
         self.formats: set[str] = set()
         self.encodings: dict[str, str | None] = {}
         self.tried: list[str] = []
+        #: True: records are yielded as rows (a dict for a kernel row, else a Socket: see
+        #: netparse.rows) for outputs written without models
+        self.rows = False
 
     def sockets(self, on_end: Callable[[LogReader, LogSnapshot], object] | None = None) -> Iterator[tuple[str, Socket]]:
         """(input name, record) for every record; ``on_end(reader, snapshot)`` where a snapshot
@@ -104,6 +107,7 @@ class InputRun:
             with input_errors(name):
                 source = open_source(name, self.encoding)
                 reader = LogReader(source, format=self.format, strict=self.strict)
+                reader.rows = self.rows
             parser = reader.parser
             self.tried = [g.name for g in parser.grammars]
             try:
@@ -201,17 +205,28 @@ def parse(
     if use_pool(jobs or default_jobs(), run.files):
         _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues)
         return
-    selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
     out = sys.stdout
-    if output is Output.parquet:
-        records = (dict(record_dict(s, **run.snapshot_keys()), file=name) for name, s in selected)
-        _write_parquet(records, out_dir)
-    elif output is Output.table:
+    if output is Output.table:
+        selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
         render_table([s for _, s in selected], out)
-    elif output is Output.csv:
-        write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
+        out.flush()
+        run.finish(show_issues)
+        return
+    # machine outputs are written from the parser's rows: no model for a kernel row
+    from ..rows import row_dict, row_json, socket_of
+
+    run.rows = True
+    if keep is keep_all:
+        selected = run.sockets()
     else:
-        texts = (record_json(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
+        selected = ((name, s) for name, s in run.sockets() if keep(socket_of(s) if s.__class__ is dict else s))
+    if output is Output.parquet:
+        records = (dict(row_dict(s, record_dict, **run.snapshot_keys()), file=name) for name, s in selected)
+        _write_parquet(records, out_dir)
+    elif output is Output.csv:
+        write_csv((row_dict(s, record_dict, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
+    else:
+        texts = (row_json(s, record_json, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
         (write_json if output is Output.json else write_jsonl)(texts, out)
     out.flush()
     run.finish(show_issues)
