@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
+import io
 import os
 from typing import IO, Iterable, Iterator
 
-from .inputs.decode import decode
+from .inputs.decode import MAX_LINE, DecodedLines
 from .inputs.source import open_source
 from .model import ParseIssue, Snapshot, Socket
 from .parser import LineParser, parse_lines, split_lines
 
 
-def parse(text: str | bytes, format: str = "auto", strict: bool = False, encoding: str | None = None) -> Snapshot:
+def parse(
+    text: str | bytes,
+    format: str = "auto",
+    strict: bool = False,
+    encoding: str | None = None,
+    max_line: int | None = MAX_LINE,
+) -> Snapshot:
     """Parse one listing. ``format``: ``"auto"`` or a name from ``netparse formats``.
 
     Lenient (default): never raises on bad data; lines it cannot read are in ``Snapshot.issues``.
     ``strict=True``: raises :class:`netparse.ParseError` (with ``.line``) at the first such line.
-    Bytes are decoded by :func:`netparse.decode.decode` (detected, or ``encoding`` forced).
+    Bytes are decoded as :func:`netparse.decode.decode` decodes them (detected on the whole data,
+    or ``encoding`` forced), through the same reader as :func:`parse_file`. A line longer than
+    ``max_line`` (bytes; characters for ``str``; None: no limit) is an issue, not parsed.
     """
-    used = None
     if isinstance(text, (bytes, bytearray)):
-        text, used = decode(bytes(text), encoding=encoding)
-    return parse_lines(split_lines(text), format=format, strict=strict, encoding=used)
+        data = bytes(text)
+        lines = DecodedLines(io.BytesIO(data), head_bytes=max(len(data), 1), encoding=encoding, max_line=max_line)
+        snapshot = parse_lines(lines, format=format, strict=strict, max_line=max_line)
+        snapshot.encoding = lines.encoding
+        return snapshot
+    return parse_lines(split_lines(text), format=format, strict=strict, max_line=max_line)
 
 
 def parse_file(
-    path: str | os.PathLike[str], format: str = "auto", strict: bool = False, encoding: str | None = None
+    path: str | os.PathLike[str],
+    format: str = "auto",
+    strict: bool = False,
+    encoding: str | None = None,
+    max_line: int | None = MAX_LINE,
 ) -> Snapshot:
     """Parse a file: any encoding :mod:`netparse.decode` knows (or ``encoding`` forced),
-    gzip/bzip2/xz compressed or not, read as a stream. ``"-"`` is standard input."""
-    source = open_source(os.fspath(path), encoding)
+    gzip/bzip2/xz compressed or not, read as a stream (pipes, FIFOs and ``/dev/fd/N`` too).
+    ``"-"`` is standard input. A line longer than ``max_line`` bytes is cut and reported as an
+    issue (memory stays bounded by it)."""
+    source = open_source(os.fspath(path), encoding, max_line=max_line)
     try:
-        snapshot = parse_lines(source.lines(), format=format, strict=strict, source=source.name)
+        snapshot = parse_lines(source.lines(), format=format, strict=strict, source=source.name, max_line=max_line)
     finally:
         source.close()
     snapshot.encoding = source.encoding

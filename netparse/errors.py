@@ -57,6 +57,10 @@ class InputProblem(NetparseError):
     """An input that cannot be read or holds nothing recognisable (``analyze``: exit 1 / UNKNOWN)."""
 
 
+class InputSkipped(NetparseError):
+    """An input that was reported as unreadable and is skipped (the CLI goes on to the next one)."""
+
+
 class ConfigError(NetparseError):
     """A configuration file, mapping or ``--set`` override that cannot be used."""
 
@@ -91,3 +95,11 @@ class RuleError(NetparseError):
         self.code = code
         self.name = name
         super().__init__(f"rule {code} {name} failed: {type(cause).__name__}: {cause}")
+
+
+class NetlinkError(NetparseError, OSError):
+    """Sock-diag is not usable here (no such socket family, refused, an answer not understood)."""
+
+
+class SourceError(NetparseError, OSError):
+    """The live source asked for (``--source``) cannot be read here."""

@@ -1,7 +1,8 @@
 """The public records: what every grammar produces and every consumer reads.
 
 These pydantic models are the contract. ``Socket`` serialises flat (one JSON object per socket,
-no nesting except ``owners``) so ``jq`` stays easy; ``netparse schema`` prints
+no nesting except ``owners`` and the optional groups ``tcp_info``, ``memory``, ``netns`` and
+``container``, left out when empty) so ``jq`` stays easy; ``netparse schema`` prints
 ``Socket.model_json_schema()``.
 """
 
@@ -34,6 +35,104 @@ class Owner(BaseModel):
     process: str | None = None
     pid: int | None = None
     fd: int | None = None
+
+
+class TcpInfo(BaseModel):
+    """The kernel's ``struct tcp_info`` of one TCP socket: filled by the netlink source
+    (``INET_DIAG_INFO``) and parsed from ``ss -i`` text (``rtt:0.03/0.015 cwnd:10 ...``). Units
+    are in the names; a field the source did not give stays null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    congestion: str | None = Field(default=None, description="Congestion control algorithm (cubic, bbr, reno ...)")
+    ca_state: int | None = Field(default=None, description="tcpi_ca_state: 0 open, 1 disorder, 2 CWR, 3 recovery, 4 loss")
+    options: list[str] | None = Field(default=None, description="Negotiated options: ts, sack, ecn, ecnseen, fastopen ...")
+    snd_wscale: int | None = None
+    rcv_wscale: int | None = None
+    rto_ms: float | None = None
+    ato_ms: float | None = None
+    backoff: int | None = Field(default=None, description="Exponential backoff of the retransmission timer")
+    probes: int | None = Field(default=None, description="Unanswered zero-window or keepalive probes")
+    retransmits: int | None = Field(default=None, description="Consecutive retransmissions of the oldest segment")
+    mss: int | None = Field(default=None, description="Send MSS, bytes")
+    advmss: int | None = None
+    rcv_mss: int | None = None
+    pmtu: int | None = None
+    rtt_ms: float | None = Field(default=None, description="Smoothed round-trip time, milliseconds")
+    rttvar_ms: float | None = Field(default=None, description="Round-trip time variation, milliseconds")
+    min_rtt_ms: float | None = None
+    rcv_rtt_ms: float | None = None
+    cwnd: int | None = Field(default=None, description="Congestion window, segments")
+    ssthresh: int | None = Field(default=None, description="Slow-start threshold, segments (null: infinite)")
+    rcv_ssthresh: int | None = None
+    rcv_space: int | None = Field(default=None, description="Receive-buffer auto-tuning space, bytes")
+    snd_wnd: int | None = Field(default=None, description="Peer's advertised receive window, bytes (0: the peer stopped reading)")
+    rcv_wnd: int | None = Field(default=None, description="Our advertised receive window, bytes")
+    unacked: int | None = Field(default=None, description="Segments sent, not acknowledged (LISTEN: accept queue)")
+    sacked: int | None = Field(default=None, description="Segments SACKed (LISTEN: backlog)")
+    lost: int | None = Field(default=None, description="Segments considered lost")
+    retrans: int | None = Field(default=None, description="Segments retransmitted, not yet acknowledged")
+    total_retrans: int | None = Field(default=None, description="Segments retransmitted over the connection's life")
+    reordering: int | None = None
+    bytes_sent: int | None = None
+    bytes_acked: int | None = None
+    bytes_received: int | None = None
+    bytes_retrans: int | None = None
+    notsent_bytes: int | None = None
+    segs_out: int | None = None
+    segs_in: int | None = None
+    data_segs_out: int | None = None
+    data_segs_in: int | None = None
+    delivered: int | None = None
+    delivery_rate_bps: int | None = Field(default=None, description="Delivery rate, bits per second")
+    pacing_rate_bps: int | None = Field(default=None, description="Pacing rate, bits per second")
+    send_rate_bps: int | None = Field(default=None, description="ss 'send': cwnd * mss / rtt, bits per second")
+    app_limited: bool | None = None
+    busy_ms: int | None = Field(default=None, description="Time with data in flight, milliseconds")
+    rwnd_limited_ms: int | None = Field(default=None, description="Time limited by the peer's receive window, ms")
+    sndbuf_limited_ms: int | None = Field(default=None, description="Time limited by our send buffer, ms")
+    last_send_ms: int | None = Field(default=None, description="Time since data was last sent, milliseconds")
+    last_recv_ms: int | None = Field(default=None, description="Time since data was last received, milliseconds")
+    last_ack_ms: int | None = Field(default=None, description="Time since an acknowledgement was last received, ms")
+    dsack_dups: int | None = None
+    reord_seen: int | None = None
+    rcv_ooopack: int | None = None
+
+
+class SocketMemory(BaseModel):
+    """``skmeminfo`` (``ss -m``: ``skmem:(r0,rb131072,t0,tb2626560,f0,w0,o0,bl0,d0)``), bytes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rmem_alloc: int | None = Field(default=None, description="r: receive memory allocated")
+    rcvbuf: int | None = Field(default=None, description="rb: receive buffer size")
+    wmem_alloc: int | None = Field(default=None, description="t: transmit memory allocated")
+    sndbuf: int | None = Field(default=None, description="tb: send buffer size")
+    fwd_alloc: int | None = Field(default=None, description="f: forward-allocated memory")
+    wmem_queued: int | None = Field(default=None, description="w: queued for sending")
+    optmem: int | None = Field(default=None, description="o: option memory")
+    backlog: int | None = Field(default=None, description="bl: socket backlog queue")
+    drops: int | None = Field(default=None, description="d: packets dropped")
+
+
+class NetNs(BaseModel):
+    """The network namespace a socket lives in (``--all-netns``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    inode: int = Field(description="Inode of the namespace (ls -L -i /proc/PID/ns/net)")
+    name: str | None = Field(default=None, description="Its name under /run/netns (ip netns), when it has one")
+
+
+class Container(BaseModel):
+    """The container whose cgroup owns the socket, derived from the cgroup path."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    runtime: str = Field(description="docker, containerd, cri-o, podman, systemd-nspawn, lxc, kubernetes ...")
+    id: str = Field(description="Container id (64 hex for docker/containerd/podman) or machine name")
+    short_id: str | None = Field(default=None, description="The first 12 characters, as docker ps prints")
+    pod_uid: str | None = Field(default=None, description="Kubernetes pod uid, from the kubepods cgroup path")
 
 
 class Socket(BaseModel):
@@ -97,6 +196,12 @@ class Socket(BaseModel):
         description="Output variant the listing was decided to be, where it changes how this row reads: "
         "ss 'iproute2<4.13' ('*' is IPv4 0.0.0.0, IPv6 unbracketed) or 'iproute2>=4.13' ('*' is dual-stack ::)",
     )
+    cgroup_id: int | None = Field(default=None, description="netlink: inode of the socket's cgroup (v2)")
+    mark: int | None = Field(default=None, description="netlink/ss -e: firewall mark (fwmark)")
+    tcp_info: TcpInfo | None = Field(default=None, description="tcp_info: from netlink, or parsed from ss -i text")
+    memory: SocketMemory | None = Field(default=None, description="skmeminfo: from netlink, or parsed from ss -m text")
+    netns: NetNs | None = Field(default=None, description="Network namespace (live --all-netns)")
+    container: Container | None = Field(default=None, description="Container owning the socket, from its cgroup")
     truncated: bool | None = Field(
         default=None,
         description="True when the tool cut an address to fit its column (netstat without -W), or when it is "
@@ -137,3 +242,7 @@ class Snapshot(BaseModel):
         default=None, description="Network stack counters in the input (nstat, /proc/net/snmp, netstat -s), when any"
     )
     settings: list[NetSetting] | None = Field(default=None, description="Kernel settings in the input (sysctl), when any")
+    collector: str | None = Field(
+        default=None,
+        description="Live mode: how the sockets were read (netlink, proc, netstat), and why a fallback was used",
+    )

@@ -9,9 +9,17 @@ For each line, in order:
 5. rows of the other grammars (header-less input: ``netstat -an | grep 8080``) switch to the
    grammar whose row shape matches;
 6. known non-data lines (prompts with the command, tools' stderr notes) are counted as notes;
-7. anything else becomes a ``ParseIssue`` with its line number and pyparsing's reason.
+7. anything else becomes a ``ParseIssue`` with its line number and a reason: pyparsing's (which
+   column, what was expected) for the first ``explain`` such lines (all of them in strict mode or
+   with ``explain=None``), a short one after that (pyparsing costs ~10 ms a line over every
+   grammar: a 20k-line syslog took 67 s).
 
-So records + recognised lines + unparsed issues == input lines, always.
+So records + recognised lines + unparsed issues == input lines, always. Lines the reader flagged
+(:class:`netparse.inputs.decode.Flagged`: cut at the line limit) are unparsed issues without being
+parsed; its notes between lines (trailing garbage after gzip data ...) are ``warning`` issues
+that count no line. ``give_up_after``: with no listing line (record, title, header, summary) in
+that many lines, reading stops with one ``warning`` issue saying so (the CLI uses it; the
+library default reads everything).
 
 Counter and setting lines (grammars whose ``record_kind`` is ``counter``/``setting``: nstat,
 /proc/net/snmp, netstat -s, sysctl) never enter the ``Socket | ParseIssue`` stream: their
@@ -31,11 +39,14 @@ from .errors import ParseError
 from .grammars import GRAMMARS, get
 from .grammars.base import Context, Grammar
 from .counters import NetCounter, NetSetting
+from .inputs.decode import MAX_LINE, Flagged
 from .model import ParseIssue, Snapshot, Socket
 from .notes import note_kind
 from .rows import socket_of
 
 MAX_ISSUE_TEXT = 200
+#: unparsed lines explained through pyparsing before the short reason is used (lenient mode)
+EXPLAIN_FIRST = 20
 
 #: record kind of a grammar -> the model of the records it keeps beside the sockets
 SIDE_MODELS = {"counter": NetCounter, "setting": NetSetting}
@@ -67,7 +78,23 @@ class LineParser:
     #: the equivalence test compares the kernels with)
     use_kernels = True
 
-    def __init__(self, format: str = "auto", strict: bool = False, hooks: "ParserHooks | None" = None) -> None:
+    def __init__(
+        self,
+        format: str = "auto",
+        strict: bool = False,
+        hooks: "ParserHooks | None" = None,
+        explain: int | None = EXPLAIN_FIRST,
+        give_up_after: int | None = None,
+        max_line: int | None = MAX_LINE,
+    ) -> None:
+        #: unparsed lines still to be explained through pyparsing (None: every one)
+        self.explain = explain
+        #: stop reading when no listing line came in this many lines (None: read everything)
+        self.give_up_after = give_up_after
+        #: a plain ``str`` line longer than this (characters) is an issue without being parsed
+        self.max_line = max_line
+        #: True once reading stopped early (``give_up_after``)
+        self.gave_up = False
         #: Optional observer (``netparse.logs`` uses it to cut a log into snapshots): told about
         #: every title/header, and offered lines nothing else understood before they become issues.
         self.hooks = hooks
@@ -112,6 +139,9 @@ class LineParser:
         validate = Socket.__pydantic_validator__.validate_python  # model_validate without its wrapper
         by_format = self.records_by_format
         for raw in lines:
+            if raw.__class__ is not str and raw.__class__ is Flagged:
+                yield from self._flagged(raw)  # type: ignore[arg-type]
+                continue
             self.lineno += 1
             line = raw.rstrip("\r\n")
             if "\x00" in line:
@@ -169,6 +199,11 @@ class LineParser:
                     issue = self._slow_path(line)
                     if issue is not None:
                         yield issue
+                        if self.give_up_after is not None and self.lineno >= self.give_up_after:
+                            stop = self._give_up()
+                            if stop is not None:
+                                yield stop
+                                return
                 else:
                     self.counts["blank"] += 1
 
@@ -181,14 +216,42 @@ class LineParser:
         return [socket_of(x) if x.__class__ is dict else x for x in self._close()]  # type: ignore[misc]
 
     def _close(self) -> list[dict[str, Any] | Socket | ParseIssue]:
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return []
-        if self._trusted:
-            return [pending]
-        return list(self._with_warnings(pending))
+        return list(self._flush())
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _flush(self) -> Iterator[dict[str, Any] | Socket | ParseIssue]:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            if self._trusted:
+                yield pending
+            else:
+                yield from self._with_warnings(pending)
+
+    def _flagged(self, raw: Flagged) -> Iterator[Socket | ParseIssue]:
+        """A line the reader cut (an unparsed line, not parsed) or its note between lines (a
+        warning that counts no line)."""
+        yield from self._flush()
+        if raw.is_line:
+            self.lineno += 1
+            self.counts["unparsed"] += 1
+            if self.strict:
+                raise ParseError(self.lineno, raw, raw.reason)
+            yield _issue(self.lineno, raw, raw.reason)
+            return
+        if self.strict:
+            raise ParseError(self.lineno, "", raw.reason)
+        yield _issue(self.lineno, "", raw.reason, "warning")
+
+    def _give_up(self) -> ParseIssue | None:
+        """At ``give_up_after`` lines: an issue that ends reading when no listing line came."""
+        limit, self.give_up_after = self.give_up_after, None  # asked once
+        if found_listing(self.line_counts()):
+            return None
+        self.gave_up = True
+        return _issue(
+            self.lineno, "", f"no socket listing in the first {limit} lines: the rest of the input was not read", "warning"
+        )
 
     def _with_warnings(self, rec: dict[str, Any]) -> Iterator[Socket | ParseIssue]:
         text = rec.pop("_text", "")
@@ -264,6 +327,13 @@ class LineParser:
 
     def _slow_path(self, line: str) -> ParseIssue | None:
         """Markers (titles, headers), other grammars' row shapes, notes, else an issue."""
+        if self.max_line is not None and len(line) > self.max_line:
+            # a whole text handed in (parse(str)): the reader's line limit, without its cut
+            reason = f"line too long: {len(line)} characters, over the limit of {self.max_line}: not parsed"
+            self.counts["unparsed"] += 1
+            if self.strict:
+                raise ParseError(self.lineno, line, reason)
+            return _issue(self.lineno, line, reason)
         active = self.active
         for grammar in ([active] if active else []) + [g for g in self.grammars if g is not active]:
             for marker in grammar.markers:
@@ -304,17 +374,29 @@ class LineParser:
         if note_kind(line) is not None:
             self.counts["note"] += 1
             return None
-        if active is not None:
-            reason = f"not a {active.name} row ({active.explain(line, self.ctx)[1]})"
-        else:
-            listings = [g for g in self.grammars if g.record_kind == "socket"] or self.grammars
-            loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in listings)
-            tried = ", ".join(g.name for g in listings)
-            reason = f"no known format matches this line (tried: {tried}; closest: {name}, {why})"
+        reason = self._reason(line)
         self.counts["unparsed"] += 1
         if self.strict:
             raise ParseError(self.lineno, line, reason)
         return _issue(self.lineno, line, reason)
+
+    def _reason(self, line: str) -> str:
+        """Why ``line`` is no row: pyparsing's explanation while ``explain`` lasts (always in
+        strict mode), else the short form of the same sentence."""
+        active = self.active
+        full = self.strict or self.explain is None or self.explain > 0
+        if full and self.explain:
+            self.explain -= 1
+        if active is not None:
+            if not full:
+                return f"not a {active.name} row"
+            return f"not a {active.name} row ({active.explain(line, self.ctx)[1]})"
+        listings = [g for g in self.grammars if g.record_kind == "socket"] or self.grammars
+        tried = ", ".join(g.name for g in listings)
+        if not full:
+            return f"no known format matches this line (tried: {tried})"
+        loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in listings)
+        return f"no known format matches this line (tried: {tried}; closest: {name}, {why})"
 
     @staticmethod
     def _try_rows(grammar: Grammar, ctx: Context, line: str) -> dict[str, Any] | None:
@@ -400,8 +482,10 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def parse_lines(lines: Iterable[str], format: str = "auto", strict: bool = False, **meta: Any) -> Snapshot:
-    parser = LineParser(format=format, strict=strict)
+def parse_lines(
+    lines: Iterable[str], format: str = "auto", strict: bool = False, max_line: int | None = MAX_LINE, **meta: Any
+) -> Snapshot:
+    parser = LineParser(format=format, strict=strict, max_line=max_line)
     sockets: list[Socket] = []
     issues: list[ParseIssue] = []
     with collector_paused():

@@ -317,3 +317,46 @@ def test_time_key_orders_aware_and_naive_times() -> None:
     assert time_key(datetime(2026, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1)))) == time_key(datetime(2026, 1, 1))
     half = timezone(timedelta(hours=5, minutes=30, microseconds=1))
     assert time_key(datetime(2026, 1, 1, 5, 30, 0, 0, tzinfo=half)) == (time_key(datetime(2025, 12, 31, 23, 59, 59))[0], 999999)
+
+
+def _netparse(*args: str, stdin=None, stdout=None, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "netparse", *args], stdin=stdin, stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, env=env, **kw)
+
+
+def test_a_full_disk_is_one_line_and_exit_1() -> None:
+    with open("/dev/full", "w") as full:
+        proc = _netparse("parse", "-o", "jsonl", str(SAMPLE), stdout=full)
+    assert proc.returncode == 1
+    assert proc.stderr == "netparse: cannot write output: No space left on device\n"
+
+
+def test_closed_standard_streams() -> None:
+    closed_out = _netparse("parse", str(SAMPLE), stdout=None, stdin=subprocess.DEVNULL, close_fds=True,
+                           preexec_fn=lambda: os.close(1))
+    assert closed_out.returncode == 1
+    assert closed_out.stderr == "netparse: standard output is closed: nowhere to write\n"
+    closed_in = _netparse("parse", stdout=subprocess.PIPE, preexec_fn=lambda: os.close(0))
+    assert closed_in.returncode == 1
+    assert closed_in.stderr == "netparse: cannot read -: standard input is closed\n"
+
+
+def test_config_values_that_lax_validation_would_take(tmp_path) -> None:
+    from netparse.cli import app
+
+    deep = "[" * 3000 + "]" * 3000
+    result = CliRunner().invoke(app, ["analyze", "--set", f"NP001.warning={deep}", str(SAMPLE)])
+    assert result.exit_code == 3 and "nested too deeply" in result.stderr
+    result = CliRunner().invoke(app, ["analyze", "--set", "NP002.threshold=true", str(SAMPLE)])
+    assert result.exit_code == 3
+    assert "invalid value for NP002.threshold in --set NP002.threshold=true: expected a number, got true" in result.stderr
+    (tmp_path / "netparse.toml").write_text(f"[rules.NP001]\nwarning = {deep}\n")
+    result = CliRunner().invoke(app, ["analyze", "--config", str(tmp_path / "netparse.toml"), str(SAMPLE)])
+    assert result.exit_code == 3 and "nested too deeply" in result.stderr
+    (tmp_path / "netparse.toml").write_text("[rules.NP001]\nwarning = [[[[[[[[[[1]]]]]]]]]]\n")
+    result = CliRunner().invoke(app, ["analyze", "--config", str(tmp_path / "netparse.toml"), str(SAMPLE)])
+    assert result.exit_code == 3 and "NP001.warning" in result.stderr and "nested more than 8 levels" in result.stderr
+    # a boolean where a boolean belongs is fine
+    result = CliRunner().invoke(app, ["analyze", "--set", "NP002.enabled=false", str(SAMPLE)])
+    assert result.exit_code == 0, result.stderr

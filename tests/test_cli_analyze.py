@@ -292,6 +292,6 @@ def test_analyze_live_reads_this_machine() -> None:
     result = CliRunner().invoke(full_app, ["analyze", "--live", "-o", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert "findings" in data and data["inputs"][0]["format"].startswith("proc-net")
+    assert "findings" in data and data["inputs"][0]["format"] in ("netlink", "proc-net")
     clash = CliRunner().invoke(full_app, ["analyze", "--live", "x.txt"])
     assert clash.exit_code == 2

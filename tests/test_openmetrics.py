@@ -359,3 +359,28 @@ def test_help_is_fast_without_prometheus_client() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
+
+
+def test_container_series_are_bounded_and_pass_promtool() -> None:
+    from netparse.model import Container
+    from netparse.output.openmetrics import MetricLimits, render, socket_families
+
+    base = parse_file(ROOT / "samples" / "linux" / "corpus-linux_nettools_netstat-antp.txt").sockets
+    boxes = [Container(runtime="docker", id=f"{i:064x}", short_id=f"{i:012x}") for i in range(5)]
+    boxed = [s.model_copy(update={"container": boxes[i % 5]}) for i, s in enumerate(base)]
+    hostile = boxed[0].model_copy(update={"container": Container(runtime='do"ck\\er\n', id="x}\n# TYPE y gauge")})
+    families = socket_families(boxed + [hostile], MetricLimits(top_containers=3))
+    text = render(families)
+    assert promtool_check_metrics(text).returncode == 0
+    series = parsed(text)["netparse_container_sockets"]
+    containers = {s.labels["container"] for s in series}
+    assert len(containers) == 4 and "other" in containers  # 3 kept, the rest (3 more) folded
+    total = sum(s.value for s in series)
+    assert total == len(boxed) + 1
+    # the hostile runtime and id kept as label values: escaped, promtool-clean, read back exactly
+    every = render(socket_families(boxed + [hostile], MetricLimits(top_containers=10)))
+    assert promtool_check_metrics(every).returncode == 0
+    labels = {(s.labels["runtime"], s.labels["container"]) for s in parsed(every)["netparse_container_sockets"]}
+    assert ('do"ck\\er\n', "x}\n# TYPE y gauge") in labels
+    # a listing without containers has no such family
+    assert "netparse_container_sockets" not in render(socket_families(base, MetricLimits()))

@@ -168,6 +168,7 @@ def analyze_command(
     output: Output = typer.Option(Output.text, "--output", "-o", help="text, json, nagios, checkmk (local-check lines) or openmetrics (Prometheus text exposition)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
+    all_netns: bool = typer.Option(False, "--all-netns", help="With --live: every network namespace, each reported apart."),
 ) -> None:
     from ..rules import analyze, load_config
 
@@ -202,14 +203,22 @@ def analyze_command(
 
     results = []
     unattributed = None
+    problems: list[InputProblem] = []  # inputs reported and skipped (not with nagios: UNKNOWN at once)
+
+    def skip(exc: InputProblem) -> None:
+        err(str(exc))
+        problems.append(exc)
+
     try:
         if live:
-            sampled = sample_or_exit("/proc", False)
-            snapshot = sampled.snapshot
+            from ..live.collect import by_netns
+
+            sampled = sample_or_exit(info=True, all_netns=all_netns)
             unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
-            results.append((snapshot, analyze(snapshot, config)))
+            for snapshot in by_netns(sampled.snapshot):
+                results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
-        for snapshot, series in (() if live else analysis_inputs(names, format)):
+        for snapshot, series in (() if live else analysis_inputs(names, format, None if nagios else skip)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None
@@ -222,6 +231,8 @@ def analyze_command(
             raise unknown(str(exc), EXIT_USAGE) from None
         raise typer.BadParameter(str(exc), param_hint="--format") from None
 
+    if problems and not results:  # every input failed: said on stderr
+        raise typer.Exit(EXIT_INPUT)
     if nagios:
         line, code = nagios_status(results)
         sys.stdout.write(line + "\n")
@@ -238,6 +249,8 @@ def analyze_command(
         _json_report(results, config)
     else:
         _text_report(results, config)
+    if problems:  # an input was skipped: that outranks --fail-on
+        raise typer.Exit(EXIT_INPUT)
     if fail_on is not None:
         from ..rules import Severity
 

@@ -13,6 +13,8 @@ Heavy modules (pydantic, pyparsing, rich) are imported inside the commands, so `
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 import typer
 
 from .. import __version__
-from ..errors import RuleError
+from ..errors import InputSkipped, RuleError
 from . import exporter as exporter_command
 from . import live as live_command
 from .analyze import register as register_analyze
@@ -28,6 +30,7 @@ from .counters import register as register_counters
 from .findings import report_findings
 from .logs import register as register_logs
 from .options import (
+    EXIT_INPUT,
     EXIT_SOFTWARE,
     ByteOrder,
     ByteOrderOpt,
@@ -75,12 +78,24 @@ class SummaryOutput(str, Enum):
 
 class InputRun:
     """Reads the named inputs through one grammar-detecting parser per input, streaming records,
-    collecting issues, and knowing afterwards whether anything was recognised."""
+    collecting issues, and knowing afterwards whether anything was recognised.
+
+    Failure policy, the same as the worker processes' (``--jobs``): an input that cannot be read
+    (missing, unreadable, corrupt compressed data) is reported in one line and skipped, the
+    others are read, and :meth:`finish` exits 1; records read from it before the error stay in
+    the output. An unknown ``--format`` (exit 2) and ``--strict`` meeting a bad line (exit 1)
+    stop at once."""
 
     MAX_KEPT_ISSUES = 10000
+    #: an input that showed no listing line (record, title, header) in this many lines is not read on
+    GIVE_UP_LINES = 1000
 
-    def __init__(self, files: list[str], format: str, strict: bool = False, encoding: str | None = None) -> None:
+    def __init__(
+        self, files: list[str], format: str, strict: bool = False, encoding: str | None = None, show_issues: bool = False
+    ) -> None:
         self.files = expand_or_exit(files or ["-"])  # globs, directories (recursing)
+        self.show_issues = show_issues  # every unparsed line explained in full (pyparsing)
+        self.failed: list[str] = []
         self.block = None  # the log snapshot of the record last yielded (netparse.logs)
         self.encoding = encoding
         self.format = format
@@ -104,15 +119,24 @@ class InputRun:
         from ..parser import found_listing
 
         for name in self.files:
-            with input_errors(name):
-                source = open_source(name, self.encoding)
-                reader = LogReader(source, format=self.format, strict=self.strict)
-                reader.rows = self.rows
+            try:
+                with input_errors(name, skip=True):
+                    source = open_source(name, self.encoding)
+                    reader = LogReader(source, format=self.format, strict=self.strict)
+            except InputSkipped:
+                self.failed.append(name)
+                continue
+            reader.rows = self.rows
             parser = reader.parser
+            parser.give_up_after = self.GIVE_UP_LINES  # no listing line in so many: stop (issue 13)
+            if self.show_issues:
+                parser.explain = None
             self.tried = [g.name for g in parser.grammars]
             try:
-                with input_errors(source.name):
+                with input_errors(source.name, skip=True):
                     yield from self._read(source, reader, on_end)
+            except InputSkipped:
+                self.failed.append(source.name)
             finally:
                 source.close()
             self.encodings[source.name] = source.encoding
@@ -155,10 +179,13 @@ class InputRun:
             if warnings:
                 parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
             err(", ".join(parts) + " (--show-issues lists them)")
-        if not self.found:
-            names = ", ".join(self.files)
+        readable = [n for n in self.files if n not in self.failed]
+        if not self.found and readable:
+            names = ", ".join("standard input" if n in ("-", "<stdin>") else n for n in readable)
             err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_INPUT)
+        if self.failed:
+            raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
@@ -198,7 +225,7 @@ def parse(
         _check_parquet(out_dir)
     elif out_dir is not None:
         raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
-    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding)
+    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding, show_issues)
     multi = len(run.files) > 1
     from ..scale.pool import default_jobs, use_pool
 
@@ -267,13 +294,13 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
     from ..output.tables import render_table
     from ..scale.pool import Failure, parse_file_job, run_ordered
 
-    failed: list[str] = []
+    failed = run.failed  # finish() exits 1 when any input failed
     multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
 
     with tempfile.TemporaryDirectory(prefix="netparse-") as tmp:
 
         def results():
-            args = (tmp, run.format, run.strict, run.encoding, filters, multi)
+            args = (tmp, run.format, run.strict, run.encoding, filters, multi, run.GIVE_UP_LINES, run.show_issues)
             for name, res in run_ordered(parse_file_job, run.files, jobs, *args):
                 if isinstance(res, Failure):
                     err(res.message)
@@ -291,6 +318,11 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
                 run.tried = res.tried
                 run.encodings[res.name] = res.encoding
                 yield res
+                if res.failure is not None:  # after the records it had read, as in one process
+                    err(res.failure.message)
+                    if res.failure.code == 2 or run.strict:
+                        raise typer.Exit(res.failure.code)
+                    failed.append(name)
 
         texts = (line for res in results() for line in res.lines())
         out = sys.stdout
@@ -328,7 +360,7 @@ def _summary(
     from ..output.tables import render_summary
     from ..summary import summarise
 
-    run = InputRun(files, format, strict, encoding)
+    run = InputRun(files, format, strict, encoding, show_issues)
     sockets, hosts = _summary_sockets(run, all_snapshots)
     if output is SummaryOutput.openmetrics:
         from .metrics import summary_openmetrics
@@ -494,22 +526,45 @@ def run() -> None:
     """Console-script entry point: never a traceback for bad input or a closed pipe. A bug (an
     exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
     and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
+    if sys.stdout is None:  # started with standard output closed ('>&-')
+        err("standard output is closed: nowhere to write")
+        raise SystemExit(EXIT_INPUT)
     try:
         app()
+        sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     except BrokenPipeError:
         # the reader went away (netparse ... | head): stop quietly, as other filters do
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         raise SystemExit(0) from None
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise _bug(exc) from None
+        _silence_stdout()
+        err(f"cannot write output: {exc.strerror or exc}")
+        raise SystemExit(EXIT_INPUT) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
-        import os
+        raise _bug(exc) from None
 
-        if os.environ.get("NETPARSE_DEBUG"):
-            raise
-        err(f"internal error: {exc if isinstance(exc, RuleError) else f'{type(exc).__name__}: {exc}'} "
-            "(a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
-        raise SystemExit(EXIT_SOFTWARE) from None
+
+#: write errors that mean the output cannot be delivered (not a bug): disk full, quota, file
+#: too large, I/O error, a stdout that is not writable
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _bug(exc: BaseException) -> SystemExit:
+    if os.environ.get("NETPARSE_DEBUG"):
+        raise exc
+    what = exc if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
+    err(f"internal error: {what} (a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
+    return SystemExit(EXIT_SOFTWARE)

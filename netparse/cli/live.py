@@ -17,9 +17,14 @@ from .options import Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
-On Linux the kernel's /proc/net tables are read directly and sockets are mapped to processes
-through /proc/PID/fd (run as root to see every process's sockets; how many could not be
-attributed is said on stderr). Elsewhere the platform's netstat is run with a fixed argument
+On Linux the kernel is asked through sock_diag netlink, as ss does (queues with a listener's
+backlog, timers, uid, cgroup; with --info also tcp_info, congestion control and socket
+memory, as ss -tanpeim); where netlink is refused, the /proc/net tables are read instead
+(--source proc forces it; the JSON snapshot's 'collector' says which was used). Sockets are
+mapped to processes through /proc/PID/fd and to containers through their cgroup (run as root
+to see every process's sockets; when some could not be attributed for that reason it is said
+once on stderr). --all-netns reads every network namespace (ip netns and processes'), and
+records carry 'netns'. Elsewhere the platform's netstat is run with a fixed argument
 list (macOS: netstat -anv; FreeBSD, OpenBSD, NetBSD, Solaris: netstat -an; AIX: netstat -Aan;
 Windows: netstat -ano) and its output parsed.
 
@@ -29,12 +34,13 @@ keys on json/jsonl/csv records so they can feed a time series.
 """
 
 
-def sample_or_exit(proc: str, unix: bool):
-    """This machine's sockets (:func:`netparse.live.sample`), or exit 1 with one line."""
-    from ..live.proc import sample
+def sample_or_exit(proc: str = "/proc", unix: bool = False, **options):
+    """One live sample (see :func:`netparse.live.collect.sample` for ``options``), or one line on
+    stderr and exit 1 when this machine's sockets cannot be read."""
+    from ..live.collect import sample
 
     try:
-        return sample(proc, unix)
+        return sample(proc, unix, **options)
     except (OSError, subprocess_error()) as exc:
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
@@ -46,10 +52,14 @@ def subprocess_error():
     return subprocess.SubprocessError
 
 
-def _report(live, show_issues: bool) -> None:
+def _report(live, show_issues: bool, noted: set | None = None) -> None:
+    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues."""
     att = live.attribution
-    if att is not None and att.message():
-        err(att.message())
+    note = att.notice() if att is not None else None
+    if note and (noted is None or "attribution" not in noted):
+        err(note)
+        if noted is not None:
+            noted.add("attribution")
     if live.issues:
         if show_issues:
             for issue in live.issues:
@@ -85,7 +95,11 @@ def live_command(
     port: List[int] = PortOpt,
     proto: List[str] = ProtoOpt,
     pid: List[int] = PidOpt,
-    unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets (/proc/net/unix)."),
+    unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets."),
+    info: bool = typer.Option(False, "--info", "-i", help="Also tcp_info, congestion control and socket memory (ss -im)."),
+    owners: bool = typer.Option(True, "--owners/--no-owners", help="Map sockets to processes and containers."),
+    all_netns: bool = typer.Option(False, "--all-netns", help="Read every network namespace; records carry netns."),
+    source: str = typer.Option("auto", "--source", help="auto, netlink, proc or netstat (auto: netlink, else proc)."),
     watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS."),
     count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop."),
     interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch)."),
@@ -110,18 +124,22 @@ def live_command(
     except ValueError:
         raise typer.BadParameter(f"{output!r}: use table, json, jsonl, csv or openmetrics", param_hint="--output") from None
     keep = filter_or_exit(state, port, proto, pid)
+    options = live_options(state, owners or bool(pid), info, all_netns, source)
     if watch is not None:
-        _watch(watch, count, proc, unix, keep)
+        _watch(watch, count, proc, unix, keep, options)
         return
     n = count or 1
     stamped = n > 1
     out = sys.stdout
+    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues):
+        return
     docs: list[str] = []
     rows: list[dict] = []
-    from ..live.proc import samples
+    from ..live.collect import samples
 
+    noted: set = set()
     try:
-        for i, live in enumerate(samples(n, interval, proc, unix), 1):
+        for i, live in enumerate(samples(n, interval, proc, unix, **options), 1):
             snap = live.snapshot
             sockets = [s for s in snap.sockets if keep(s)]
             ts = snap.timestamp.isoformat() if snap.timestamp else None
@@ -137,7 +155,9 @@ def live_command(
             else:
                 write_jsonl((record_json(s, **meta) for s in sockets), out)
             out.flush()
-            _report(live, show_issues)
+            _report(live, show_issues, noted)
+    except BrokenPipeError:
+        raise  # the reader went away: run() ends quietly
     except (OSError, subprocess_error()) as exc:
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
@@ -148,10 +168,54 @@ def live_command(
     out.flush()
 
 
-def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> None:
+def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool) -> bool:
+    """One jsonl sample streamed from netlink (flat memory); False when netlink is not the
+    source here, so the caller samples the usual way."""
+    from ..live import collect
+    from ..live.netlink import NetlinkError
+    from ..output.records import record_json, write_jsonl
+
+    if options["all_netns"]:
+        return False
+    try:
+        if collect.choose_source(options["source"], proc) != "netlink":
+            return False
+        stream = collect.Stream(proc, unix, owners=options["owners"], info=options["info"], states=options["states"])
+    except NetlinkError:
+        return False  # refused: sample() falls back to /proc and says so
+    except OSError as exc:
+        err(f"cannot read this machine's sockets: {exc}")
+        raise typer.Exit(1) from None
+    try:
+        write_jsonl((record_json(s) for s in stream if keep(s)), sys.stdout)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        err(f"cannot read this machine's sockets: {exc}")
+        raise typer.Exit(1) from None
+    sys.stdout.flush()
+    _report(stream.sample(), show_issues)
+    return True
+
+
+def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str) -> dict:
+    """sample() keywords for the command's options: the states filter is passed to the kernel."""
+    states = None
+    if state:
+        from ..locales import resolve_state
+
+        resolved = {resolve_state(label) for label in state}
+        states = None if None in resolved else resolved  # a bad label: the filter reports it
+    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states}
+
+
+def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, options: dict) -> None:
     from rich.console import Console
     from rich.live import Live
 
+    from ..live.owners import OwnerCache
+
+    options = dict(options, cache=OwnerCache())
     console = Console()
     taken = 0
     try:
@@ -159,11 +223,11 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep) -> No
             while count is None or taken < count:
                 if taken:
                     time.sleep(seconds)
-                live = sample_or_exit(proc, unix)
+                live = sample_or_exit(proc, unix, **options)
                 taken += 1
                 snap = live.snapshot
                 title = f"{snap.host or 'this machine'} {snap.timestamp:%H:%M:%S}" if snap.timestamp else "this machine"
-                if live.attribution and live.attribution.message():
+                if live.attribution and live.attribution.notice():
                     title += f"  ({live.attribution.unattributed} without owner)"
                 view.update(summary_renderable([s for s in snap.sockets if keep(s)], title), refresh=True)
     except KeyboardInterrupt:
@@ -176,7 +240,7 @@ def live_default() -> None:
     from ..output.tables import render_summary
     from ..summary import summarise
 
-    live = sample_or_exit("/proc", False)
+    live = sample_or_exit("/proc", False, info=True)
     snap = live.snapshot
     render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
     sys.stdout.flush()

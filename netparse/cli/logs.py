@@ -101,11 +101,16 @@ def timeline_command(
 
         timeline = build_timeline(names, jobs or default_jobs(), format, by.value if by else None, top, host, on_failure)
     else:
+        def skip(name: str, exc: OSError) -> None:  # reported, the other inputs read: exit 1 at the end
+            err(f"cannot read {name}: {exc.strerror or exc}")
+            failed.append(name)
+
         with input_errors(), ReadProgress(names, "reading") as progress:
-            timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress, host=host)
+            timeline = build(names, format=format, by=by.value if by else None, top=top, progress=progress,
+                             host=host, on_failure=skip)
     for name in timeline.empty:
         err(f"no socket listing found in {name}")
-    if len(timeline.empty) == len(timeline.inputs):
+    if len(timeline.empty) == len(timeline.inputs):  # also: every input failed
         raise typer.Exit(EXIT_INPUT)
     out = sys.stdout
     if output is TimelineOutput.json:

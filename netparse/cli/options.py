@@ -11,22 +11,25 @@ from typing import Iterator, Optional
 
 import typer
 
-from ..errors import FilterError, InputError, ParseError, UnknownFormatError
+from ..errors import FilterError, InputError, InputSkipped, ParseError, UnknownFormatError
 
 #: exit codes every command shares (analyze adds 3 and 4; 70, EX_SOFTWARE of sysexits.h, is a bug)
 EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 70
 
 
 def err(message: str) -> None:
-    """One diagnostic line on stderr: the CLI's only way to talk about problems."""
-    sys.stderr.write(f"netparse: {message}\n")
+    """One diagnostic line on stderr: the CLI's only way to talk about problems (none when
+    stderr is closed)."""
+    if sys.stderr is not None:
+        sys.stderr.write(f"netparse: {message}\n")
 
 
 @contextmanager
-def input_errors(name: str = "") -> Iterator[None]:
+def input_errors(name: str = "", skip: bool = False) -> Iterator[None]:
     """Reading problems become one stderr line and an exit code: an unknown ``--format`` is a
     usage error (2); an unreadable input (missing file, corrupt compressed data) or ``--strict``
-    meeting a bad line is an input error (1). Never a traceback."""
+    meeting a bad line is an input error (1). Never a traceback. With ``skip``, an unreadable
+    input raises :class:`~netparse.errors.InputSkipped` after its line instead (the caller goes on, exits 1 later)."""
     try:
         yield
     except UnknownFormatError as exc:
@@ -38,6 +41,8 @@ def input_errors(name: str = "") -> Iterator[None]:
     except OSError as exc:
         where = getattr(exc, "filename", None) or name
         err(f"cannot read {where}: {exc.strerror or exc}" if where else f"cannot read input: {exc}")
+        if skip:
+            raise InputSkipped(where) from None
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -87,12 +92,12 @@ def with_byte_order(format: str, byte_order: ByteOrder) -> str:
 def check_encoding(value: Optional[str]) -> Optional[str]:
     if value is None:
         return None
-    import codecs
+    from ..inputs.decode import text_codec
 
     try:
-        codecs.lookup(value)
-    except LookupError:
-        raise typer.BadParameter(f"unknown encoding {value!r}") from None
+        text_codec(value)  # a text codec that can decode any bytes (not rot13, base64, punycode)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     return value
 
 

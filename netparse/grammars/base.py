@@ -83,10 +83,16 @@ def compile_row(expr: pp.ParserElement) -> re.Pattern[str]:
     return re.compile(_regex_of(expr, set()) + r"[ \t]*+\Z")
 
 
+#: id(row expression) -> (the expression, it + TRAIL + StringEnd): built once, not per line
+_WHOLE_ROWS: dict[int, tuple[pp.ParserElement, pp.ParserElement]] = {}
+
+
 def pyparse_row(expr: pp.ParserElement, line: str) -> dict[str, str]:
     """Parse one row with pyparsing itself (the slow, reference path)."""
-    grammar = (expr + TRAIL + pp.StringEnd()).parse_with_tabs()
-    result = grammar.parse_string(line, parse_all=True)
+    kept = _WHOLE_ROWS.get(id(expr))
+    if kept is None or kept[0] is not expr:
+        kept = _WHOLE_ROWS[id(expr)] = (expr, (expr + TRAIL + pp.StringEnd()).parse_with_tabs())
+    result = kept[1].parse_string(line, parse_all=True)
     return {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
 
 
@@ -153,8 +159,11 @@ class Marker:
         if self.prefilter is not None and self.prefilter not in line:
             return None
         text = line.strip() if self.strip else line.rstrip()
+        whole = self.__dict__.get("_whole")
+        if whole is None:  # built once (building it per line cost more than the parse)
+            whole = self.__dict__["_whole"] = (self.expr + pp.StringEnd()).parse_with_tabs()
         try:
-            return (self.expr + pp.StringEnd()).parse_with_tabs().parse_string(text, parse_all=True)
+            return whole.parse_string(text, parse_all=True)
         except pp.ParseBaseException:
             return None
 

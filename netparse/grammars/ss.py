@@ -43,6 +43,7 @@ from ..model import Family
 from ..states import TCP_ONLY_STATES, TcpState
 from .base import LEAD, NUM, R, SP, TRAIL, WORD, Context, Grammar, Marker, Row, compile_row, label_regex
 from .common import map_state, put_endpoints, ss_time_seconds
+from .tcp_info import put as put_tcp_info
 
 PLATFORM = "ss"
 
@@ -213,6 +214,7 @@ def put_tail(rec: dict[str, Any], tail: str) -> None:
         pos = end
     if info:
         rec["info"] = " ".join(info) if "info" not in rec else rec["info"] + " " + " ".join(info)
+        put_tcp_info(rec)  # the same TcpInfo/SocketMemory fields live mode fills from netlink
     if extra:
         rec["extra"] = extra
 

@@ -13,8 +13,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import IO, Iterator
 
-from .decode import DecodedLines
 from ..errors import InputReadError
+from .decode import MAX_LINE, DecodedLines
 
 
 _DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
@@ -39,6 +39,8 @@ class TextSource:
     #: the input as stored (compressed bytes for a compressed file) and its size, for progress
     raw: IO[bytes] | None = field(default=None, repr=False)
     size: int | None = None
+    #: the line limit (bytes): longer lines are cut and flagged (:class:`~netparse.inputs.decode.DecodedLines`)
+    max_line: int | None = MAX_LINE
     _closed: bool = field(default=False, repr=False)
 
     def position(self) -> int:
@@ -49,7 +51,7 @@ class TextSource:
             return 0
 
     def lines(self) -> Iterator[str]:
-        decoded = DecodedLines(self.binary, encoding=self.forced_encoding)
+        decoded = DecodedLines(self.binary, encoding=self.forced_encoding, max_line=self.max_line)
         try:
             for line in decoded:
                 self.encoding = decoded.encoding
@@ -70,11 +72,12 @@ class TextSource:
                 self.raw.close()
 
 
-def open_source(path: str, encoding: str | None = None) -> TextSource:
+def open_source(path: str, encoding: str | None = None, max_line: int | None = MAX_LINE) -> TextSource:
     """``-`` is stdin; gzip, bzip2, xz (and zstd with the ``zstandard`` package) are decompressed
-    on the fly, recognised by their magic bytes (:func:`netparse.inputs.open_binary`);
-    ``encoding`` forces a codec instead of detecting one."""
+    on the fly, recognised by their magic bytes (:func:`netparse.inputs.open_binary`: by peeking,
+    so pipes, FIFOs and ``/dev/fd/N`` work too); ``encoding`` forces a codec instead of
+    detecting one; ``max_line``: the line limit in bytes (None: none)."""
     from .files import open_binary
 
     name, binary, raw, size = open_binary(path)
-    return TextSource(name, binary, encoding, raw=raw, size=size)
+    return TextSource(name, binary, encoding, raw=raw, size=size, max_line=max_line)

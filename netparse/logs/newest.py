@@ -4,7 +4,7 @@ form one series). Memory: the newest snapshot per host and a few numbers per sna
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import InputError, InputProblem
 from ..inputs.files import expand
@@ -14,13 +14,16 @@ from ..rules.facts import Facts, Series, SeriesBuilder, supersedes
 from .reader import LogReader, snapshot_model
 
 
-def analysis_inputs(names: list[str], format: str) -> Iterator[tuple[Snapshot, Series]]:
+def analysis_inputs(
+    names: list[str], format: str, on_problem: Callable[[InputProblem], object] | None = None
+) -> Iterator[tuple[Snapshot, Series]]:
     """For ``netparse analyze``: (the newest snapshot, the series of all snapshots) per host of
     the logs named, across files (rotated logs of one host form one series); an input that is
     one plain listing gives that listing as before (``source`` the file name, no host) with a
     one-point series. Memory: the newest snapshot per host and a few numbers per snapshot.
-    Raises :class:`~netparse.errors.InputProblem` for an unreadable input or one without socket listing,
-    UnknownFormatError for an unknown format."""
+    Raises :class:`~netparse.errors.InputProblem` for an unreadable input or one without socket
+    listing (with ``on_problem``: passes it there and reads the other inputs), UnknownFormatError
+    for an unknown format."""
     try:
         expanded = expand(names)
     except InputError as exc:
@@ -28,7 +31,14 @@ def analysis_inputs(names: list[str], format: str) -> Iterator[tuple[Snapshot, S
     hosts: dict[str | None, tuple[Snapshot, SeriesBuilder]] = {}
     with ReadProgress(expanded, "reading") as progress:
         for name in expanded:
-            for snap, builder, is_log in _analysis_input(name, format, progress):
+            try:
+                found = list(_analysis_input(name, format, progress))  # whole: it ends with the newest
+            except InputProblem as exc:
+                if on_problem is None:
+                    raise
+                on_problem(exc)
+                continue
+            for snap, builder, is_log in found:
                 if not is_log:
                     yield snap, builder.build()
                     continue

@@ -84,6 +84,8 @@ class Timeline:
     inputs: list[str] = field(default_factory=list)
     #: inputs that held no socket listing (reported, not fatal)
     empty: list[str] = field(default_factory=list)
+    #: a worker's part: why its input failed after the rows it holds (netparse.scale.pool)
+    failure: object = None
 
     def states(self) -> list[TcpState]:
         """The states some row has sockets in, in display order."""
@@ -126,47 +128,56 @@ def build(
     progress=None,
     host: str | None = None,
     reader_factory: Callable[..., LogReader] = LogReader,
+    on_failure: Callable[[str, OSError], object] | None = None,
 ) -> Timeline:
     """Read every input and count. ``by``: None, ``"port"`` or ``"process"``; ``top``: with
     ``by``, how many ports/processes keep their own rows (ranked by their peak), the rest are
-    summed as ``(other)``. ``host`` keeps only snapshots of that host."""
+    summed as ``(other)``. ``host`` keeps only snapshots of that host. An input that cannot be
+    read (to its end) raises, or with ``on_failure`` is passed to it and the others are read;
+    the rows of its snapshots read before the error stay."""
     timeline = Timeline(by=by)
     n_states = len(STATES)
     index = STATE_INDEX
     for name in names:
-        reader = reader_factory(name, format=format, progress=progress)
-        timeline.inputs.append(reader.name)
-        counts = [0] * n_states
-        groups: dict[tuple[str | None, object], list[int]] = {}
-        low = 32768
-        block_seen: LogSnapshot | None = None
-
-        def end(block: LogSnapshot) -> None:
-            nonlocal counts, groups
-            if host is None or block.host == host:
-                _emit(timeline, block, counts, groups, by)
+        try:
+            reader = reader_factory(name, format=format, progress=progress)
+            timeline.inputs.append(reader.name)
             counts = [0] * n_states
-            groups = {}
+            groups: dict[tuple[str | None, object], list[int]] = {}
+            low = 32768
+            block_seen: LogSnapshot | None = None
 
-        for block, item in reader.records(on_end=end):
-            if not is_inet(item):  # unix sockets
-                continue
-            state_i = index[item.state]
-            if by is None:
-                counts[state_i] += 1
-                continue
-            if by == "port":
-                if block is not block_seen:
-                    block_seen = block
-                    active = reader.parser.active
-                    low = 49152 if active is not None and any(h in active.name for h in _WINDOWS_HINTS) else 32768
-                key: tuple[str | None, object] = port_key(item, low)
-            else:
-                key = (None, process_key(item))
-            row = groups.get(key)
-            if row is None:
-                row = groups[key] = [0] * n_states
-            row[state_i] += 1
+            def end(block: LogSnapshot) -> None:
+                nonlocal counts, groups
+                if host is None or block.host == host:
+                    _emit(timeline, block, counts, groups, by)
+                counts = [0] * n_states
+                groups = {}
+
+            for block, item in reader.records(on_end=end):
+                if not is_inet(item):  # unix sockets
+                    continue
+                state_i = index[item.state]
+                if by is None:
+                    counts[state_i] += 1
+                    continue
+                if by == "port":
+                    if block is not block_seen:
+                        block_seen = block
+                        active = reader.parser.active
+                        low = 49152 if active is not None and any(h in active.name for h in _WINDOWS_HINTS) else 32768
+                    key: tuple[str | None, object] = port_key(item, low)
+                else:
+                    key = (None, process_key(item))
+                row = groups.get(key)
+                if row is None:
+                    row = groups[key] = [0] * n_states
+                row[state_i] += 1
+        except OSError as exc:
+            if on_failure is None:
+                raise
+            on_failure(name, exc)
+            continue
         if not reader.found:
             timeline.empty.append(reader.name)
     if by is not None:

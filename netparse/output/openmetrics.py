@@ -62,6 +62,7 @@ class MetricLimits(BaseModel):
     remote_port_min: int = Field(10, ge=1, description="Client-side sockets towards one remote port for it to count as a pileup")
     top_processes: int = Field(10, ge=1, description="Processes with their own series; the rest: process=\"other\"")
     top_remotes: int = Field(10, ge=1, description="Remote addresses with their own series; the rest: remote=\"other\"")
+    top_containers: int = Field(10, ge=1, description="Containers with their own series (live mode); the rest: container=\"other\"")
     max_findings: int = Field(50, ge=1, description="Findings exported one by one (worst first); all are counted")
 
 
@@ -188,6 +189,26 @@ def socket_families(
         procs.add(1, process=name if name == "" or name in kept_procs else OTHER, state=s.state.value)
     folded.add(len(owners) - len(kept_procs), family=procs.name)
 
+    # containers (live mode names them from the owner's cgroup): the top N, the rest "other";
+    # the family is left out when no socket has a container, so listings from text stay as they were
+    boxed = [s for s in sockets if s.container is not None]
+    if boxed:
+        per_box = Counter((s.container.runtime, s.container.short_id or s.container.id) for s in boxed)
+        kept_boxes = _top(per_box, limits.top_containers)
+        boxes = Family(
+            "netparse_container_sockets",
+            f"Sockets by owning container (runtime and short id, from the owner's cgroup) and state: the top "
+            f"{limits.top_containers} containers, the rest container=\"other\".",
+        )
+        for s in boxed:
+            key = (s.container.runtime, s.container.short_id or s.container.id)
+            runtime, box = key if key in kept_boxes else (OTHER, OTHER)
+            boxes.add(1, runtime=runtime, container=box, state=s.state.value)
+        folded.add(len(per_box) - len(kept_boxes), family=boxes.name)
+        extra_families = [boxes]
+    else:
+        extra_families = []
+
     remotes = [s for s in facts.inet if s.remote_address and s.remote_address not in _WILDCARD_REMOTES]
     remote_counts_host = Counter(s.remote_address for s in remotes)
     kept_hosts = _top(remote_counts_host, limits.top_remotes)
@@ -209,7 +230,7 @@ def socket_families(
         if s.send_q is not None:
             send.add(s.send_q, proto=s.proto, state=s.state.value)
 
-    return [by_kind, ports, queue, backlog, remote_ports, procs, hosts, recv, send, folded]
+    return [by_kind, ports, queue, backlog, remote_ports, procs, *extra_families, hosts, recv, send, folded]
 
 
 def finding_families(findings: Sequence["Finding"], limits: MetricLimits, sources: Sequence[str | None] = ()) -> list[Family]:

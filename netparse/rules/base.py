@@ -113,6 +113,15 @@ def common(values: Iterable[object]) -> object | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
+def container_label(sockets: Sequence[Socket]) -> str | None:
+    """'container docker 3f2a1b4c5d6e' when every socket names the same container (live mode), else None."""
+    found = {s.container for s in sockets}
+    if len(found) != 1:
+        return None
+    c = found.pop()
+    return None if c is None else f"container {c.runtime} {c.short_id or c.id}"
+
+
 class Owners:
     """Who owns a group of sockets, and how to say it.
 
@@ -147,6 +156,10 @@ class Owners:
         else:
             top = ", ".join(name for name, _ in names.most_common(3))
             self.text = f"owned by {len(names)} processes ({top}{', …' if len(names) > 3 else ''})"
+
+        container = container_label(sockets)
+        if container and self.text:
+            self.text += f" in {container}"
 
     def clause(self) -> str:
         """', all owned by java (pid 3121)' or ''."""

@@ -83,6 +83,8 @@ class _Builder:
                 raise ConfigError(
                     f"unknown setting {key!r} for rule {rule.code} ({rule.name}) in {origin}; known settings: {known}"
                 )
+        for key, value in values.items():
+            _check_value(rule, key, value, fields[key].annotation, origin)
         merged = {**self.raw[rule.code], **values}
         try:
             rule.Settings.model_validate(merged)
@@ -98,6 +100,43 @@ class _Builder:
         return Config(settings, list(self.files))
 
 
+#: how deeply a setting's value may nest lists/tables (settings are numbers, strings, short lists)
+MAX_DEPTH = 8
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """Nesting depth of lists/tables in ``value``, counted iteratively up to ``limit``."""
+    depth, level = 0, [value]
+    while level and depth < limit:
+        nxt = []
+        for item in level:
+            if isinstance(item, Mapping):
+                nxt.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                nxt.extend(item)
+        if not nxt:
+            break
+        depth += 1
+        level = nxt
+    return depth
+
+
+def _accepts_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    return any(_accepts_bool(a) for a in getattr(annotation, "__args__", ()) or ())
+
+
+def _check_value(rule: Any, key: str, value: Any, annotation: Any, origin: str) -> None:
+    """What pydantic's lax mode would take but a person did not mean: a boolean for a number
+    (``true`` read as 1), values nested deeper than any setting is."""
+    where = f"{rule.code}.{key} in {origin}"
+    if isinstance(value, bool) and not _accepts_bool(annotation):
+        raise ConfigError(f"invalid value for {where}: expected a number, got {str(value).lower()}")
+    if _depth(value) > MAX_DEPTH:
+        raise ConfigError(f"invalid value for {where}: nested more than {MAX_DEPTH} levels deep")
+
+
 def parse_override(text: str) -> tuple[str, str, Any]:
     """``"NP001.warning=50"`` -> ("NP001", "warning", 50). The value is read as a TOML value
     (numbers, true/false, ["lists"]); anything TOML cannot read stays a string."""
@@ -110,6 +149,8 @@ def parse_override(text: str) -> tuple[str, str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ConfigError(f"--set {text[:60]!r}...: value nested too deeply") from None
     return rule_key, key.strip(), value
 
 
@@ -121,6 +162,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ConfigError(f"cannot read config file {path}: values nested too deeply") from None
 
 
 def _section(path: Path, doc: dict[str, Any], explicit: bool) -> dict[str, Any] | None:

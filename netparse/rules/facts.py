@@ -145,7 +145,7 @@ class Facts:
 
         * BSD/macOS ``netstat -L`` prints qlen/maxqlen; a grammar may put them in fields named
           ``qlen``/``maxqlen`` or in ``extra`` under those keys: both are read.
-        * ``ss`` (and Linux inet_diag) reports a listener's accept queue as Recv-Q and its backlog
+        * ``ss`` (and Linux inet_diag: live mode's ``netlink`` format) reports a listener's accept queue as Recv-Q and its backlog
           as Send-Q. net-tools netstat prints Send-Q 0 for listeners (no backlog shown), so a zero
           backlog means unknown. Other platforms' Send-Q on LISTEN rows is a buffer count, not
           a backlog, so Send-Q is only read for ``ss`` input (or records with no format).
@@ -164,7 +164,7 @@ class Facts:
                 return int(qlen), int(maxqlen)
             except ValueError:
                 return None
-        if self.format not in (None, "ss") or not s.send_q or s.recv_q is None:
+        if self.format not in (None, "ss", "netlink") or not s.send_q or s.recv_q is None:
             return None
         return s.recv_q, s.send_q
 

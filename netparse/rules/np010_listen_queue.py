@@ -5,7 +5,19 @@ from typing import Iterator
 from pydantic import Field, model_validator
 
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, accept_queue, backlog_advice, backlog_hidden_by, endpoint, num, percent, plural
+from .base import (
+    Owners,
+    Rule,
+    RuleSettings,
+    accept_queue,
+    backlog_advice,
+    backlog_hidden_by,
+    container_label,
+    endpoint,
+    num,
+    percent,
+    plural,
+)
 from .facts import WILDCARDS, Facts
 from .finding import Finding, Severity
 
@@ -77,6 +89,8 @@ class ListenQueueOverflow(Rule):
             owners = Owners([s])
             where = f"port {s.local_port}" if s.local_address in WILDCARDS else endpoint(s.local_address, s.local_port)
             owner = ", ".join(x for x in (s.process, f"pid {s.pid}" if s.pid is not None else "") if x)
+            container = container_label([s])
+            owner = ", ".join(x for x in (owner, container) if x)
             who = f"{where} ({owner})" if owner else where
             if backlog is None:
                 if queued < settings.waiting_without_backlog:

@@ -90,7 +90,7 @@ from ..model import Socket
 from .parquet import column_kinds, to_timestamp
 
 _PANDAS = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean", "owners": "string",
-           "map": "string", "timestamp": "datetime64[us]"}
+           "map": "string", "struct": "string", "timestamp": "datetime64[us]"}
 
 #: the default byte range of a partition (``read_sockets(blocksize=...)``)
 DEFAULT_BLOCKSIZE = 64 * 2**20
@@ -170,6 +170,8 @@ class _Records:
                 value = json.dumps([o.model_dump() for o in value])
             elif name == "extra" and value is not None:
                 value = json.dumps(value, ensure_ascii=False)
+            elif value is not None and hasattr(value, "model_dump_json"):  # tcp_info, memory ...: JSON text
+                value = value.model_dump_json(exclude_none=True)
             elif value is not None and name in ("family", "state"):
                 value = str(value.value if hasattr(value, "value") else value)
             data[name].append(value)

@@ -76,6 +76,8 @@ def column_kinds() -> dict[str, str]:
             kinds[name] = "map"
         elif t is str or (isinstance(t, type) and issubclass(t, enum.Enum)):
             kinds[name] = "str"
+        elif isinstance(t, type) and hasattr(t, "model_fields"):
+            kinds[name] = "struct"  # tcp_info, memory, netns, container: a Parquet struct
         else:  # pragma: no cover - a new field type: keep it as text
             kinds[name] = "str"
     kinds.update(snapshot="int", timestamp="timestamp", file="str")
@@ -94,7 +96,22 @@ def arrow_schema():
         "map": pa.map_(pa.string(), pa.string()),
         "timestamp": pa.timestamp("us"),
     }
-    return pa.schema([(name, types[kind]) for name, kind in column_kinds().items()])
+    from ..model import Socket
+
+    def struct(model):
+        fields = []
+        for key, info in model.model_fields.items():
+            t = _base_type(info.annotation)
+            if typing.get_origin(t) is list:
+                fields.append((key, pa.list_(pa.string())))
+            else:
+                fields.append((key, {bool: pa.bool_(), int: pa.int64(), float: pa.float64()}.get(t, pa.string())))
+        return pa.struct(fields)
+
+    return pa.schema([
+        (name, struct(_base_type(Socket.model_fields[name].annotation)) if kind == "struct" else types[kind])
+        for name, kind in column_kinds().items()
+    ])
 
 
 def to_timestamp(value: Any) -> datetime | int | None:

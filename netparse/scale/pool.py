@@ -130,6 +130,8 @@ class FileResult:
     formats: list[str] = field(default_factory=list)
     tried: list[str] = field(default_factory=list)
     encoding: str | None = None
+    #: the file failed after these records (corrupt data, a --strict stop): report it after them
+    failure: Failure | None = None
 
     def lines(self, delete: bool = True) -> Iterator[str]:
         """The records as JSON texts (no newline), then the temporary file is removed."""
@@ -153,10 +155,13 @@ def parse_file_job(
     encoding: str | None,
     filters: tuple[list[str], list[int], list[str], list[int]],
     source: bool,
+    give_up_after: int | None = None,
+    explain_all: bool = False,
 ) -> FileResult:
     """Worker: parse one file as ``netparse parse`` does, writing each kept record as
     :func:`netparse.output.records.record_json` (with ``source`` when ``source``, and the log's
-    ``snapshot``/``timestamp``/``host``) to a temporary file in ``tmpdir``."""
+    ``snapshot``/``timestamp``/``host``) to a temporary file in ``tmpdir``. A file that fails
+    part-way keeps the records read before (``failure`` says why), as in one process."""
     keep = socket_filter(*filters)
     fd, path = tempfile.mkstemp(prefix="part-", suffix=".jsonl", dir=tmpdir)
     result = FileResult(name=name, path=path)
@@ -165,19 +170,26 @@ def parse_file_job(
             reader = LogReader(name, format=format, strict=strict, encoding=encoding)
             result.name = reader.name
             result.tried = [g.name for g in reader.parser.grammars]
+            reader.parser.give_up_after = give_up_after
+            if explain_all:
+                reader.parser.explain = None
             write = out.write
+
             def on_issue(block, issue) -> None:
                 result.issue_counts[issue.kind] += 1
                 if len(result.issues) < MAX_ISSUES:
                     result.issues.append(issue.model_dump())
 
-            for block, item in reader.records(on_issue):
-                result.records += 1
-                if not keep(item):
-                    continue
-                keys = block.meta() if reader.marked else {}
-                write(record_json(item, source=reader.name if source else None, **keys))
-                write("\n")
+            try:
+                for block, item in reader.records(on_issue):
+                    result.records += 1
+                    if not keep(item):
+                        continue
+                    keys = block.meta() if reader.marked else {}
+                    write(record_json(item, source=reader.name if source else None, **keys))
+                    write("\n")
+            except Exception as exc:  # noqa: BLE001 - reported by the parent, after the records read so far
+                result.failure = describe(exc, reader.name)
             result.encoding = reader.current_encoding
             result.found = found_listing(reader.parser.line_counts())
             result.formats = sorted(reader.parser.records_by_format)
@@ -193,7 +205,10 @@ def parse_file_job(
 def timeline_job(name: str, format: str, by: str | None, host: str | None):
     """Worker: the timeline of one file, every port/process kept (``--top`` is applied once all
     files are merged, so the result is the one the in-process path gives)."""
-    part = build([name], format=format, by=by, top=1 << 62, host=host)
+    failures: list[Failure] = []
+    part = build([name], format=format, by=by, top=1 << 62, host=host,
+                 on_failure=lambda failed, exc: failures.append(describe(exc, failed)))
+    part.failure = failures[0] if failures else None  # reported after its rows, as in one process
     # build() put the rows in host/time order; back to reading order (snapshot index, stable),
     # so the merged timeline is ordered once, over all files, exactly as in one process
     part.rows.sort(key=lambda r: r.snapshot)
@@ -203,7 +218,8 @@ def timeline_job(name: str, format: str, by: str | None, host: str | None):
 def build_timeline(names: list[str], jobs: int, format: str, by: str | None, top: int, host: str | None,
                    on_failure: Callable[[Failure], None]):
     """:func:`netparse.timeline.build` over many files in worker processes: same rows, same
-    order. A file that fails is passed to ``on_failure`` and left out."""
+    order. A file that fails is passed to ``on_failure``; the rows read before its error stay,
+    as in one process."""
     timeline = Timeline(by=by)
     for name, part in run_ordered(timeline_job, names, jobs, format, by, host):
         if isinstance(part, Failure):
@@ -212,6 +228,8 @@ def build_timeline(names: list[str], jobs: int, format: str, by: str | None, top
         timeline.inputs.extend(part.inputs)
         timeline.empty.extend(part.empty)
         timeline.rows.extend(part.rows)
+        if part.failure is not None:
+            on_failure(part.failure)
     if by is not None:
         keep_top(timeline, top)
     timeline.rows = ordered(timeline.rows)

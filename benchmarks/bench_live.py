@@ -1,0 +1,130 @@
+"""Live mode against ``ss`` on the same sockets, in one run (whole processes, start-up included).
+
+    python benchmarks/bench_live.py [--sockets 10000] [--runs 5]
+
+Opens ``--sockets`` TCP sockets on 127.0.0.1 only (a listener, then connected pairs, in a child
+process that holds them for at most ``--hold`` seconds and then exits by itself), then times, with
+``farm-bench`` (paired runs, A/B ratios; medians printed) when it is on PATH:
+
+* ``netparse live -o jsonl`` (owners) vs ``ss -tanp``;
+* ``netparse live -o jsonl --no-owners`` vs ``ss -tan``;
+* ``netparse live --port P --state listen`` vs ``ss -ltnp 'sport = :P'``;
+* peak RSS of ``netparse live -o jsonl --no-owners`` at 1,000 and at ``--sockets`` sockets.
+
+Without farm-bench it falls back to a plain loop (wall time and peak RSS per run via wait4).
+Run it as root so ``ss -p`` and netparse both see every process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HOLDER = r"""
+import resource, socket, sys, time
+n, hold = int(sys.argv[1]), float(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 200, n + 200))
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(4096)
+port = srv.getsockname()[1]; keep = [srv]
+deadline = time.monotonic() + 120
+while len(keep) + 2 <= n and time.monotonic() < deadline:
+    c = socket.create_connection(("127.0.0.1", port)); a, _ = srv.accept(); keep += [c, a]
+print(port, len(keep), flush=True)
+time.sleep(hold)
+"""
+
+
+def hold_sockets(n: int, hold: float) -> tuple[subprocess.Popen, int, int]:
+    p = subprocess.Popen([sys.executable, "-c", HOLDER, str(n), str(hold)], stdout=subprocess.PIPE, text=True)
+    port, count = p.stdout.readline().split()
+    return p, int(port), int(count)
+
+
+def netparse(*args: str) -> list[str]:
+    return [sys.executable, "-m", "netparse", *args]
+
+
+def farm(a: list[str], b: list[str], runs: int) -> dict[str, str]:
+    """farm-bench's median lines (A wall, B wall, A/B wall, A peak, B peak)."""
+    cmd = ["farm-bench", "-n", str(runs), "--timeout", "600", "--vs", " ".join(_quote(x) for x in b), "--", *a]
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    got = {}
+    for line in out.splitlines():
+        m = re.match(r"(A/B wall|A wall s|B wall s|A peak MiB|B peak MiB)\s+\S+\s+(\S+)", line)
+        if m:
+            got[m.group(1)] = m.group(2)
+    return got
+
+
+def _quote(word: str) -> str:
+    return f"'{word}'" if any(c in word for c in " =:") else word
+
+
+def plain(cmd: list[str], runs: int) -> tuple[float, float]:
+    walls, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        _, _, usage = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+    walls.sort()
+    peaks.sort()
+    return walls[len(walls) // 2], peaks[len(peaks) // 2]
+
+
+def compare(name: str, a: list[str], b: list[str], runs: int) -> None:
+    if shutil.which("farm-bench"):
+        got = farm(a, b, runs)
+        print(f"| {name} | {got.get('A wall s')} s | {got.get('B wall s')} s | {got.get('A/B wall')} | "
+              f"{got.get('A peak MiB')} MiB |", flush=True)
+    else:
+        (wa, pa), (wb, _) = plain(a, runs), plain(b, runs)
+        print(f"| {name} | {wa:.3f} s | {wb:.3f} s | {wa / wb:.2f} | {pa:.1f} MiB |", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sockets", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--hold", type=float, default=300)
+    args = ap.parse_args()
+    holder, port, count = hold_sockets(args.sockets, args.hold)
+    try:
+        total = int(subprocess.run(["ss", "-tanH"], capture_output=True, text=True).stdout.count("\n"))
+        print(f"{count:,} sockets held on 127.0.0.1 (listener port {port}); {total:,} TCP sockets in all\n")
+        print("| netparse (A) vs ss (B) | A wall (median) | B wall | A/B | A peak |")
+        print("| --- | --- | --- | --- | --- |")
+        compare("`live -o jsonl` vs `ss -tanp`", netparse("live", "-o", "jsonl"), ["ss", "-tanp"], args.runs)
+        compare("`live -o jsonl --no-owners` vs `ss -tan`", netparse("live", "-o", "jsonl", "--no-owners"),
+                ["ss", "-tan"], args.runs)
+        compare(f"`live --port {port} --state listen` vs `ss -ltnp 'sport = :{port}'`",
+                netparse("live", "--port", str(port), "--state", "listen"), ["ss", "-ltnp", f"sport = :{port}"],
+                args.runs)
+    finally:
+        holder.kill()
+        holder.wait()
+    # peak RSS flat in the number of sockets when streaming -o jsonl
+    for n in (1_000, args.sockets):
+        holder, port, count = hold_sockets(n, args.hold)
+        try:
+            wall, peak = plain(netparse("live", "-o", "jsonl", "--no-owners"), 3)
+            wall_o, peak_o = plain(netparse("live", "-o", "jsonl"), 3)
+            print(f"\npeak RSS with {count:,} sockets: {peak:.1f} MiB without owners, {peak_o:.1f} MiB with "
+                  f"(wall {wall:.3f} s / {wall_o:.3f} s)", flush=True)
+        finally:
+            holder.kill()
+            holder.wait()
+
+
+if __name__ == "__main__":
+    main()

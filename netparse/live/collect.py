@@ -1,0 +1,277 @@
+"""One live snapshot, from the best source this machine has.
+
+On Linux the sockets come from sock_diag netlink (:mod:`.netlink`, what ``ss`` reads); when
+netlink is not usable (no such family, a sandbox that refuses it, an answer not understood)
+from ``/proc/net/*`` (:mod:`.proc`); elsewhere from the platform's ``netstat``. The snapshot
+says which in ``collector`` (``netlink``, or ``proc (netlink unavailable: …)``) and ``format``.
+``NETPARSE_LIVE_SOURCE=proc`` (or ``source="proc"``) forces the fallback.
+
+Owners (``/proc/*/fd``, :mod:`.owners`) are read only when asked for, once per snapshot, and
+containers (:mod:`.containers`) from the owners' cgroups. With ``all_netns`` every network
+namespace (:mod:`.netns`) is read and each record carries ``netns``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..errors import SourceError
+from ..model import Snapshot, Socket
+from ..states import TcpState
+from . import netlink
+from .containers import from_cgroup
+from .owners import Attribution, LiveSample, OwnerCache, attribute
+from .owners import scan as scan_owners
+
+SOURCES = ("auto", "netlink", "proc", "netstat")
+ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
+
+
+def _raw_from_proc(base: Path):
+    """sock_diag has no raw module in this kernel: raw sockets from /proc/net/raw{,6}, as ss does."""
+    from .proc import read_proc_net
+
+    def missing(proto: str, family: int) -> Iterator[dict]:
+        name = proto + ("6" if family == netlink.socket.AF_INET6 else "")
+        records, _issues = read_proc_net(base, files=[(name, proto)])
+        for rec in records:
+            rec.pop("line", None)
+            (rec.get("extra") or {}).pop("file", None)
+            yield rec
+
+    return missing
+
+
+def _netlink_records(proc: str, unix: bool, info: bool, states: int, ns=None) -> list[dict]:
+    if ns is None:
+        sock = netlink.open_socket()
+        base = Path(proc)
+    else:
+        sock = ns_socket(ns)
+        base = Path(proc, str(ns.pids[0])) if ns.pids else Path(proc, "thread-self")
+    with sock:
+        return list(netlink.records(sock, unix=unix, info=info, states=states, missing=_raw_from_proc(base)))
+
+
+def ns_socket(ns):
+    from .netns import in_namespace
+
+    if ns.path is None:
+        raise netlink.NetlinkError(f"{ns.label}: nothing to open")
+    return in_namespace(ns.path, netlink.open_socket)
+
+
+def _proc_records(proc: str, unix: bool, ns=None) -> tuple[list[dict], list]:
+    from .proc import read_proc_net
+
+    base = Path(proc) if ns is None else Path(proc, str(ns.pids[0]))
+    records, issues = read_proc_net(base, unix)
+    for rec in records:
+        rec.pop("line", None)
+    return records, issues
+
+
+def choose_source(source: str | None, proc: str) -> str:
+    source = (source or os.environ.get(ENV_SOURCE) or "auto").lower()
+    if source not in SOURCES:
+        raise SourceError(f"unknown live source {source!r}: use {', '.join(SOURCES)}")
+    if source == "auto":
+        if not Path(proc, "net", "tcp").exists():
+            return "netstat"
+        return "netlink" if proc == "/proc" and sys.platform.startswith("linux") else "proc"
+    return source
+
+
+def sample(
+    proc: str = "/proc",
+    unix: bool = False,
+    *,
+    owners: bool = True,
+    info: bool = False,
+    containers: bool = True,
+    source: str | None = None,
+    all_netns: bool = False,
+    states: "set[TcpState] | None" = None,
+    cache: OwnerCache | None = None,
+) -> LiveSample:
+    """This machine's sockets now (see the module docstring). ``states``: only these TCP states
+    are asked from the kernel (a filter, not a promise: other sources return every state)."""
+    proc = str(proc)
+    chosen = choose_source(source, proc)
+    if chosen == "netstat":
+        from .proc import sample_netstat
+
+        return sample_netstat()
+    collector = chosen
+    issues: list = []
+    namespaces = None
+    if all_netns:
+        from .netns import discover
+
+        namespaces = discover(proc)
+    records: list[dict] = []
+    mask = netlink.states_mask(states)
+    if chosen == "netlink":
+        try:
+            if namespaces is None:
+                records = _netlink_records(proc, unix, info, mask)
+            else:
+                for ns in namespaces:
+                    got = _from_namespace(proc, unix, info, mask, ns, issues)
+                    records.extend(got)
+        except OSError as exc:
+            if source == "netlink":
+                raise SourceError(f"netlink: {exc}") from None
+            collector = f"proc (netlink unavailable: {exc})"
+            chosen = "proc"
+            records = []
+    if chosen == "proc":
+        if namespaces is None:
+            records, issues = _proc_records(proc, unix)
+        else:
+            for ns in namespaces:
+                if not ns.pids:
+                    issues_note = f"{ns.label}: no process inside to read /proc/PID/net from"
+                    issues.append(issues_note)
+                    continue
+                got, more = _proc_records(proc, unix, ns)
+                for rec in got:
+                    rec["netns"] = ns.record
+                records.extend(got)
+                issues.extend(more)
+    att = None
+    cache = cache if cache is not None else OwnerCache()
+    if owners:
+        wanted = {r["inode"] for r in records if r.get("inode")}
+        att = attribute(records, scan_owners(proc, cache, wanted))
+        if containers:
+            for rec in records:
+                put_container(rec, proc, cache)
+    sockets = []
+    for i, rec in enumerate(records, 1):
+        rec["line"] = i
+        sockets.append(Socket.model_validate(rec))
+    notes = [i for i in issues if isinstance(i, str)]
+    issues = [i for i in issues if not isinstance(i, str)]
+    netlink_used = chosen == "netlink"
+    snap = Snapshot(
+        format="netlink" if netlink_used else "proc-net",
+        formats=(["netlink" if netlink_used else "proc-net"] if sockets else []),
+        sockets=sockets,
+        issues=issues,
+        line_counts={"record": len(sockets), **({"unparsed": len(issues)} if issues else {})},
+        total_lines=len(sockets) + len(issues),
+        source="netlink sock_diag" if netlink_used else str(Path(proc, "net")),
+        timestamp=datetime.now(timezone.utc),
+        host=platform.node() or None,
+        collector=collector + ("; " + "; ".join(notes) if notes else ""),
+    )
+    return LiveSample(snapshot=snap, attribution=att, issues=issues)
+
+
+def put_container(rec: dict, proc: str, cache: OwnerCache) -> None:
+    """cgroup path and container of an attributed record, from its owner's /proc/PID/cgroup."""
+    pid = rec.get("pid")
+    if pid:
+        path = cache.cgroup(proc, pid)
+        if path:
+            rec["cgroup"] = path
+            found = from_cgroup(path)
+            if found is not None:
+                rec["container"] = found
+
+
+class Stream:
+    """This network namespace's sockets through netlink, one record at a time (``-o jsonl``):
+    memory stays flat in the number of sockets, except the inode -> owner map when owners are
+    asked for. The netlink socket is opened at once, so a refusal (NetlinkError) comes before
+    anything is written and the caller can fall back to :func:`sample`."""
+
+    def __init__(self, proc: str = "/proc", unix: bool = False, *, owners: bool = True, info: bool = False,
+                 containers: bool = True, states: "set[TcpState] | None" = None,
+                 cache: OwnerCache | None = None) -> None:
+        self.proc, self.unix, self.owners, self.info, self.containers = proc, unix, owners, info, containers
+        self.mask = netlink.states_mask(states)
+        self.cache = cache if cache is not None else OwnerCache()
+        self.sock = netlink.open_socket()
+        self.attribution: Attribution | None = None
+        self.snapshot = Snapshot(format="netlink", formats=["netlink"], source="netlink sock_diag",
+                                 timestamp=datetime.now(timezone.utc), host=platform.node() or None,
+                                 collector="netlink")
+
+    def __iter__(self) -> Iterator[Socket]:
+        proc = self.proc
+        found = scan_owners(proc, self.cache) if self.owners else None
+        if found is not None:
+            self.attribution = Attribution(processes=found.processes, unreadable_processes=found.unreadable,
+                                           is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
+        validate = Socket.model_validate
+        with self.sock:
+            records = netlink.records(self.sock, unix=self.unix, info=self.info, states=self.mask,
+                                      missing=_raw_from_proc(Path(proc)))
+            for i, rec in enumerate(records, 1):
+                if found is not None:
+                    attribute((rec,), found, self.attribution)
+                    if self.containers:
+                        put_container(rec, proc, self.cache)
+                rec["line"] = i
+                yield validate(rec)
+
+    def sample(self) -> LiveSample:
+        return LiveSample(snapshot=self.snapshot, attribution=self.attribution)
+
+
+def _from_namespace(proc: str, unix: bool, info: bool, mask: int, ns, issues: list) -> list[dict]:
+    """One namespace through netlink (its own, or entered), else /proc/PID/net of a process in it."""
+    from .netns import current_inode
+
+    try:
+        got = _netlink_records(proc, unix, info, mask, None if ns.inode == current_inode(proc) else ns)
+    except OSError as exc:
+        if not ns.pids:
+            issues.append(f"{ns.label}: not read ({exc})")
+            return []
+        got, more = _proc_records(proc, unix, ns)
+        issues.append(f"{ns.label} read from /proc/{ns.pids[0]}/net ({exc})")
+        issues.extend(more)
+    for rec in got:
+        rec["netns"] = ns.record
+    return got
+
+
+def samples(count: int, interval: float, proc: str = "/proc", unix: bool = False, sleep=None,
+            **options) -> Iterable[LiveSample]:
+    """``count`` samples, ``interval`` seconds apart (the first at once); owners' names and
+    cgroups are cached across them by (pid, start time)."""
+    import time
+
+    sleep = sleep or time.sleep
+    options.setdefault("cache", OwnerCache())
+    for i in range(count):
+        if i:
+            sleep(interval)
+        yield sample(proc, unix, **options)
+
+
+def by_netns(snapshot: Snapshot) -> list[Snapshot]:
+    """One snapshot per network namespace (the rules then never mix two namespaces' ports);
+    the snapshot itself when its records carry no namespace."""
+    groups: dict[object, list[Socket]] = {}
+    for s in snapshot.sockets:
+        groups.setdefault(s.netns, []).append(s)
+    if list(groups) in ([], [None]):
+        return [snapshot]
+    out = []
+    for ns, sockets in groups.items():
+        where = "" if ns is None else (f" netns {ns.name} ({ns.inode})" if ns.name else f" netns {ns.inode}")
+        out.append(snapshot.model_copy(update={"sockets": sockets, "source": f"{snapshot.source}{where}",
+                                                "line_counts": {"record": len(sockets)}, "total_lines": len(sockets)}))
+    return out
+
+
+__all__ = ["Attribution", "LiveSample", "SourceError", "Stream", "by_netns", "choose_source", "sample", "samples"]
