@@ -121,3 +121,18 @@ EDGE_LINES = [
 
 def test_edge_lines_read_the_same(monkeypatch):
     _compare(EDGE_LINES, monkeypatch)
+
+
+def test_iter_rows_gives_the_records_fields(monkeypatch):
+    import netparse
+
+    lines = GENERATORS["netstat-antp"](500).splitlines() + ["garbage line here"]
+    rows = list(netparse.iter_rows(lines))
+    records = list(netparse.iter_records(lines))
+    assert len(rows) == len(records) == 501
+    for row, rec in zip(rows, records):
+        if isinstance(rec, Socket):
+            assert isinstance(row, dict)
+            assert {k: v for k, v in row.items() if v is not None} == rec.model_dump(exclude_none=True)
+        else:
+            assert row == rec
