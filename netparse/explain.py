@@ -483,3 +483,84 @@ def render_scenario(name: str) -> str:
         if step.note:
             lines.append(f"    {'':<{width}}({step.note})")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- kernel counters
+
+
+class CounterInfo(BaseModel):
+    """What one kernel counter counts (``netparse explain TcpExtListenOverflows``)."""
+
+    name: str = Field(description="Linux name as nstat prints it")
+    canonical: str = Field(description="Name shared across platforms (the MIB name where there is one)")
+    counts: str
+    rises_when: str
+    what_to_do: str
+    sources: list[str]
+    labels: dict[str, list[str]] = Field(description="platform -> the labels its tools print for it")
+
+
+def _counter_labels() -> dict[str, list[tuple[str, str]]]:
+    """Linux name -> [(platform, label)] from the label tables (net-tools netstat -s, Windows)."""
+    from .locales import all_labels
+
+    win_sections = {"counter": ("Tcp", "Udp", "Ip"), "counter-icmp": ("Icmp",), "counter-icmp6": ("Icmp6",)}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for lab in all_labels():
+        if lab.platform in ("linux-netstat-s", "linux-netstat-s6") and lab.kind.startswith("counter"):
+            section, _, field = lab.canonical.partition(":")
+            names = [field if field.startswith(section) else section + field]
+        elif lab.platform == "windows-netstat-s" and lab.kind in win_sections:
+            names = [s + f for s in win_sections[lab.kind] for f in (lab.canonical, "In" + lab.canonical)]
+        else:
+            continue
+        for name in names:
+            out.setdefault(name, []).append((lab.platform, lab.label))
+    return out
+
+
+def explain_counter(text: str) -> CounterInfo | None:
+    """The counter ``text`` names: a Linux name (``TcpExtListenOverflows``), its field alone
+    (``ListenOverflows``), the MIB name (``tcpRetransSegs``), a net-tools ``netstat -s`` sentence
+    (with or without its number) or a Windows label (``Segments Retransmitted``); None if none."""
+    import re
+
+    from .counter_docs import COUNTER_DOCS
+    from .counters import canonical_name, split_name
+
+    key = " ".join(text.split()).casefold()
+    if not key:
+        return None
+    labels = _counter_labels()
+
+    def info(name: str) -> CounterInfo:
+        counts, rises, todo, sources = COUNTER_DOCS[name]
+        by_platform: dict[str, list[str]] = {}
+        for platform, label in labels.get(name, []):
+            if label not in by_platform.setdefault(platform, []):
+                by_platform[platform].append(label)
+        return CounterInfo(name=name, canonical=canonical_name(*split_name(name)), counts=counts, rises_when=rises,
+                           what_to_do=todo, sources=list(sources), labels=by_platform)
+
+    for name in COUNTER_DOCS:
+        section, field = split_name(name)
+        if key in (name.casefold(), canonical_name(section, field).casefold(), field.casefold()):
+            return info(name)
+    sentence = re.sub(r"(?<![\w.])\d+(?![\w.])", "%llu", key)
+    for name, found in labels.items():
+        if name not in COUNTER_DOCS:
+            continue
+        for _, label in found:
+            folded = label.casefold()
+            if key == folded or sentence == folded or key == " ".join(folded.replace("%llu", " ").split()):
+                return info(name)
+    return None
+
+
+def counter_text(info: CounterInfo) -> str:
+    lines = [f"{info.name} ({info.canonical})", f"  counts:      {info.counts}", f"  rises when:  {info.rises_when}",
+             f"  what to do:  {info.what_to_do}"]
+    for platform, labs in info.labels.items():
+        lines.append(f"  {platform}: " + "; ".join(labs))
+    lines.append("  sources:     " + "; ".join(info.sources))
+    return "\n".join(lines) + "\n"

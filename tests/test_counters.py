@@ -150,3 +150,40 @@ def test_cli_counters_and_delta() -> None:
     rows = {r["name"]: r for r in map(__import__("json").loads, got.stdout.splitlines())}
     assert rows["TcpExtListenOverflows"]["delta"] == 54 and rows["TcpExtListenOverflows"]["per_second"] > 0
     assert runner.invoke(app, ["counters", str(SAMPLES / "linux" / "corpus-linux_iproute2_ss-tan.txt")]).exit_code == 1
+
+
+# -- Windows netstat -s -------------------------------------------------------------------------
+
+WINDOWS = COUNTERS
+
+
+@pytest.mark.parametrize("name, lang", [("en-netstat-es-rust-fixture", None), ("de-netstat-s-win81", "de")])
+def test_windows_netstat_s_counters_share_the_linux_names(name: str, lang: str | None) -> None:
+    snap = netparse.parse_file(WINDOWS / f"windows-{name}.txt")
+    assert snap.format == "windows-netstat-s" and snap.locale == lang and not snap.issues
+    assert snap.sockets == [] and "unparsed" not in snap.line_counts
+    by_name = {c.name: c for c in snap.counters}
+    retrans = by_name["TcpRetransSegs"]
+    assert retrans.canonical == "tcpRetransSegs" and retrans.section == "Tcp"
+    # the same line of text holds the number: the label is what was printed before ' = '
+    line = (WINDOWS / f"windows-{name}.txt").read_text(encoding="utf-8").splitlines()[retrans.line - 1]
+    assert line.split("=")[0].strip() == retrans.label and line.rstrip().endswith(f"= {retrans.value}")
+    # every 'label = value' line and every received/sent row became counters
+    assert snap.line_counts["counter"] == len({c.line for c in snap.counters})
+    assert {"Tcp6RetransSegs", "UdpInErrors", "Udp6NoPorts", "IcmpInMsgs", "IcmpOutMsgs", "Icmp6InNeighborSolicits",
+            "IpInReceives", "Ip6OutForwDatagrams"} <= set(by_name)
+
+
+def test_windows_german_and_english_rows_map_to_the_same_fields() -> None:
+    en = {c.name for c in netparse.parse_file(WINDOWS / "windows-en-netstat-es-rust-fixture.txt").counters}
+    de = {c.name for c in netparse.parse_file(WINDOWS / "windows-de-netstat-s-win81.txt").counters}
+    assert de <= en and en - de == {n for n in en if n.startswith("If")}  # German sample has no -e part
+
+
+def test_windows_unknown_label_is_reported_not_lost() -> None:
+    text = "TCP Statistics for IPv4\n\n  Active Opens   = 5\n  Made Up Label  = 7\n"
+    snap = netparse.parse(text)
+    assert [c.name for c in snap.counters] == ["TcpActiveOpens"]
+    assert [(i.line, i.kind) for i in snap.issues] == [(4, "unparsed")]
+    with pytest.raises(ParseError, match="line 4"):
+        netparse.parse(text, strict=True)

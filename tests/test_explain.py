@@ -159,3 +159,41 @@ def test_cli_scenario_choices_are_the_scenarios() -> None:
     from netparse.cli.analyze import ScenarioName
 
     assert {choice.value for choice in ScenarioName} == set(SCENARIOS)
+
+
+# -- kernel counters (issue 17) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["TcpExtListenOverflows", "listenoverflows",
+                                  "    54 times the listen queue of a socket overflowed",
+                                  "times the listen queue of a socket overflowed"])
+def test_explain_counter_by_any_name_or_label(text: str) -> None:
+    from netparse.explain import explain_counter
+
+    info = explain_counter(text)
+    assert info is not None and info.name == "TcpExtListenOverflows"
+    assert "%llu times the listen queue of a socket overflowed" in info.labels["linux-netstat-s"]
+    assert any("snmp_counter.rst" in s for s in info.sources)
+
+
+@pytest.mark.parametrize("text", ["Segments Retransmitted", "Erneut übertragene Segmente", "tcpRetransSegs",
+                                  "RetransSegs", "12 segments retransmitted"])
+def test_windows_and_linux_retransmissions_are_one_counter(text: str) -> None:
+    from netparse.explain import explain_counter
+
+    info = explain_counter(text)
+    assert info is not None and (info.name, info.canonical) == ("TcpRetransSegs", "tcpRetransSegs")
+    assert {"Segments Retransmitted", "Erneut übertragene Segmente"} <= set(info.labels["windows-netstat-s"])
+
+
+def test_explain_counter_unknown_is_none_and_cli_exit_2() -> None:
+    from typer.testing import CliRunner
+
+    from netparse.cli.app import app
+    from netparse.explain import explain_counter
+
+    assert explain_counter("no such counter") is None
+    result = CliRunner().invoke(app, ["explain", "NoSuchCounterAtAll"])
+    assert result.exit_code == 2
+    ok = CliRunner().invoke(app, ["explain", "Segments Retransmitted"])
+    assert ok.exit_code == 0 and ok.output.startswith("TcpRetransSegs (tcpRetransSegs)")

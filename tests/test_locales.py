@@ -20,7 +20,7 @@ from netparse.states import TcpState
 ROOT = Path(__file__).resolve().parent.parent
 LINUX_LOCALE = sorted((ROOT / "samples" / "linux-locale").glob("*.txt"))
 KINDS = {"state", "title", "title_suffix", "header", "message", "timer", "offload", "applied_setting", "socket_type",
-         "counter", "counter-in", "counter-out"}
+         "counter", "counter-in", "counter-out", "counter-icmp", "counter-icmp6", "counter-if"}
 PLATFORMS = {
     "linux-netstat",
     "ss",
@@ -37,6 +37,8 @@ PLATFORMS = {
     "psutil",
     "linux-netstat-s",
     "linux-netstat-s6",
+    "windows-netstat-s",
+    "bsd-netstat-s",
 }
 LANGUAGES = {"en", "de", "fr", "es", "pt-BR", "ru", "zh-CN", "zh-TW", "ja", "ko", "it", "tr", "nl", "pl", "cs", "sv", "ca", "et", "ka"}
 

@@ -203,7 +203,9 @@ def analyze_command(
 
     results = []
     unattributed = None
-    problems: list[InputProblem] = []  # inputs reported and skipped (not with nagios: UNKNOWN at once)
+    # inputs reported and skipped; a monitoring form (nagios, checkmk) answers UNKNOWN at once
+    monitoring = nagios or output is Output.checkmk
+    problems: list[InputProblem] = []
 
     def skip(exc: InputProblem) -> None:
         err(str(exc))
@@ -218,7 +220,7 @@ def analyze_command(
             for snapshot in by_netns(sampled.snapshot):
                 results.append((snapshot, analyze(snapshot, config)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
-        for snapshot, series in (() if live else analysis_inputs(names, format, None if nagios else skip)):
+        for snapshot, series in (() if live else analysis_inputs(names, format, None if monitoring else skip)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None
@@ -346,9 +348,16 @@ def explain_command(
             try:
                 info = explain(topic)
             except UnknownStateError as exc:
-                err(f"{exc} (a state label, or a rule code or name such as NP001)")
-                raise typer.Exit(EXIT_USAGE) from None
-            out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
+                from ..explain import counter_text, explain_counter  # issue 17: kernel counters
+
+                counter = explain_counter(topic)
+                if counter is None:
+                    err(f"{exc} (a state label, a rule code or name such as NP001, or a counter such as ListenOverflows)")
+                    raise typer.Exit(EXIT_USAGE) from None
+                out.write(counter.model_dump_json(indent=2) + "\n" if as_json else counter_text(counter))
+                info = None
+            if info is not None:
+                out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
     if diagram:
         out.write(("\n" if topic else "") + DIAGRAM)
     if scenario is not None:

@@ -16,10 +16,11 @@ from .busybox import BusyBox
 from .proc_net import ProcNet
 from .solaris import Solaris
 from .windows import PowerShell, Windows
+from .windows_stats import WindowsStats
 
 GRAMMARS: dict[str, Grammar] = {g.name: g for g in (SS(), LinuxNetstat(), Windows(), PowerShell(), BSD(), AIX(), Solaris(), BusyBox(),
                                                 ProcNet(), ProcNet("big", name="proc-net-be"), ProcNet(dgram_proto="raw", name="proc-net-raw"),
-                                                Nstat(), ProcSnmp(), NetstatStats(), Sysctl())}
+                                                Nstat(), ProcSnmp(), NetstatStats(), Sysctl(), WindowsStats())}
 
 
 def get(name: str) -> Grammar:
