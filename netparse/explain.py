@@ -128,7 +128,8 @@ TEXTS: dict[TcpState, _Text] = {
         "A connection request (SYN) was sent; waiting for the peer's SYN,ACK.",
         "The client (active opener), after connect().",
         "One round trip when the peer answers. Otherwise the SYN is retransmitted: Linux gives up after "
-        "tcp_syn_retries (default 6), about 127 s; other platforms use other defaults.",
+        "tcp_syn_retries (default 6), about 131 s on Linux 6.5 and later (tcp_syn_linear_timeouts) and about "
+        "127 s before (kernel ip-sysctl documentation); other platforms use other defaults.",
         True,
         "Several towards one destination: it does not answer (down, unreachable, or a firewall drops SYNs "
         "silently) (NP005). Many towards many destinations: lost connectivity, or a scan from this host.",

@@ -1,24 +1,53 @@
-"""Counts for people: sockets per state, and per state the top local ports, processes and
-remote hosts. Pure data; rendering is in :mod:`netparse.render`."""
+"""Counts for people: sockets per kind (tcp, udp, raw, unix ...) and state, and per state the
+top ports, processes and remote hosts. Pure data; rendering is in :mod:`netparse.output.tables`.
+
+TCP states are counted for TCP sockets only: ``netstat -an`` gives unix sockets LISTENING and
+CONNECTED, and UDP sockets ESTABLISHED after connect(); those are rows of their own kind, never
+added to the TCP counts.
+
+:class:`SummaryBuilder` is fed one record at a time and keeps counters, never the records, so
+a summary of a million-row listing holds a few counters, not the listing.
+
+The ports that say what a group of sockets is about: a socket on a service port (one outside
+the ephemeral range, or one that listens earlier in the listing: ss, netstat and /proc/net list
+listeners first) counts under its local port (``22``); a socket on an ephemeral local port, the
+client end of a connection, counts under the remote port it talks to (``to 443``), since its
+own port is a random number.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Iterable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from .model import Socket
+from .model import Family, Socket
 from .states import STATE_ORDER, TcpState
+
+#: the kinds in the order they are shown; anything else follows, by name
+KIND_ORDER = ("tcp", "udp", "raw", "unix")
+#: where client ports come from by default (every platform's default lies within it: Linux
+#: 32768-60999, Windows and the BSDs 49152-65535)
+EPHEMERAL_LOW = 32768
+_INET = (Family.INET, Family.INET6)
 
 
 class StateSummary(BaseModel):
+    kind: str = Field(default="tcp", description="tcp, udp, raw, unix ... (TCP states are of TCP sockets only)")
     state: TcpState
     count: int
     #: of ``count``, sockets whose state the layout does not print (``Socket.state_printed`` False),
     #: as opposed to labels that were printed but not understood (UNKNOWN only)
     not_printed: int = 0
-    local_ports: list[tuple[str, int]]
+    ports: list[tuple[str, int]] = Field(
+        default_factory=list,
+        description="Top ports: a service port as its number ('22'), the remote port of sockets on an "
+        "ephemeral local port as 'to 443'",
+    )
+    local_ports: list[tuple[str, int]] = Field(
+        description="Top local ports of the sockets that are not client ends (those count under 'to PORT' in ports)"
+    )
     processes: list[tuple[str, int]]
     remote_hosts: list[tuple[str, int]]
 
@@ -26,45 +55,190 @@ class StateSummary(BaseModel):
 class Summary(BaseModel):
     total: int
     by_proto: dict[str, int]
+    by_kind: dict[str, int] = Field(default_factory=dict, description="Sockets per kind: tcp, udp, raw, unix ...")
     states: list[StateSummary]
 
+    def tcp_states(self) -> dict[str, int]:
+        return {s.state.value: s.count for s in self.states if s.kind == "tcp"}
 
-def _owner(s: Socket) -> str | None:
-    if s.process and s.pid is not None:
-        return f"{s.pid}/{s.process}"
-    if s.process:
-        return s.process
-    if s.pid is not None:
-        return f"pid {s.pid}"
-    return None
+
+def kind_of(s: Socket) -> str:
+    """tcp, udp, raw, unix, or the protocol's own name (netlink, packet, sctp ...)."""
+    proto = (s.proto or "").lower()
+    if s.family is Family.UNIX or proto.startswith("unix"):
+        return "unix"
+    for name in ("tcp", "udp", "raw"):
+        if proto.startswith(name):
+            return name
+    return proto or "other"
+
+
+_NO_REMOTE = ("0.0.0.0", "::", "*")
+
+
+class _Group:
+    __slots__ = ("count", "not_printed", "local", "to", "procs", "remotes")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.not_printed = 0
+        self.local: Counter[int] = Counter()  # local ports of sockets that are not client ends
+        self.to: Counter[int] = Counter()  # remote ports of client ends (ephemeral local port, not listening)
+        self.procs: Counter[int] = Counter()  # owner key (see SummaryBuilder._owner_key) -> sockets
+        self.remotes: Counter[str] = Counter()
+
+
+class SummaryBuilder:
+    """A summary fed record by record (:meth:`add`), finished with :meth:`build`."""
+
+    def __init__(self, top: int = 3) -> None:
+        self.top = top
+        self.total = 0
+        self.protos: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()
+        self.groups: dict[tuple[str, TcpState], _Group] = {}
+        self.listen_ports: set[int] = set()
+        #: process names, numbered: an owner is counted under one int (pid and name number), not a
+        #: 'pid/name' string per distinct pid, which keeps a million-socket summary small
+        self.names: dict[str, int] = {}
+        self.name_list: list[str] = []
+
+    def _owner_key(self, s: Socket) -> int | None:
+        if s.process is None and s.pid is None:
+            return None
+        if s.process:
+            idx = self.names.get(s.process)
+            if idx is None:
+                idx = self.names[s.process] = len(self.name_list)
+                self.name_list.append(s.process)
+            idx += 1
+        else:
+            idx = 0
+        return ((s.pid + 1 if s.pid is not None else 0) << 24) | idx
+
+    def _owner_text(self, key: int) -> str:
+        pid, idx = (key >> 24) - 1, key & 0xFFFFFF
+        name = self.name_list[idx - 1] if idx else None
+        if name is not None and pid >= 0:
+            return f"{pid}/{name}"
+        return name if name is not None else f"pid {pid}"
+
+    def add(self, s: Socket) -> None:
+        self.total += 1
+        self.protos[s.proto] += 1
+        kind = kind_of(s)
+        self.kinds[kind] += 1
+        key = (kind, s.state)
+        g = self.groups.get(key)
+        if g is None:
+            g = self.groups[key] = _Group()
+        g.count += 1
+        if s.state_printed is False:
+            g.not_printed += 1
+        port = s.local_port
+        if port is not None:
+            if kind == "tcp" and s.state is TcpState.LISTEN:
+                self.listen_ports.add(port)
+            if port >= EPHEMERAL_LOW and s.remote_port is not None and port not in self.listen_ports:
+                g.to[s.remote_port] += 1  # a client end: what it talks to is the meaning
+            else:
+                g.local[port] += 1
+        owner = self._owner_key(s)
+        if owner is not None and (s.process or s.pid is not None):
+            g.procs[owner] += 1
+        remote = s.remote_address
+        if remote and remote not in _NO_REMOTE:
+            g.remotes[remote] += 1
+
+    def merge(self, other: "SummaryBuilder") -> "SummaryBuilder":
+        """Add ``other``'s counts to these."""
+        self.total += other.total
+        self.protos.update(other.protos)
+        self.kinds.update(other.kinds)
+        self.listen_ports |= other.listen_ports
+        for key, g in other.groups.items():
+            mine = self.groups.get(key)
+            if mine is None:
+                mine = self.groups[key] = _Group()
+            mine.count += g.count
+            mine.not_printed += g.not_printed
+            mine.local.update(g.local)
+            mine.to.update(g.to)
+            for key, n in g.procs.items():  # other's owner keys, renumbered into these names
+                pid, idx = (key >> 24) - 1, key & 0xFFFFFF
+                name = other.name_list[idx - 1] if idx else None
+                if name is not None and name not in self.names:
+                    self.names[name] = len(self.name_list)
+                    self.name_list.append(name)
+                mine.procs[((pid + 1 if pid >= 0 else 0) << 24) | (self.names[name] + 1 if name is not None else 0)] += n
+            mine.remotes.update(g.remotes)
+        return self
+
+    def extend(self, sockets: Iterable[Socket]) -> "SummaryBuilder":
+        for s in sockets:
+            self.add(s)
+        return self
+
+    def _ports(self, g: _Group) -> list[tuple[str, int]]:
+        top = [(f"to {port}", n) for port, n in g.to.most_common(self.top)]
+        top += [(str(port), n) for port, n in g.local.most_common(self.top)]
+        top.sort(key=lambda item: -item[1])  # stable: remote ports first among equals
+        return top[: self.top]
+
+    def build(self) -> Summary:
+        def kind_rank(kind: str) -> tuple[int, str]:
+            return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
+
+        kinds = sorted(self.kinds, key=kind_rank)
+        states = []
+        top = self.top
+        for kind in kinds:
+            for state in STATE_ORDER:
+                g = self.groups.get((kind, state))
+                if g is None:
+                    continue
+                states.append(
+                    StateSummary(
+                        kind=kind,
+                        state=state,
+                        count=g.count,
+                        not_printed=g.not_printed,
+                        ports=self._ports(g),
+                        local_ports=[(str(p), n) for p, n in g.local.most_common(top)],
+                        processes=[(self._owner_text(k), n) for k, n in g.procs.most_common(top)],
+                        remote_hosts=g.remotes.most_common(top),
+                    )
+                )
+        return Summary(
+            total=self.total,
+            by_proto=dict(self.protos.most_common()),
+            by_kind={k: self.kinds[k] for k in kinds},
+            states=states,
+        )
 
 
 def summarise(sockets: Iterable[Socket], top: int = 3) -> Summary:
-    by_state: dict[TcpState, list[Socket]] = {}
-    protos: Counter[str] = Counter()
-    total = 0
-    for s in sockets:
-        total += 1
-        protos[s.proto] += 1
-        by_state.setdefault(s.state, []).append(s)
-    states = []
-    for state in STATE_ORDER:
-        group = by_state.get(state)
-        if not group:
+    return SummaryBuilder(top).extend(sockets).build()
+
+
+def counts_text(summary: Summary, limit: int | None = None) -> str:
+    """'tcp 28 (11 LISTEN, 23 ESTABLISHED ...), udp 3, raw 2, unix 10': kinds, with TCP's states."""
+    return " ".join(counts_atoms(summary, limit))
+
+
+def counts_atoms(summary: Summary, limit: int | None = None) -> list[str]:
+    """The words of :func:`counts_text`, each an unbreakable piece ('11 LISTEN,'), to wrap between."""
+    atoms: list[str] = []
+    kinds = list(summary.by_kind.items())
+    for k, (kind, n) in enumerate(kinds):
+        last = k == len(kinds) - 1
+        states = [f"{s.count:,} {s.state.value}" for s in summary.states if s.kind == kind] if kind == "tcp" else []
+        if limit is not None and len(states) > limit:
+            states = states[:limit] + ["..."]
+        if not states:
+            atoms.append(f"{kind} {n:,}" + ("" if last else ","))
             continue
-        ports = Counter(str(s.local_port) for s in group if s.local_port is not None)
-        procs = Counter(o for o in map(_owner, group) if o)
-        remotes = Counter(
-            s.remote_address for s in group if s.remote_address and s.remote_address not in ("0.0.0.0", "::", "*")
-        )
-        states.append(
-            StateSummary(
-                state=state,
-                count=len(group),
-                not_printed=sum(1 for s in group if s.state_printed is False),
-                local_ports=ports.most_common(top),
-                processes=procs.most_common(top),
-                remote_hosts=remotes.most_common(top),
-            )
-        )
-    return Summary(total=total, by_proto=dict(protos.most_common()), states=states)
+        atoms.append(f"{kind} {n:,}")
+        for j, st in enumerate(states):
+            atoms.append(("(" if j == 0 else "") + st + ("," if j < len(states) - 1 else ")" + ("" if last else ",")))
+    return atoms

@@ -67,7 +67,7 @@ def test_text_report_summary_then_findings_worst_first(app, tmp_path: Path) -> N
     result = run(app, "analyze", str(path))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{path} (ss): 4 sockets: 3 LISTEN, 1 ESTABLISHED"
+    assert lines[0] == f"{path} (ss): 4 sockets: tcp 4 (3 LISTEN, 1 ESTABLISHED)"  # by kind (issue 12)
     assert lines[1].startswith("CRITICAL") and "NP010 listen-queue-overflow" in lines[1]
     warning = next(i for i, line in enumerate(lines) if line.startswith("WARNING"))
     assert warning > 1 and "port 9090" in " ".join(lines[warning:])
@@ -79,7 +79,7 @@ def test_standard_input_with_and_without_dash(app) -> None:
     for args in (("analyze",), ("analyze", "-")):
         result = run(app, *args, input=WARNING)
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith("<stdin> (ss): 1 socket: 1 LISTEN\n")
+        assert result.stdout.startswith("<stdin> (ss): 1 socket: tcp 1 (1 LISTEN)\n")
         assert "is 55% full, 70 of 128 connections waiting" in " ".join(result.stdout.split())
 
 
@@ -94,7 +94,8 @@ def test_json_output(app) -> None:
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["inputs"] == [
-        {"source": "<stdin>", "format": "ss", "sockets": 3, "state_counts": {"LISTEN": 2, "ESTABLISHED": 1}, "findings": 1}
+        {"source": "<stdin>", "format": "ss", "sockets": 3, "state_counts": {"LISTEN": 2, "ESTABLISHED": 1}, "kind_counts": {"tcp": 3},
+         "findings": 1}
     ]
     [finding] = doc["findings"]
     assert finding["code"] == "NP010" and finding["severity"] == "critical" and finding["count"] == 129
@@ -150,7 +151,7 @@ def test_input_without_sockets_exits_1_without_traceback(app, tmp_path: Path) ->
     result = run(app, "analyze", input="hello\nthis is not netstat\n")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "no socket listing found in <stdin>" in result.stderr and "Traceback" not in result.stderr
+    assert "no socket listing found in standard input" in result.stderr and "Traceback" not in result.stderr
     missing = run(app, "analyze", str(tmp_path / "missing.txt"))
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
 

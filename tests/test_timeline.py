@@ -15,7 +15,7 @@ from netparse.cli import app
 from netparse.inputs.files import expand
 from netparse.logs.plot import render_html, render_svg
 from netparse.states import TcpState
-from netparse.logs.timeline import STATES, build
+from netparse.logs.timeline import KINDS, STATES, build
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "samples" / "logs"
@@ -87,7 +87,8 @@ def test_cli_outputs() -> None:
     assert len(lines) == 7 and " UTC " in lines[1]
     data = json.loads(runner.invoke(app, ["timeline", path, "-o", "json"]).stdout)
     assert len(data) == 6
-    assert set(data[0]) == {"snapshot", "timestamp", "host", "source", "line", "total"} | {s.value for s in STATES}
+    # TCP states, and the other kinds in columns of their own (issue 12: never in a TCP column)
+    assert set(data[0]) == {"snapshot", "timestamp", "host", "source", "line", "total"} | {s.value for s in STATES} | set(KINDS)
     assert data[0]["timestamp"].endswith("+00:00")
     rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["timeline", path, "-o", "csv"]).stdout)))
     assert [int(r["CLOSE_WAIT"]) for r in rows] == [d["CLOSE_WAIT"] for d in data]

@@ -82,18 +82,30 @@ canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
 
 
 def state_counts(sockets: "list[Socket]") -> dict[str, int]:
+    """TCP sockets per state (sockets of other kinds are in :func:`kind_counts`)."""
     from ..states import STATE_ORDER
+    from ..summary import kind_of
 
-    counts = Counter(s.state for s in sockets)
+    counts = Counter(s.state for s in sockets if kind_of(s) == "tcp")
     return {state.value: counts[state] for state in STATE_ORDER if counts[state]}
+
+
+def kind_counts(sockets: "list[Socket]") -> dict[str, int]:
+    """Sockets per kind: tcp, udp, raw, unix ..."""
+    from ..summary import KIND_ORDER, kind_of
+
+    counts = Counter(kind_of(s) for s in sockets)
+    order = sorted(counts, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    return {k: counts[k] for k in order}
 
 
 # ---------------------------------------------------------------------------- rendering
 
 
 def _summary_line(snapshot: "Snapshot") -> str:
-    counts = state_counts(snapshot.sockets)
-    states = ", ".join(f"{n:,} {state}" for state, n in counts.items())
+    from ..summary import counts_text, summarise
+
+    states = counts_text(summarise(snapshot.sockets, top=0))
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
         from ..logs.stamps import format_time
@@ -103,18 +115,24 @@ def _summary_line(snapshot: "Snapshot") -> str:
     return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
 
 
-def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
+def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    from ..output.grid import wrap_atoms
+    from ..output.safe import shown
+
+    console = Console(highlight=False, markup=False, emoji=False)
     for i, (snapshot, findings) in enumerate(results):
         if i:
             console.print()
-        console.print(Text(_summary_line(snapshot), style="bold"), soft_wrap=True)
-        render_findings(findings, console)
+        head = shown(_summary_line(snapshot))
+        if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
+            head = "\n".join(wrap_atoms(head.split(" "), " ", max(40, console.width)))
+        console.print(Text(head, style="bold"), soft_wrap=True)
+        render_findings(findings, console, snapshot.sockets if snapshot is live else None)
     for path in config.files:
-        console.print(Text(f"config: {path}", style="dim"), soft_wrap=True)
+        console.print(Text(shown(f"config: {path}"), style="dim"), soft_wrap=True)
 
 
 def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
@@ -126,6 +144,7 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
                 "format": snapshot.format,
                 "sockets": len(snapshot.sockets),
                 "state_counts": state_counts(snapshot.sockets),
+                "kind_counts": kind_counts(snapshot.sockets),
                 "findings": len(found),
                 **({"host": snapshot.host} if snapshot.host else {}),
                 **({"timestamp": snapshot.timestamp.isoformat()} if snapshot.timestamp else {}),
@@ -133,7 +152,9 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
         )
         findings.extend({**f.model_dump(mode="json"), "source": snapshot.source} for f in found)
     doc = {"inputs": inputs, "findings": findings, "config": [str(p) for p in config.files]}
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    from ..output.safe import json_safe
+
+    sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
 def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str, int]:
@@ -142,9 +163,11 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str,
     by = Counter(f.severity.value for f in findings)
     status = "CRITICAL" if by["critical"] else "WARNING" if by["warning"] else "OK"
     counts: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
     total = 0
     for snapshot, _ in results:
         counts.update(state_counts(snapshot.sockets))
+        kinds.update({k: n for k, n in kind_counts(snapshot.sockets).items() if k != "tcp"})
         total += len(snapshot.sockets)
     if status == "OK":
         info = f" ({by['info']} info)" if by["info"] else ""
@@ -152,7 +175,8 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str,
     else:
         worst = max(findings, key=lambda f: f.severity.rank)  # the first of the worst: inputs come sorted
         text = f"{severity_counts(findings, ('critical', 'warning'))}: {worst.code} {worst.message}"
-    perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()])
+    perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()]
+                    + [f"{kind}={n}" for kind, n in kinds.items()])
     return f"NETPARSE {status} - {text} | {perf}", NAGIOS_EXIT[status]
 
 
@@ -161,10 +185,13 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str,
 
 def analyze_command(
     files: Optional[List[str]] = typer.Argument(None, help="Files to read ('-' or nothing: standard input).",
-                                                show_default=False),
-    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
-    config_file: Optional[str] = typer.Option(None, "--config", help="Read rule settings from this TOML file."),
-    overrides: List[str] = typer.Option([], "--set", help="Override a rule setting: RULE.KEY=VALUE (repeatable)."),
+                                                show_default=False, metavar="[FILE]..."),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.",
+                               metavar="FORMAT"),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Read rule settings from this TOML file.",
+                                              metavar="FILE"),
+    overrides: List[str] = typer.Option([], "--set", help="Override a rule setting: RULE.KEY=VALUE (repeatable).",
+                                        metavar="RULE.KEY=VALUE"),
     output: Output = typer.Option(Output.text, "--output", "-o", help="text, json, nagios, checkmk (local-check lines) or openmetrics (Prometheus text exposition)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
@@ -203,6 +230,7 @@ def analyze_command(
 
     results = []
     unattributed = None
+    live_snapshot = None
     # inputs reported and skipped; a monitoring form (nagios, checkmk) answers UNKNOWN at once
     monitoring = nagios or output is Output.checkmk
     problems: list[InputProblem] = []
@@ -213,12 +241,16 @@ def analyze_command(
 
     try:
         if live:
+            import os
+
             from ..live.collect import by_netns
 
             sampled = sample_or_exit(info=True, all_netns=all_netns)
             unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
+            root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
+            live_snapshot = sampled.snapshot
             for snapshot in by_netns(sampled.snapshot):
-                results.append((snapshot, analyze(snapshot, config)))
+                results.append((snapshot, analyze(snapshot, config, root=root)))
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format, None if monitoring else skip)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))
@@ -250,7 +282,7 @@ def analyze_command(
     elif output is Output.json:
         _json_report(results, config)
     else:
-        _text_report(results, config)
+        _text_report(results, config, live_snapshot)
     if problems:  # an input was skipped: that outranks --fail-on
         raise typer.Exit(EXIT_INPUT)
     if fail_on is not None:
@@ -261,27 +293,42 @@ def analyze_command(
             raise typer.Exit(EXIT_FINDINGS)
 
 
-def _wrap(label: str, text: str, width: int = 92) -> str:
+def _wrap(label: str, text: str, width: int | None = None) -> str:
+    """``label`` then ``text`` wrapped at ``width`` between words (never inside a name such as
+    tcp_fin_timeout); ``width`` None (piped): one line."""
+    if width is None:
+        return f"{label:<12}{text}".rstrip()
     return textwrap.fill(
-        text, width=width, initial_indent=f"{label:<12}", subsequent_indent=" " * 12, break_on_hyphens=False
+        text, width=max(width, 40), initial_indent=f"{label:<12}", subsequent_indent=" " * 12,
+        break_on_hyphens=False, break_long_words=False,
     )
 
 
-def state_text(info) -> str:
-    """One state's explanation as plain text."""
+def _out_width() -> int | None:
+    from ..output.grid import width_of
+
+    return width_of(sys.stdout)
+
+
+def state_text(info, width: int | None = None) -> str:
+    """One state's explanation as plain text, wrapped at ``width`` (None: a paragraph per line)."""
+
+    def wrap(label: str, text: str) -> str:
+        return _wrap(label, text, width)
+
     lines = [f"{info.state}" + ("  (RFC 9293 state)" if info.rfc9293 else "  (not an RFC 9293 state)")]
-    lines.append(_wrap("", info.summary))
-    lines.append(_wrap("Who", info.side))
+    lines.append(wrap("", info.summary))
+    lines.append(wrap("Who", info.side))
     for label, items in (("Entered", info.entered), ("Left", info.left)):
         for i, t in enumerate(items):
             note = "" if t.in_figure else " [not drawn in RFC 9293 Figure 5]"
-            lines.append(_wrap(label if i == 0 else "", t.text() + note))
-    lines.append(_wrap("Lasts", info.duration + (" (platform-dependent)" if info.platform_dependent else "")))
-    lines.append(_wrap("Many mean", info.many_mean))
+            lines.append(wrap(label if i == 0 else "", t.text() + note))
+    lines.append(wrap("Lasts", info.duration + (" (platform-dependent)" if info.platform_dependent else "")))
+    lines.append(wrap("Many mean", info.many_mean))
     for i, (platform, names) in enumerate(sorted(info.labels.items())):
-        lines.append(_wrap("Labels" if i == 0 else "", f"{platform}: {', '.join(names)}"))
+        lines.append(wrap("Labels" if i == 0 else "", f"{platform}: {', '.join(names)}"))
     if info.rules:
-        lines.append(_wrap("Rules", ", ".join(info.rules)))
+        lines.append(wrap("Rules", ", ".join(info.rules)))
     return "\n".join(lines) + "\n"
 
 
@@ -300,30 +347,30 @@ def rule_text(rule) -> str:
 
 
 def _states_table() -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+    """Every state in a table that wraps only between words (a name such as tcp_fin_timeout
+    or FIN_WAIT_2 stays whole); piped, one state per line."""
     from ..explain import explain_all
+    from ..output.grid import Column, use_color, write_table
 
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=160)
-    table = Table(show_lines=True)
-    for column in ("State", "Who is in it", "Entered from / left to", "How long", "Many of them mean"):
-        table.add_column(column)
+    columns = [Column("State"), Column("Who is in it", sep=" "), Column("Entered from / left to", sep=" "),
+               Column("How long", sep=" "), Column("Many of them mean", sep=" ")]
+    rows = []
     for info in explain_all():
         sources = sorted({t.source.value for t in info.entered})
         targets = sorted({t.target.value for t in info.left})
-        moves = (f"from {', '.join(sources)}" if sources else "") + (
-            f"\nto {', '.join(targets)}" if targets else ""
-        )
-        table.add_row(info.state.value, info.side, moves or "-", info.duration, info.many_mean)
-    console.print(table)
+        moves = (f"from {', '.join(sources)}" if sources else "") + (f"; to {', '.join(targets)}" if targets else "")
+        rows.append([info.state.value, info.side.split(), (moves or "-").split(), info.duration.split(),
+                     info.many_mean.split()])
+    width = _out_width()
+    out = sys.stdout
+    write_table(columns, rows, out, width, use_color(out), spaced=width is not None)
 
 
 def explain_command(
-    topic: Optional[str] = typer.Argument(None, help="A state label (TIME-WAIT, ESTAB, 0A ...) or a rule (NP001).",
-                                          show_default=False),
+    topics: Optional[List[str]] = typer.Argument(
+        None, help="State labels (TIME-WAIT, ESTAB, 0A ...) or rules (NP001), one or more.", show_default=False,
+        metavar="[TOPIC]...",
+    ),
     diagram: bool = typer.Option(False, "--diagram", help="Draw the TCP state diagram."),
     scenario: Optional[ScenarioName] = typer.Option(None, "--scenario", help="Walk both peers through a scenario."),
     as_json: bool = typer.Option(False, "--json", help="Print the state's explanation as JSON."),
@@ -332,6 +379,8 @@ def explain_command(
     from ..rules import get_rule
 
     out = sys.stdout
+    topics = list(topics or [])
+    topic = topics[0] if topics else None
     if topic is None and not diagram and scenario is None:
         if as_json:
             from ..explain import explain_all
@@ -340,24 +389,31 @@ def explain_command(
         else:
             _states_table()
         return
-    if topic is not None:
-        rule = get_rule(topic)
+    pages, docs = [], []
+    for name in topics:  # every topic is checked before anything is printed
+        rule = get_rule(name)
         if rule is not None:
-            out.write(rule_text(rule))
-        else:
-            try:
-                info = explain(topic)
-            except UnknownStateError as exc:
-                from ..explain import counter_text, explain_counter  # issue 17: kernel counters
+            pages.append(rule_text(rule))
+            docs.append({"rule": rule.code, "name": rule.name, "summary": rule.summary})
+            continue
+        try:
+            info = explain(name)
+        except UnknownStateError as exc:
+            from ..explain import counter_text, explain_counter  # kernel counters (issue 17)
 
-                counter = explain_counter(topic)
-                if counter is None:
-                    err(f"{exc} (a state label, a rule code or name such as NP001, or a counter such as ListenOverflows)")
-                    raise typer.Exit(EXIT_USAGE) from None
-                out.write(counter.model_dump_json(indent=2) + "\n" if as_json else counter_text(counter))
-                info = None
-            if info is not None:
-                out.write(info.model_dump_json(indent=2) + "\n" if as_json else state_text(info))
+            counter = explain_counter(name)
+            if counter is None:
+                err(f"{exc} (a state label, a rule code or name such as NP001, or a counter such as ListenOverflows)")
+                raise typer.Exit(EXIT_USAGE) from None
+            pages.append(counter_text(counter))
+            docs.append(counter.model_dump(mode="json"))
+            continue
+        pages.append(state_text(info, _out_width()))
+        docs.append(info.model_dump(mode="json"))
+    if as_json and docs:
+        out.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n")
+    elif pages:
+        out.write("\n".join(pages))
     if diagram:
         out.write(("\n" if topic else "") + DIAGRAM)
     if scenario is not None:

@@ -41,6 +41,7 @@ from .options import (
     Output,
     PidOpt,
     PortOpt,
+    CsvRawOpt,
     ProtoOpt,
     ShowIssuesOpt,
     StateOpt,
@@ -49,6 +50,8 @@ from .options import (
     expand_or_exit,
     filter_or_exit,
     input_errors,
+    plain_errors,
+    ports_or_exit,
     with_byte_order,
 )
 
@@ -57,12 +60,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..logs.reader import LogReader, LogSnapshot
     from ..model import ParseIssue, Socket
 
+plain_errors()
 app = typer.Typer(
     name="netparse",
     help="Turn netstat / ss output from any platform into typed records, and say what is wrong.\n\n"
     "Pipe a listing in (netstat -an | netparse) or name files. Exit codes: 0 ok, 1 input problem "
     "(unreadable file, no socket line found, --strict and a bad line), 2 usage error.",
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
     invoke_without_command=True,
     no_args_is_help=False,
     rich_markup_mode=None,
@@ -167,11 +171,13 @@ class InputRun:
 
     def finish(self, show_issues: bool) -> None:
         """Report issues on stderr; exit 1 when nothing in the input was recognisable."""
+        from ..output.safe import shown
+
         unparsed, warnings = self.issue_counts["unparsed"], self.issue_counts["warning"]
         if show_issues:
             for name, issue in self.issues:
                 where = f"{name}:" if len(self.files) > 1 or name != "<stdin>" else "line "
-                sys.stderr.write(f"{where}{issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
+                sys.stderr.write(shown(f"{where}{issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
         elif unparsed or warnings:
             parts = []
             if unparsed:
@@ -197,7 +203,7 @@ def parse(
     ),
     format: str = FormatOpt,
     state: List[str] = StateOpt,
-    port: List[int] = PortOpt,
+    port: List[str] = PortOpt,
     proto: List[str] = ProtoOpt,
     pid: List[int] = PidOpt,
     show_issues: bool = ShowIssuesOpt,
@@ -208,8 +214,14 @@ def parse(
     out_dir: Optional[str] = typer.Option(
         None, "--out", help="With --output parquet: the directory to write (created).", metavar="DIR"
     ),
+    csv_raw: bool = CsvRawOpt,
 ) -> None:
-    """Print the records."""
+    """Print the records.
+
+    Tables never split a value (an address:port, a pid/process, a timestamp stays whole on one
+    line): on a narrow terminal the Recv-Q/Send-Q columns are left out first. A wider terminal,
+    COLUMNS=200, or piping (plain text, one record per line) shows every column; -o json has
+    every field."""
     from ..filters import keep_all
     from ..output.records import (
         record_dict,
@@ -221,6 +233,7 @@ def parse(
     from ..output.tables import render_table
 
     keep = filter_or_exit(state, port, proto, pid)
+    port = ports_or_exit(port)  # numbers for the worker processes
     if output is Output.parquet:
         _check_parquet(out_dir)
     elif out_dir is not None:
@@ -230,12 +243,12 @@ def parse(
     from ..scale.pool import default_jobs, use_pool
 
     if use_pool(jobs or default_jobs(), run.files):
-        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues)
+        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues, csv_raw)
         return
     out = sys.stdout
     if output is Output.table:
         selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
-        render_table([s for _, s in selected], out)
+        render_table((s for _, s in selected), out)
         out.flush()
         run.finish(show_issues)
         return
@@ -251,7 +264,8 @@ def parse(
         records = (dict(row_dict(s, record_dict, **run.snapshot_keys()), file=name) for name, s in selected)
         _write_parquet(records, out_dir)
     elif output is Output.csv:
-        write_csv((row_dict(s, record_dict, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out)
+        write_csv((row_dict(s, record_dict, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out,
+                  not csv_raw)
     else:
         texts = (row_json(s, record_json, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
         (write_json if output is Output.json else write_jsonl)(texts, out)
@@ -283,7 +297,9 @@ def _write_parquet(records, out_dir: str) -> None:
     err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
 
 
-def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool) -> None:
+def _parse_parallel(
+    run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool, csv_raw: bool = False
+) -> None:
     """``parse`` over several files in worker processes (netparse.parallel); same output, in input
     order; a file that fails is reported and skipped, exit 1 at the end."""
     import json
@@ -331,15 +347,16 @@ def _parse_parallel(run: InputRun, jobs: int, output: Output, out_dir: Optional[
             _write_parquet(records, out_dir)  # type: ignore[arg-type]
         elif output is Output.table:
             meta = ("source", "snapshot", "timestamp", "host")
-            sockets = []
-            for line in texts:
-                data = json.loads(line)
-                for key in meta:
-                    data.pop(key, None)
-                sockets.append(Socket.model_validate(data))
-            render_table(sockets, out)
+            def sockets():
+                for line in texts:
+                    data = json.loads(line)
+                    for key in meta:
+                        data.pop(key, None)
+                    yield Socket.model_validate(data)
+
+            render_table(sockets(), out)
         elif output is Output.csv:
-            write_csv((json.loads(line) for line in texts), out)
+            write_csv((json.loads(line) for line in texts), out, not csv_raw)
         else:
             (write_json if output is Output.json else write_jsonl)(texts, out)
         out.flush()
@@ -356,92 +373,129 @@ def _summary(
     strict: bool = False,
     encoding: str | None = None,
     all_snapshots: bool = False,
-):
+) -> None:
     from ..output.tables import render_summary
-    from ..summary import summarise
 
     run = InputRun(files, format, strict, encoding, show_issues)
-    sockets, hosts = _summary_sockets(run, all_snapshots)
-    if output is SummaryOutput.openmetrics:
+    if output is SummaryOutput.openmetrics:  # the same sockets, kept for the metric families
         from .metrics import summary_openmetrics
 
-        summary_openmetrics(run, sockets, show_issues)
-        return sockets
-    summary = summarise(sockets)
+        summary_openmetrics(run, _summary_sockets(run, all_snapshots), show_issues)
+        return
+    summary, hosts = _summary_counts(run, all_snapshots)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:
         which = ", ".join(hosts) if len(hosts) <= 5 else f"each of {len(hosts)} hosts"
         scope = f"newest snapshot of {which} (--all-snapshots adds up every snapshot)"
         title = f"{title}: {scope}" if title else scope
-        if output is SummaryOutput.json:
+        if output is SummaryOutput.json and run.found:
             err(f"summary of the {scope}")
+    if not run.found:  # nothing recognisable: say so, and print no empty table first
+        run.finish(show_issues)
     if output is SummaryOutput.json:
-        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+        from ..output.safe import json_safe
+
+        sys.stdout.write(json_safe(summary.model_dump_json(indent=2)) + "\n")
     else:
         render_summary(summary, sys.stdout, title=title)
     sys.stdout.flush()
     run.finish(show_issues)
+
+
+def _summary_sockets(run: InputRun, all_snapshots: bool) -> list[Socket]:
+    """The sockets :func:`_summary_counts` counts (for ``-o openmetrics``, whose families need
+    them): one newest snapshot per host of a log is held, as ``analyze`` holds it."""
+    if all_snapshots:
+        return [s for _, s in run.sockets()]
+    scope = _NewestPerHost(_Sockets)
+    for _, s in run.sockets(on_end=scope.end):
+        scope.socket(run.reader, s)
+    scope.end_file()
+    sockets = scope.plain
+    for _, found in scope.newest.values():
+        sockets.merge(found)
     return sockets
 
 
-def _summary_sockets(run: InputRun, all_snapshots: bool) -> tuple[list[Socket], list[str]]:
-    """The sockets a summary counts: of a plain listing all of them; of a log (timestamp,
-    separator or host lines, or several snapshots) the newest snapshot of each host across the
-    files named, chosen as ``analyze`` chooses it (later in a file; across files by timestamp; an
-    empty newest snapshot counts as empty), unless ``all_snapshots``. Holds one snapshot per host
-    of a log, not the whole log. Also the hosts (with the snapshot's time) that were chosen."""
+class _Sockets(list):
+    """The sockets themselves, with the few methods of a SummaryBuilder _NewestPerHost uses."""
+
+    add = list.append
+    merge = list.extend
+
+    @property
+    def total(self) -> int:
+        return len(self)
+
+
+def _summary_counts(run: InputRun, all_snapshots: bool):
+    """The counts of a summary (:class:`netparse.summary.Summary`): of a plain listing all of
+    its sockets; of a log (timestamp, separator or host lines, or several snapshots) the newest
+    snapshot of each host across the files named, chosen as ``analyze`` chooses it (later in a
+    file; across files by timestamp; an empty newest snapshot counts as empty), unless
+    ``all_snapshots``. Holds counters per snapshot, never the sockets. Also the hosts (with
+    the snapshot's time) that were chosen."""
+    from ..summary import SummaryBuilder
+
     if all_snapshots:
-        return [s for _, s in run.sockets()], []  # type: ignore[misc]
+        builder = SummaryBuilder()
+        for _, s in run.sockets():
+            builder.add(s)
+        return builder.build(), []
     scope = _NewestPerHost()
     for _, s in run.sockets(on_end=scope.end):
         scope.socket(run.reader, s)
     scope.end_file()
-    plain = scope.plain
+    total = scope.plain
     hosts = []
     for host, (block, found) in scope.newest.items():
-        plain.extend(found)
+        total.merge(found)
         stamp = block.timestamp
         hosts.append(f"{host or block.source}{f' {stamp:%Y-%m-%d %H:%M:%S}' if stamp else ''}")
-    return plain, hosts
+    return total.build(), hosts
 
 
 class _NewestPerHost:
     """What a summary counts, fed record by record: every record of a plain listing; of a log,
-    each host's newest snapshot across files (see :func:`_summary_sockets`)."""
+    each host's newest snapshot across files (see :func:`_summary_counts`). Counters only."""
 
-    def __init__(self) -> None:
-        self.plain: list[Socket] = []
-        self.newest: dict[str | None, tuple] = {}  # host -> (block, sockets) of its newest log snapshot
+    def __init__(self, new=None) -> None:
+        from ..summary import SummaryBuilder
+
+        self.new = new or SummaryBuilder  # or _Sockets: the sockets instead of their counts
+        self.plain = self.new()
+        self.newest: dict[str | None, tuple] = {}  # host -> (block, counts) of its newest log snapshot
         self.reader: LogReader | None = None
         self.per_host: dict[str | None, tuple] = {}  # the same for the file being read
-        self.current: list[Socket] = []  # records of the snapshot being read
-        self.whole: list[Socket] | None = []  # every record of the file, while it may be one plain listing
+        self.current = self.new()  # counts of the snapshot being read
+        self.blocks: list = []  # counts of every snapshot of the file (merged when it is one plain listing)
 
     def _file(self, reader: LogReader) -> None:
         if reader is not self.reader:
             self.end_file()
-            self.reader, self.per_host, self.current, self.whole = reader, {}, [], []
+            self.reader, self.per_host, self.current, self.blocks = reader, {}, self.new(), []
 
     def socket(self, reader: LogReader, s: Socket) -> None:
         self._file(reader)
-        self.current.append(s)
-        if self.whole is not None:
-            if reader.is_log:
-                self.whole = None  # a log: only its newest snapshots are kept
-            else:
-                self.whole.append(s)
+        self.current.add(s)
 
     def end(self, reader: LogReader, block: LogSnapshot) -> None:
         self._file(reader)
         self.per_host[block.host] = (block, self.current)
-        self.current = []
+        self.blocks.append(self.current)
+        self.current = self.new()
 
     def end_file(self) -> None:
         reader = self.reader
         if reader is None:
             return
-        if self.whole is not None and not reader.is_log:
-            self.plain.extend(self.whole)
+        if not reader.is_log:
+            for counts in self.blocks + [self.current]:
+                if counts.total and not self.plain.total:
+                    self.plain = counts  # the first counts: taken over, not copied
+                elif counts.total:
+                    self.plain.merge(counts)
+            self.blocks, self.current = [], self.new()
             return
         from ..rules.facts import supersedes
 
@@ -475,10 +529,12 @@ def summary(
 def formats() -> None:
     """List the formats netparse reads, with an example command line for each."""
     from ..grammars import GRAMMARS
+    from ..output.grid import Column, width_of, write_table
 
-    width = max(len(name) for name in GRAMMARS)
-    for name, grammar in sorted(GRAMMARS.items()):
-        sys.stdout.write(f"{name:<{width}}  {grammar.example:<28}  {grammar.description}\n")
+    # the description wraps between words at the terminal's width; piped, one format per line
+    rows = [[name, grammar.example, grammar.description.split()] for name, grammar in sorted(GRAMMARS.items())]
+    write_table([Column("Format"), Column("Example"), Column("Description", sep=" ")], rows, sys.stdout,
+                width_of(sys.stdout), header=False)
 
 
 @app.command()
@@ -519,7 +575,32 @@ def main(
     if sys.stdin is None or sys.stdin.isatty():
         live_command.live_default()
         return
-    report_findings(_summary(["-"], "auto", False, SummaryOutput.table))
+    _bare()
+
+
+def _bare() -> None:
+    """``netstat -an | netparse``: the summary of what ``analyze`` reads (the listing, or the
+    newest snapshot per host of a log), then exactly ``analyze``'s findings on it."""
+    from ..errors import InputProblem
+    from ..logs.newest import analysis_inputs
+    from ..output.tables import render_summary
+    from ..summary import SummaryBuilder
+
+    try:
+        results = list(analysis_inputs(["-"], "auto"))
+    except InputProblem as exc:
+        err(str(exc))
+        raise typer.Exit(1) from None
+    counts = SummaryBuilder()
+    for snap, _ in results:
+        counts.extend(snap.sockets)
+    title = ", ".join(sorted({snap.format for snap, _ in results})) or None
+    render_summary(counts.build(), sys.stdout, title=title)
+    sys.stdout.flush()
+    issues = sum(len(snap.issues) for snap, _ in results)
+    if issues:
+        err(f"{issues} line{'s' if issues != 1 else ''} not understood (netparse parse --show-issues lists them)")
+    report_findings(results)
 
 
 def run() -> None:

@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from .findings import report_findings
-from .options import Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
+from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
@@ -54,6 +54,8 @@ def subprocess_error():
 
 def _report(live, show_issues: bool, noted: set | None = None) -> None:
     """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues."""
+    from ..output.safe import shown
+
     att = live.attribution
     note = att.notice() if att is not None else None
     if note and (noted is None or "attribution" not in noted):
@@ -63,36 +65,59 @@ def _report(live, show_issues: bool, noted: set | None = None) -> None:
     if live.issues:
         if show_issues:
             for issue in live.issues:
-                sys.stderr.write(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}\n")
+                sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
         else:
             n = len(live.issues)
             err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
 
 
-def summary_renderable(sockets, title: str):
-    """A rich renderable of the summary (for --watch)."""
-    from rich.console import Group
-    from rich.table import Table
+def summary_renderable(sockets, title: str, width: int | None = None, previous: dict | None = None,
+                       findings=None):
+    """A rich renderable of the summary (for --watch): the same lines as ``summary``, laid out
+    for ``width`` (no line longer, so the refresh never leaves a wrapped row behind), as plain
+    ``Text`` (input is never read as markup). ``previous``: the last refresh's counts (a Change
+    column); ``findings``: what ``analyze`` says of this sample, below the table."""
     from rich.text import Text
 
-    from ..output.tables import top_text
+    from ..output.safe import shown
+    from ..output.tables import summary_lines
     from ..summary import summarise
 
     summary = summarise(sockets)
-    protos = ", ".join(f"{k} {v}" for k, v in summary.by_proto.items())
-    table = Table(show_edge=False, pad_edge=False)
-    for col in ("State", "Count", "Top local ports", "Top processes", "Top remote hosts"):
-        table.add_column(col, overflow="fold")
-    for s in summary.states:
-        table.add_row(str(s.state), str(s.count), top_text(s.local_ports), top_text(s.processes), top_text(s.remote_hosts))
-    head = Text(f"{title}: {summary.total} sockets" + (f" ({protos})" if protos else ""), style="bold")
-    return Group(head, table)
+    head, body = summary_lines(summary, None, width, previous)
+    text = Text(shown(title) + ": ", style="bold")
+    text.append("\n".join(head))
+    for i, line in enumerate(body):
+        text.append("\n" + line, style="bold" if i == 0 else "")
+    if findings is not None:
+        import textwrap
+
+        if not findings:
+            text.append("\nNo findings.", style="green")
+        for f in findings:
+            line = f"{f.severity.value.upper():<9} {f.code} {shown(f.message)}"
+            wrapped = textwrap.wrap(line, width=max(40, (width or 200) - 1), subsequent_indent=" " * 10,
+                                    break_long_words=False, break_on_hyphens=False)
+            text.append("\n" + "\n".join(wrapped))
+    return text
+
+
+def watch_counts(sockets) -> dict:
+    """{(kind, state): count} of a sample, to show the next refresh's changes."""
+    from ..summary import kind_of
+
+    counts: dict = {}
+    for s in sockets:
+        key = (kind_of(s), str(s.state))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def live_command(
-    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl, csv or openmetrics."),
+    output: Optional[str] = typer.Option("table", "--output", "-o", help="table, json, jsonl, csv or openmetrics.",
+                                         metavar="<table|json|jsonl|csv|openmetrics>"),
     state: List[str] = StateOpt,
-    port: List[int] = PortOpt,
+    port: List[str] = PortOpt,
     proto: List[str] = ProtoOpt,
     pid: List[int] = PidOpt,
     unix: bool = typer.Option(False, "--unix", help="Also read unix-domain sockets."),
@@ -100,9 +125,11 @@ def live_command(
     owners: bool = typer.Option(True, "--owners/--no-owners", help="Map sockets to processes and containers."),
     all_netns: bool = typer.Option(False, "--all-netns", help="Read every network namespace; records carry netns."),
     source: str = typer.Option("auto", "--source", help="auto, netlink, proc or netstat (auto: netlink, else proc)."),
-    watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS."),
-    count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop."),
-    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch)."),
+    watch: Optional[float] = typer.Option(None, "--watch", min=0.1, help="Refresh a live summary every SECONDS.",
+                                          metavar="SECONDS"),
+    count: Optional[int] = typer.Option(None, "--count", min=1, help="Take N samples, then stop.", metavar="N"),
+    interval: float = typer.Option(1.0, "--interval", min=0.0, help="Seconds between --count samples (without --watch).",
+                                   metavar="SECONDS"),
     show_issues: bool = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr."),
     proc: str = typer.Option("/proc", "--proc", hidden=True, help="Where procfs is (tests)."),
     textfile: Optional[str] = typer.Option(
@@ -110,6 +137,7 @@ def live_command(
         help="Write the openmetrics exposition to this file for node_exporter's textfile collector (temporary "
         "file and rename: a scrape never sees half a file); with --watch SECONDS, again every SECONDS.",
     ),
+    csv_raw: bool = CsvRawOpt,
 ) -> None:
     from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
     from ..output.tables import render_table
@@ -162,7 +190,7 @@ def live_command(
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     if out_kind is Output.csv:
-        write_csv(rows, out)
+        write_csv(rows, out, not csv_raw)
     elif out_kind is Output.json:
         write_json(docs, out)
     out.flush()
@@ -213,11 +241,23 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
     from rich.console import Console
     from rich.live import Live
 
-    from ..live.owners import OwnerCache
+    import os
 
+    from ..errors import ConfigError
+    from ..live.owners import OwnerCache
+    from ..rules.config import load_config
+    from ..rules.engine import analyze
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        err(str(exc))
+        raise typer.Exit(3) from None
+    root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
     options = dict(options, cache=OwnerCache())
-    console = Console()
+    console = Console(highlight=False, markup=False, emoji=False)
     taken = 0
+    previous = None
     try:
         with Live(console=console, auto_refresh=False, transient=False) as view:
             while count is None or taken < count:
@@ -229,7 +269,12 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
                 title = f"{snap.host or 'this machine'} {snap.timestamp:%H:%M:%S}" if snap.timestamp else "this machine"
                 if live.attribution and live.attribution.notice():
                     title += f"  ({live.attribution.unattributed} without owner)"
-                view.update(summary_renderable([s for s in snap.sockets if keep(s)], title), refresh=True)
+                kept = [s for s in snap.sockets if keep(s)]
+                if previous is not None:
+                    title += f"  (change since {seconds:g} s ago)"
+                found = analyze(snap, config, root=root)
+                view.update(summary_renderable(kept, title, console.width - 1, previous, found), refresh=True)
+                previous = watch_counts(kept)
     except KeyboardInterrupt:
         pass
 
@@ -245,7 +290,9 @@ def live_default() -> None:
     render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
     sys.stdout.flush()
     _report(live, False)
-    report_findings(snap)
+    import os
+
+    report_findings(snap, root=os.geteuid() == 0 if hasattr(os, "geteuid") else None)
 
 
 def register(app: typer.Typer) -> None:

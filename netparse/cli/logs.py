@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import EXIT_INPUT, EXIT_USAGE, err, expand_or_exit, input_errors
+from .options import EXIT_INPUT, EXIT_USAGE, CsvRawOpt, err, expand_or_exit, input_errors
 
 
 
@@ -64,20 +64,23 @@ Exit codes: 0 ok; 1 input unreadable, without socket listing, or no such snapsho
 
 def timeline_command(
     files: Optional[List[str]] = typer.Argument(None, help="Logs to read: files, globs, directories, '-' (default).",
-                                                show_default=False),
+                                                show_default=False, metavar="[FILE]..."),
     output: TimelineOutput = typer.Option(TimelineOutput.table, "--output", "-o", help="table, csv or json."),
     by: Optional[By] = typer.Option(None, "--by", help="One row per snapshot and port, or per snapshot and process."),
-    top: int = typer.Option(10, "--top", min=1, help="With --by: ports/processes shown; the rest add up to (other)."),
+    top: int = typer.Option(10, "--top", min=1, help="With --by: ports/processes shown; the rest add up to (other).",
+                            metavar="N"),
     plot: Optional[str] = typer.Option(None, "--plot", help="Also draw the timeline into FILE.svg or FILE.html.",
                                        metavar="FILE"),
-    host: Optional[str] = typer.Option(None, "--host", help="Only snapshots of this host."),
-    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+    host: Optional[str] = typer.Option(None, "--host", help="Only snapshots of this host.", metavar="HOST"),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.",
+                               metavar="FORMAT"),
     jobs: Optional[int] = typer.Option(
-        None, "--jobs", "-j", min=1, show_default=False,
+        None, "--jobs", "-j", min=1, show_default=False, metavar="N",
         help="Worker processes for several files (default: all cores; 1: in this process). Rows come out as "
         "in one process. With more than one job a file that cannot be read is reported on stderr and "
         "skipped, the others are still read, and the exit code is 1 at the end.",
     ),
+    csv_raw: bool = CsvRawOpt,
 ) -> None:
     from ..inputs.progress import ReadProgress
     from ..scale.pool import default_jobs, use_pool
@@ -116,7 +119,7 @@ def timeline_command(
     if output is TimelineOutput.json:
         write_json(timeline, out)
     elif output is TimelineOutput.csv:
-        write_csv(timeline, out)
+        write_csv(timeline, out, not csv_raw)
     else:
         render_table(timeline, out)
     out.flush()
@@ -134,14 +137,18 @@ def timeline_command(
 
 
 def diff_command(
-    a: str = typer.Argument(..., help="A listing or a log ('-': standard input).", show_default=False),
-    b: Optional[str] = typer.Argument(None, help="A second listing or log (default: A again).", show_default=False),
-    from_: Optional[str] = typer.Option(None, "--from", help="Snapshot of A: index (0, -1 ...) or time."),
-    to: Optional[str] = typer.Option(None, "--to", help="Snapshot of B (or of A when B is not given): index or time."),
-    host: Optional[str] = typer.Option(None, "--host", help="Only count snapshots of this host."),
+    a: str = typer.Argument(..., help="A listing or a log ('-': standard input).", show_default=False, metavar="A"),
+    b: Optional[str] = typer.Argument(None, help="A second listing or log (default: A again).", show_default=False,
+                                      metavar="[B]"),
+    from_: Optional[str] = typer.Option(None, "--from", help="Snapshot of A: index (0, -1 ...) or time.",
+                                        metavar="SNAPSHOT"),
+    to: Optional[str] = typer.Option(None, "--to", help="Snapshot of B (or of A when B is not given): index or time.",
+                                     metavar="SNAPSHOT"),
+    host: Optional[str] = typer.Option(None, "--host", help="Only count snapshots of this host.", metavar="HOST"),
     output: DiffOutput = typer.Option(DiffOutput.text, "--output", "-o", help="text or json."),
-    top: int = typer.Option(20, "--top", min=1, help="Lines per section in text output."),
-    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects."),
+    top: int = typer.Option(20, "--top", min=1, help="Lines per section in text output.", metavar="N"),
+    format: str = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.",
+                               metavar="FORMAT"),
 ) -> None:
     from ..logs.diff import SelectionError, compare, parse_selector, render_json, render_text, select
     from ..inputs.progress import ReadProgress
@@ -164,6 +171,11 @@ def diff_command(
                 err(str(exc))
                 raise typer.Exit(EXIT_INPUT) from None
     (block_a, snap_a), (block_b, snap_b) = sides
+    if b is None and from_ is None and to is None and block_a.index == block_b.index:
+        where = "standard input" if a == "-" else a
+        err(f"{where} has one snapshot{f' of host {host}' if host else ''}: nothing to compare it with "
+            "(name a second input: netparse diff A B, or a log with several snapshots)")
+        raise typer.Exit(EXIT_INPUT)
     diff = compare(snap_a, snap_b, block_a.index, block_b.index)
     if output is DiffOutput.json:
         render_json(diff, sys.stdout)

@@ -17,11 +17,57 @@ from ..errors import FilterError, InputError, InputSkipped, ParseError, UnknownF
 EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 70
 
 
+def plain_errors() -> None:
+    """Usage errors in our words, not the validator's: typer (0.2x) words a bad value with
+    pydantic's messages ("Value error, 'yaml' is not one of ...", "Input should be a valid
+    integer, unable to parse string as an integer"). Wraps typer's message function so the
+    text names the value and what it should be. Harmless if typer's layout changes (then
+    typer's own words stay)."""
+    try:
+        from typer import _coercion, _display, _param_types
+    except ImportError:  # pragma: no cover - another typer
+        return
+    original = getattr(_display, "get_error_msg", None)
+    if original is None or getattr(original, "netparse", False):
+        return
+
+    def get_error_msg(exc) -> str:
+        try:
+            first = exc.errors()[0]
+        except Exception:  # noqa: BLE001 - not a validation error: typer's words
+            return original(exc)
+        kind, value = first.get("type", ""), first.get("input")
+        if kind in ("int_parsing", "int_from_float", "int_type"):
+            text = f"{value!r} is not a whole number"
+        elif kind in ("float_parsing", "float_type"):
+            text = f"{value!r} is not a number"
+        else:
+            text = str(first.get("msg", "")).removeprefix("Value error, ")
+        return _display._escape_control_characters(text) if hasattr(_display, "_escape_control_characters") else text
+
+    get_error_msg.netparse = True  # type: ignore[attr-defined]
+    for module in (_display, _coercion, _param_types):
+        if getattr(module, "get_error_msg", None) is original:
+            module.get_error_msg = get_error_msg
+    # an argument with a metavar ([FILE]...) says what it takes; typer adds '<list[str]>' after it
+    from typer.core import TyperArgument
+
+    shown_type = getattr(TyperArgument, "display_type_rich", None)
+    if shown_type is not None and not getattr(shown_type, "netparse", False):
+        def display_type_rich(self, ctx):
+            return None if self.metavar else shown_type(self, ctx)
+
+        display_type_rich.netparse = True  # type: ignore[attr-defined]
+        TyperArgument.display_type_rich = display_type_rich
+
+
 def err(message: str) -> None:
     """One diagnostic line on stderr: the CLI's only way to talk about problems (none when
     stderr is closed)."""
+    from ..output.safe import shown
+
     if sys.stderr is not None:
-        sys.stderr.write(f"netparse: {message}\n")
+        sys.stderr.write(f"netparse: {shown(message)}\n")  # one line; file names, labels from input: never escapes
 
 
 @contextmanager
@@ -57,12 +103,39 @@ def expand_or_exit(files: list[str]) -> list[str]:
         raise typer.Exit(EXIT_INPUT) from None
 
 
-def filter_or_exit(state: list[str], port: list[int], proto: list[str], pid: list[int]):
-    """:func:`netparse.filters.socket_filter`, a bad ``--state`` as a usage error."""
+def ports_or_exit(ports: list[str]) -> list[int]:
+    """``--port`` values as numbers: a number (1-65535) or a service name (http, ssh, as in
+    /etc/services); anything else is a usage error naming the value."""
+    import socket
+
+    out = []
+    for text in ports:
+        value = str(text).strip()
+        if value.isdecimal():
+            number = int(value)
+            if not 0 < number < 65536:
+                raise typer.BadParameter(f"{value!r} is not a port: use 1-65535 or a service name", param_hint="--port")
+            out.append(number)
+            continue
+        for proto in ("tcp", "udp"):
+            try:
+                out.append(socket.getservbyname(value.lower(), proto))
+                break
+            except OSError:
+                continue
+        else:
+            raise typer.BadParameter(f"{value!r} is neither a port number nor a known service name (/etc/services)",
+                                     param_hint="--port")
+    return out
+
+
+def filter_or_exit(state: list[str], port: list, proto: list[str], pid: list[int]):
+    """:func:`netparse.filters.socket_filter`, a bad ``--state`` as a usage error (``port``:
+    numbers or service names, see :func:`ports_or_exit`)."""
     from ..filters import socket_filter
 
     try:
-        return socket_filter(state, port, proto, pid)
+        return socket_filter(state, ports_or_exit(port), proto, pid)
     except FilterError as exc:
         raise typer.BadParameter(str(exc), param_hint="--state") from None
 
@@ -101,14 +174,23 @@ def check_encoding(value: Optional[str]) -> Optional[str]:
     return value
 
 
-FilesArg = typer.Argument(None, help="Files to read ('-' or nothing: standard input).", show_default=False)
-FormatOpt = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.")
+FilesArg = typer.Argument(None, help="Files to read ('-' or nothing: standard input).", show_default=False,
+                          metavar="[FILE]...")
+FormatOpt = typer.Option("auto", "--format", "-f", help="Input format (see 'netparse formats'); auto detects.",
+                         metavar="FORMAT")
 ShowIssuesOpt = typer.Option(False, "--show-issues", help="List every line that was not understood, on stderr.")
 StrictOpt = typer.Option(False, "--strict", help="Stop with exit code 1 at the first line that cannot be read.")
-StateOpt = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...).")
-PortOpt = typer.Option([], "--port", help="Keep sockets with this local or remote port.")
-ProtoOpt = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...).")
-PidOpt = typer.Option([], "--pid", help="Keep sockets owned by this process id.")
+StateOpt = typer.Option([], "--state", help="Keep sockets in this state (any label: time-wait, ESTAB, LISTENING...).",
+                        metavar="STATE")
+PortOpt = typer.Option([], "--port", help="Keep sockets with this local or remote port (a number or a service name: "
+                       "http, ssh).", metavar="PORT")
+ProtoOpt = typer.Option([], "--proto", help="Keep this protocol (tcp, udp, raw, unix...).", metavar="PROTO")
+PidOpt = typer.Option([], "--pid", help="Keep sockets owned by this process id.", metavar="PID")
+CsvRawOpt = typer.Option(
+    False, "--csv-raw",
+    help="With -o csv: write cells exactly as read. By default a cell starting with = + - @ (or tab, CR) gets a "
+    "leading ' so a spreadsheet shows it instead of running it as a formula (OWASP CSV injection advice).",
+)
 ByteOrderOpt = typer.Option(
     ByteOrder.little,
     "--byte-order",
@@ -119,9 +201,10 @@ EncodingOpt = typer.Option(
     "--encoding",
     help="Decode input with this codec (cp850, utf-16 ...) instead of detecting it.",
     callback=check_encoding,
+    metavar="CODEC",
 )
 JobsOpt = typer.Option(
-    None, "--jobs", "-j", min=1, show_default=False,
+    None, "--jobs", "-j", min=1, show_default=False, metavar="N",
     help="Worker processes for several files (default: all cores; 1: in this process). Output order is "
     "the input order. With more than one job a file that cannot be read is reported on stderr and "
     "skipped, the others are still read, and the exit code is 1 at the end.",

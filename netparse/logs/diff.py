@@ -21,6 +21,7 @@ from ..errors import SelectionError
 from ..model import Snapshot, Socket
 from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
+from ..output.safe import json_safe, shown, shown_text
 from .reader import LogReader, LogSnapshot, snapshot_model
 from .stamps import format_time, parse_stamp
 
@@ -227,7 +228,7 @@ def compare(a: Snapshot, b: Snapshot, a_index: int = 0, b_index: int = 0) -> Sna
 
 
 def _endpoint(address: str | None, port: int | None) -> str:
-    addr = address or "*"
+    addr = shown(address or "*")
     if ":" in addr:
         addr = f"[{addr}]"
     return f"{addr}:{port if port is not None else '*'}"
@@ -235,26 +236,28 @@ def _endpoint(address: str | None, port: int | None) -> str:
 
 def _owner(c: ListenerChange) -> str:
     if c.process and c.pid:
-        return f"  {c.process} (pid {c.pid})"
+        return f"  {shown(c.process)} (pid {c.pid})"
     if c.process:
-        return f"  {c.process}"
+        return f"  {shown(c.process)}"
     if c.pid:
         return f"  pid {c.pid}"
     return ""
 
 
 def _side_text(label: str, side: Side) -> str:
-    parts = [f"{label}: {side.source}", f"snapshot {side.snapshot}"]
+    parts = [f"{label}: {shown(side.source)}", f"snapshot {side.snapshot}"]
     if side.timestamp is not None:
         parts.append(format_time(side.timestamp))
     if side.host:
-        parts.append(f"host {side.host}")
+        parts.append(f"host {shown(side.host)}")
     return ", ".join(parts) + f": {side.sockets:,} socket{'s' if side.sockets != 1 else ''}"
 
 
 def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
     """People's form: the sections with something in them (at most ``top`` lines each)."""
-    w = out.write
+    def w(text: str) -> None:
+        out.write(shown_text(text))  # input text (hosts, processes, file names) shown, never acted on
+
     w(_side_text("A", diff.a) + "\n")
     w(_side_text("B", diff.b) + "\n")
 
@@ -283,7 +286,7 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
         if peers:
             w(f"\n{title}\n")
             for p in peers[:top]:
-                w(f"  {p.address:<40} {p.sockets:>6,} socket{'s' if p.sockets != 1 else ''}\n")
+                w(f"  {shown(p.address):<40} {p.sockets:>6,} socket{'s' if p.sockets != 1 else ''}\n")
             more(peers, top)
     if not (diff.listeners_appeared or diff.listeners_vanished or diff.ports or diff.new_peers or diff.gone_peers
             or any(c.change for c in diff.states)):
@@ -291,7 +294,7 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
 
 
 def render_json(diff: SnapshotDiff, out: IO[str]) -> None:
-    out.write(diff.model_dump_json(indent=2) + "\n")
+    out.write(json_safe(diff.model_dump_json(indent=2)) + "\n")
 
 
 __all__ = ["SnapshotDiff", "SelectionError", "compare", "parse_selector", "select", "render_text", "render_json"]

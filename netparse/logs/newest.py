@@ -71,7 +71,8 @@ def _analysis_input(name: str, format: str, progress) -> Iterator[tuple[Snapshot
     except OSError as exc:
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
     if not reader.found or not latest:
-        raise InputProblem(f"no socket listing found in {reader.name}")
+        where = "standard input" if reader.name in ("-", "<stdin>") else reader.name
+        raise InputProblem(f"no socket listing found in {where}")
     is_log = reader.is_log
     for host, snap in latest.items():
         if reader.encoding:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, timezone
-from html import escape
+from ..output.safe import xml_text as escape
 
 from .stamps import format_time
-from .timeline import OTHER, SHORT, STATE_INDEX, Row, TcpState, Timeline
+from .timeline import OTHER, Row, TcpState, Timeline
 
 WIDTH = 960
 PANEL_HEIGHT = 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 190, 36, 44
+LEFT, RIGHT, TOP, BOTTOM = 76, 190, 36, 44
 MAX_MARKERS = 400
 
 STATE_COLOURS = {
@@ -39,6 +39,8 @@ STATE_COLOURS = {
     "DELETE_TCB": "#a55194",
     "UNKNOWN": "#636363",
 }
+#: sockets of other kinds than TCP, drawn as series of their own
+KIND_COLOURS = {"udp": "#6b6ecf", "raw": "#b5cf6b", "unix": "#e7969c", "other": "#9c9ede"}
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
            "#7f7f7f", "#393b79", "#637939"]
 
@@ -98,13 +100,13 @@ def _series(timeline: Timeline, rows: list[Row]) -> tuple[list[tuple[str, str]],
     """(series names with colours, name -> {snapshot key: value})."""
     values: dict[str, dict[tuple, int]] = {}
     if timeline.by is None:
-        names = [s.value for s in timeline.states() if any(r.count(s) for r in rows)]
-        for name in names:
-            values[name] = {}
-        for row in rows:
-            for name in names:
-                values[name][(row.source, row.snapshot)] = row.counts[_state_index(name)]
-        return [(n, STATE_COLOURS.get(n, "#333")) for n in names], values
+        # TCP states, then the other kinds (udp, raw, unix): never a UDP socket in a TCP line
+        keys: list = [s for s in timeline.states() if any(r.count(s) for r in rows)]
+        keys += [k for k in timeline.kinds() if any(r.count(k) for r in rows)]
+        names = [k.value if isinstance(k, TcpState) else k for k in keys]
+        for name, key in zip(names, keys):
+            values[name] = {(row.source, row.snapshot): row.count(key) for row in rows}
+        return [(n, STATE_COLOURS.get(n, KIND_COLOURS.get(n, "#333"))) for n in names], values
     order: dict[str, int] = {}
     for row in rows:
         label = row.key_text() if row.key != OTHER else OTHER
@@ -114,11 +116,19 @@ def _series(timeline: Timeline, rows: list[Row]) -> tuple[list[tuple[str, str]],
     return [(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(names)], values
 
 
-def _state_index(name: str) -> int:
-    return STATE_INDEX[TcpState(name)]
+#: stroke patterns, one per series in a fixed order over the whole timeline (so a state looks the
+#: same in every host's chart); with the widths below, series of equal values stay visible
+DASHES = ("", "8 4", "2 3", "12 3 3 3", "4 4", "1 2")
 
 
-def _panel(timeline: Timeline, host: str | None, rows: list[Row], y0: int) -> list[str]:
+def _styles(timeline: Timeline) -> dict[str, tuple[str, float]]:
+    """Series name -> (dash pattern, stroke width), the same in every panel: drawn widest first,
+    each later one narrower and dashed differently, so lines that coincide all show."""
+    names = [name for name, _ in _series(timeline, timeline.rows)[0]]
+    return {name: (DASHES[i % len(DASHES)], max(1.4, 5.0 - 0.7 * i)) for i, name in enumerate(names)}
+
+
+def _panel(timeline: Timeline, host: str | None, rows: list[Row], y0: int, styles=None) -> list[str]:
     """SVG elements of one host's panel, its top at ``y0``."""
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = PANEL_HEIGHT - TOP - BOTTOM
@@ -188,6 +198,10 @@ def _panel(timeline: Timeline, host: str | None, rows: list[Row], y0: int) -> li
             x = xpos(i)
             out.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" class="xlabel">{snapshots[i].snapshot}</text>')
         out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{top + plot_h + 36}" class="xlabel">snapshot</text>')
+    ylabel = "sockets" + (f" per {timeline.by}" if timeline.by else " per TCP state / kind")
+    out.append(f'<text x="{LEFT - 44}" y="{top + plot_h / 2:.1f}" class="yaxis" '
+               f'transform="rotate(-90 {LEFT - 44} {top + plot_h / 2:.1f})">{escape(ylabel)}</text>')
+    styles = styles or _styles(timeline)
     # lines
     markers = len(snapshots) <= MAX_MARKERS
     for k, (name, colour) in enumerate(series):
@@ -203,17 +217,18 @@ def _panel(timeline: Timeline, host: str | None, rows: list[Row], y0: int) -> li
                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"><title>{escape(name)}: {value:,} '
                     f"at {escape(when)}</title></circle>"
                 )
-        label = SHORT.get(name, name) if timeline.by is None else name
+        label = name  # the names the table and --output json use (ESTABLISHED, not ESTAB)
+        pattern, stroke = styles.get(name, ("", 1.8))
+        dash = f' stroke-dasharray="{pattern}"' if pattern else ""
         out.append(f'<g class="series"><title>{escape(name)}</title>')
         if len(points) > 1:
-            dash = ' stroke-dasharray="7 4"' if k % 2 else ""  # lines that coincide stay visible
-            out.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="1.8"{dash}/>')
+            out.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="{stroke:.1f}"'
+                       f' stroke-linejoin="round"{dash}/>')
         out.extend(dots)
         out.append("</g>")
         ly = top + 14 + 18 * k
         if ly < top + plot_h:
             latest = values[name].get((snapshots[-1].source, snapshots[-1].snapshot), 0)
-            dash = ' stroke-dasharray="5 3"' if k % 2 else ""
             out.append(f'<line x1="{LEFT + plot_w + 12}" y1="{ly - 4}" x2="{LEFT + plot_w + 30}" y2="{ly - 4}" '
                        f'stroke="{colour}" stroke-width="3"{dash}/>')
             out.append(f'<text x="{LEFT + plot_w + 36}" y="{ly}" class="legend">{escape(label)} ({latest:,})</text>')
@@ -224,7 +239,7 @@ STYLE = (
     "text{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;fill:#222}"
     ".title{font-size:15px;font-weight:600}.sub{font-size:12px;fill:#666}"
     ".ylabel{font-size:11px;text-anchor:end}.xlabel{font-size:11px;text-anchor:middle}"
-    ".legend{font-size:12px}.frame{fill:#fff;stroke:#999}.grid{stroke:#e6e6e6}.axis{stroke:#999}"
+    ".yaxis{font-size:12px;text-anchor:middle;fill:#444}.legend{font-size:12px}.frame{fill:#fff;stroke:#999}.grid{stroke:#e6e6e6}.axis{stroke:#999}"
 )
 
 
@@ -239,10 +254,11 @@ def render_svg(timeline: Timeline) -> str:
         f"<style>{STYLE}</style>",
         f'<rect width="{WIDTH}" height="{height}" fill="#fafafa"/>',
     ]
+    styles = _styles(timeline)
     for i, host in enumerate(hosts):
         rows = [r for r in timeline.rows if r.host == host]
         if rows:
-            parts.extend(_panel(timeline, host, rows, i * PANEL_HEIGHT))
+            parts.extend(_panel(timeline, host, rows, i * PANEL_HEIGHT, styles))
         else:
             parts.append(f'<text x="{LEFT}" y="{i * PANEL_HEIGHT + 40}" class="sub">no snapshot</text>')
     parts.append("</svg>")
@@ -252,13 +268,14 @@ def render_svg(timeline: Timeline) -> str:
 def render_html(timeline: Timeline) -> str:
     """A standalone HTML page: the SVG, then the numbers as a table."""
     states = timeline.states()
-    head = ["#", "time", "host"] + ([timeline.by] if timeline.by else []) + [s.value for s in states] + ["total"]
+    kinds = timeline.kinds()
+    head = ["#", "time", "host"] + ([timeline.by] if timeline.by else []) + [s.value for s in states] + kinds + ["total"]
     rows = []
     for row in timeline.rows:
         cells = [str(row.snapshot), format_time(row.timestamp, row.stamp_kind), row.host or ""]
         if timeline.by:
             cells.append(row.key_text())
-        cells += [f"{row.count(s):,}" for s in states] + [f"{row.total:,}"]
+        cells += [f"{row.count(s):,}" for s in states] + [f"{row.count(k):,}" for k in kinds] + [f"{row.total:,}"]
         rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     return (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -267,7 +284,8 @@ def render_html(timeline: Timeline) -> str:
         "table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}"
         "th{background:#f3f3f3}td:nth-child(2),td:nth-child(3){text-align:left}"
         "</style>\n</head>\n<body>\n<h1>netparse timeline</h1>\n"
-        f"<p>{len({(r.source, r.snapshot) for r in timeline.rows})} snapshots from {escape(', '.join(timeline.inputs))}</p>\n"
+        + (f"<p>{len({(r.source, r.snapshot) for r in timeline.rows})} snapshots of {len(timeline.hosts())} hosts from "
+           f"{escape(', '.join(timeline.inputs))}</p>\n" if len(timeline.hosts()) > 1 else "")  # one host: its chart says it
         + render_svg(timeline)
         + "<details open><summary>Numbers</summary>\n<table>\n<tr>"
         + "".join(f"<th>{escape(h)}</th>" for h in head)

@@ -2,14 +2,13 @@
 
 :func:`build` streams the inputs through :class:`netparse.logs.LogReader` and keeps one row of
 counts per snapshot (per snapshot and port, or process, with ``by``), never the sockets: memory
-stays flat however large the logs. Counts are of Internet sockets (TCP, UDP, raw); unix domain
-sockets are left out, since tools give them LISTEN/ESTABLISHED-like states that would swell the
-TCP columns. Renderers for table, CSV and JSON are here; the picture is :mod:`netparse.plot`.
+stays flat however large the logs. TCP sockets are counted per state; UDP, raw, unix and other
+sockets per kind in columns of their own (tools give unix and UDP sockets LISTEN/ESTABLISHED-like
+states that must not swell the TCP columns). Renderers for table, CSV and JSON are here; the picture is :mod:`netparse.plot`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,13 +16,19 @@ from typing import IO, Callable, Iterable
 
 from ..clock import time_key
 from ..model import Family, Socket
-from ..output.tables import console, table, use_color
+from ..output.safe import CsvWriter, csv_cell, json_safe, shown
+from ..output.grid import Column, use_color, width_of, write_table
+from ..summary import kind_of
 from ..states import STATE_ORDER, TcpState
 from .reader import LogReader, LogSnapshot
 from .stamps import format_time
 
 STATES: tuple[TcpState, ...] = STATE_ORDER
 STATE_INDEX = {state: i for i, state in enumerate(STATES)}
+#: sockets that are not TCP are counted per kind, after the TCP states (never in a TCP column)
+KINDS: tuple[str, ...] = ("udp", "raw", "unix", "other")
+KIND_INDEX = {kind: len(STATES) + i for i, kind in enumerate(KINDS)}
+N_COUNTS = len(STATES) + len(KINDS)
 _INET = (Family.INET, Family.INET6)
 _LISTENING = (TcpState.LISTEN, TcpState.UNCONNECTED, TcpState.BOUND, TcpState.NONE)
 #: grammar names of Windows output (ephemeral ports from 49152)
@@ -49,8 +54,11 @@ class Row:
     def total(self) -> int:
         return sum(self.counts)
 
-    def count(self, state: TcpState) -> int:
-        return self.counts[STATE_INDEX[state]]
+    def count(self, state: TcpState | str) -> int:
+        """TCP sockets in ``state``, or sockets of a kind (``"udp"``)."""
+        if isinstance(state, TcpState):
+            return self.counts[STATE_INDEX[state]]
+        return self.counts[KIND_INDEX[state]]
 
     def key_text(self) -> str:
         if self.key is None:
@@ -73,6 +81,7 @@ class Row:
         elif by == "process":
             data["process"] = self.key
         data.update({state.value: n for state, n in zip(STATES, self.counts)})
+        data.update({kind: self.counts[i] for kind, i in KIND_INDEX.items()})
         data["total"] = self.total
         return data
 
@@ -88,8 +97,12 @@ class Timeline:
     failure: object = None
 
     def states(self) -> list[TcpState]:
-        """The states some row has sockets in, in display order."""
+        """The TCP states some row has sockets in, in display order."""
         return [s for i, s in enumerate(STATES) if any(r.counts[i] for r in self.rows)]
+
+    def kinds(self) -> list[str]:
+        """The kinds other than TCP (udp, raw, unix, other) some row has sockets of."""
+        return [k for k, i in KIND_INDEX.items() if any(r.counts[i] for r in self.rows)]
 
     def hosts(self) -> list[str | None]:
         seen: dict[str | None, None] = {}
@@ -136,7 +149,7 @@ def build(
     read (to its end) raises, or with ``on_failure`` is passed to it and the others are read;
     the rows of its snapshots read before the error stay."""
     timeline = Timeline(by=by)
-    n_states = len(STATES)
+    n_states = N_COUNTS
     index = STATE_INDEX
     for name in names:
         try:
@@ -155,9 +168,8 @@ def build(
                 groups = {}
 
             for block, item in reader.records(on_end=end):
-                if not is_inet(item):  # unix sockets
-                    continue
-                state_i = index[item.state]
+                kind = kind_of(item)
+                state_i = index[item.state] if kind == "tcp" else KIND_INDEX.get(kind, KIND_INDEX["other"])
                 if by is None:
                     counts[state_i] += 1
                     continue
@@ -221,7 +233,7 @@ def keep_top(timeline: Timeline, top: int) -> None:
             continue
         if other is None:
             other = Row(row.snapshot, row.source, row.line, row.timestamp, row.stamp_kind, row.host,
-                        [0] * len(STATES), key=OTHER)
+                        [0] * N_COUNTS, key=OTHER)
         other.counts = [a + b for a, b in zip(other.counts, row.counts)]
     if other is not None:
         rows.append(other)
@@ -253,15 +265,22 @@ SHORT = {
 }
 
 
-def render_table(timeline: Timeline, out: IO[str]) -> None:
+def render_table(timeline: Timeline, out: IO[str], width: int | None = -1) -> None:
+    """The timeline as a table: a timestamp, a host, a port or process is never split (see
+    :mod:`netparse.output.grid`); piped, one snapshot row per line and no padding."""
     states = timeline.states()
-    columns = ["#", "time", "host"]
-    if timeline.by:
-        columns.append(timeline.by)
-    columns += [SHORT.get(s.value, s.value) for s in states] + ["total"]
+    kinds = timeline.kinds()
     sources = {r.source for r in timeline.rows}
+    # on a narrow terminal the snapshot number goes first (the time says when), then the host
+    # column when every row is of one host (the note on stderr names it)
+    hosts = timeline.hosts()
+    columns = [Column("#", right=True, drop=1), Column("time"), Column("host", drop=2 if len(hosts) == 1 else 0)]
     if len(sources) > 1:
-        columns.insert(0, "source")
+        columns.insert(0, Column("source"))
+    if timeline.by:
+        columns.append(Column(timeline.by))
+    columns += [Column(SHORT.get(s.value, s.value), right=True) for s in states]
+    columns += [Column(k, right=True) for k in kinds] + [Column("total", right=True)]
 
     def cells(row: Row) -> list[str]:
         values = [str(row.snapshot), format_time(row.timestamp, row.stamp_kind), row.host or ""]
@@ -269,24 +288,28 @@ def render_table(timeline: Timeline, out: IO[str]) -> None:
             values.insert(0, row.source)
         if timeline.by:
             values.append(row.key_text())
-        values += [str(row.count(s)) for s in states] + [str(row.total)]
+        values += [str(row.count(s)) for s in states] + [str(row.count(k)) for k in kinds] + [str(row.total)]
         return values
 
-    grid = table(None, columns, (cells(r) for r in timeline.rows), use_color(out))
-    for i, column in enumerate(grid.columns):
-        if column.header not in ("source", "time", "host", "port", "process"):
-            column.justify = "right"
-    console(out).print(grid)
+    w = width_of(out) if width == -1 else width
+    grid = write_table(columns, (cells(r) for r in timeline.rows), out, w, use_color(out))
+    if grid.dropped and w is not None:
+        import sys
+
+        gone = ", ".join(f"host ({shown(hosts[0])})" if c == "host" else c for c in grid.dropped)
+        sys.stderr.write(f"netparse: {w} columns: left out {gone}\n")
 
 
-def write_csv(timeline: Timeline, out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+def write_csv(timeline: Timeline, out: IO[str], guard: bool = True) -> None:
+    """CSV; with ``guard`` a text cell that a spreadsheet would run as a formula gets a leading
+    ``'`` (see :func:`netparse.output.safe.csv_cell`)."""
+    writer = CsvWriter(out)
     rows = [r.as_dict(timeline.by) for r in timeline.rows]
-    header = list(rows[0]) if rows else list(Row(0, "", 0, None, None, None, [0] * len(STATES)).as_dict(timeline.by))
+    header = list(rows[0]) if rows else list(Row(0, "", 0, None, None, None, [0] * N_COUNTS).as_dict(timeline.by))
     writer.writerow(header)
     for data in rows:
-        writer.writerow(["" if data[k] is None else data[k] for k in header])
+        writer.writerow(["" if data[k] is None else csv_cell(data[k], guard) for k in header])
 
 
 def write_json(timeline: Timeline, out: IO[str]) -> None:
-    out.write(json.dumps([r.as_dict(timeline.by) for r in timeline.rows], indent=2, ensure_ascii=False) + "\n")
+    out.write(json_safe(json.dumps([r.as_dict(timeline.by) for r in timeline.rows], indent=2, ensure_ascii=False)) + "\n")

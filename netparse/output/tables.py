@@ -1,21 +1,29 @@
-"""Tables for a person (rich): the records of ``parse``/``live`` and the summary. Colour only
-on a terminal without NO_COLOR."""
+"""Tables for a person: the records of ``parse``/``live`` and the summary, laid out by
+:mod:`netparse.output.grid` (no value ever split; streamed; plain when piped). Colour (a bold
+header) only on a terminal without NO_COLOR. Every input string goes through
+:mod:`netparse.output.safe`."""
 
 from __future__ import annotations
 
-import os
 import sys
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable
 
 from ..model import Socket
-from ..summary import Summary
+from ..summary import Summary, counts_atoms
+from .grid import Column, use_color, width_of, wrap_atoms, write_table
+from .safe import shown
 
+__all__ = ["console", "endpoint_text", "render_summary", "render_table", "summary_lines", "use_color"]
 
-def use_color(stream: IO[str] = sys.stdout) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
+#: what ``--help`` of the table commands says about narrow terminals
+NARROW_HELP = (
+    "Tables never split a value: on a narrow terminal the Recv-Q/Send-Q columns are left out first "
+    "(a wider terminal, COLUMNS=200, or piping the output shows every column; -o json has every field)."
+)
 
 
 def console(stream: IO[str] = sys.stdout):
+    """A rich console for ``stream`` that never reads input as markup (callers print ``Text``)."""
     from rich.console import Console
 
     fancy = use_color(stream)
@@ -23,6 +31,8 @@ def console(stream: IO[str] = sys.stdout):
         file=stream,
         no_color=not fancy,
         highlight=False,
+        markup=False,
+        emoji=False,
         force_terminal=fancy,
         width=None if fancy else 200,
         soft_wrap=not fancy,
@@ -37,47 +47,106 @@ def endpoint_text(addr: str | None, port: int | None, service: str | None) -> st
     return f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
 
 
-def table(title: str | None, columns: list[str], rows: Iterator[list[str]], fancy: bool):
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title=title, box=box.SIMPLE_HEAD if fancy else None, show_edge=False, pad_edge=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
+def owner_text(s: Socket) -> str:
+    if s.pid is not None:
+        return f"{s.pid}/{s.process}" if s.process else str(s.pid)
+    return s.process or ""
 
 
-def render_table(sockets: Iterable[Socket], stream: IO[str] = sys.stdout) -> None:
-    con = console(stream)
-    rows = (
-        [
-            s.proto + ("6" if s.family == "inet6" else ""),
-            endpoint_text(s.local_address, s.local_port, s.local_service),
-            endpoint_text(s.remote_address, s.remote_port, s.remote_service),
-            str(s.state),
-            "" if s.recv_q is None else str(s.recv_q),
-            "" if s.send_q is None else str(s.send_q),
-            (f"{s.pid}/{s.process}" if s.process else str(s.pid)) if s.pid is not None else (s.process or ""),
-        ]
-        for s in sockets
-    )
-    con.print(table(None, ["Proto", "Local", "Remote", "State", "Recv-Q", "Send-Q", "PID/Process"], rows, use_color(stream)))
+RECORD_COLUMNS = [
+    Column("Proto"),
+    Column("Local"),
+    Column("Remote"),
+    Column("State"),
+    Column("Recv-Q", right=True, drop=1),
+    Column("Send-Q", right=True, drop=1),
+    Column("PID/Process"),
+]
+
+
+def record_cells(s: Socket) -> list[str]:
+    return [
+        s.proto + ("6" if s.family == "inet6" else ""),
+        endpoint_text(s.local_address, s.local_port, s.local_service),
+        endpoint_text(s.remote_address, s.remote_port, s.remote_service),
+        str(s.state),
+        "" if s.recv_q is None else str(s.recv_q),
+        "" if s.send_q is None else str(s.send_q),
+        owner_text(s),
+    ]
+
+
+def render_table(sockets: Iterable[Socket], stream: IO[str] = sys.stdout, width: int | None = -1) -> None:
+    """The records as a table, written as they stream in. ``width``: -1 follows ``stream``
+    (the terminal's width, unlimited when piped), None is unlimited."""
+    w = width_of(stream) if width == -1 else width
+    grid = write_table(RECORD_COLUMNS, (record_cells(s) for s in sockets), stream, w, use_color(stream))
+    if grid.dropped and w is not None:  # only on a terminal: piped output has every column
+        sys.stderr.write(
+            f"netparse: {', '.join(grid.dropped)} left out to fit {w} columns (-o json has them)\n"
+        )
 
 
 def top_text(items: list[tuple[str, int]]) -> str:
     return ", ".join(f"{k} ×{v}" for k, v in items)
 
 
-def render_summary(summary: Summary, stream: IO[str] = sys.stdout, title: str | None = None) -> None:
-    con = console(stream)
-    protos = ", ".join(f"{k} {v}" for k, v in summary.by_proto.items())
-    con.print(f"{title + ': ' if title else ''}{summary.total} sockets ({protos})" if summary.total else "0 sockets")
+SUMMARY_COLUMNS = [
+    Column("Kind"),
+    Column("State"),
+    Column("Count", right=True),
+    Column("Top ports"),
+    Column("Top processes"),
+    Column("Top remote hosts", short="Top remotes"),
+]
+
+
+def summary_lines(
+    summary: Summary, title: str | None, width: int | None, previous: dict | None = None
+) -> tuple[list[str], list[str]]:
+    """The summary as lines of text: the head (kinds, TCP states), and the table. ``previous``
+    (``live --watch``): the counts of the last refresh, {(kind, state): count}; a Change column
+    then says what moved (groups that emptied stay, at 0)."""
+    import io
+
+    if summary.total:
+        noun = 'socket' if summary.total == 1 else 'sockets'
+        atoms = [f"{title + ': ' if title else ''}{summary.total:,} {noun}:"] + counts_atoms(summary)
+        head = wrap_atoms([shown(a) for a in atoms], " ", width)
+    else:
+        head = [f"{shown(title) + ': ' if title else ''}0 sockets"]
+    buf = io.StringIO()
+    columns = list(SUMMARY_COLUMNS)
+    groups = [(s.kind, str(s.state), s.count, s) for s in summary.states]
+    if previous is not None:
+        columns.insert(3, Column("Change", right=True))
+        seen = {(k, st) for k, st, _, _ in groups}
+        groups += [(k, st, 0, None) for (k, st) in previous if (k, st) not in seen]
+
+    def change(kind: str, state: str, count: int) -> list[str]:
+        if previous is None:
+            return []
+        delta = count - previous.get((kind, state), 0)
+        return [f"{delta:+,}" if delta else ""]
+
     rows = (
-        [str(s.state), str(s.count), top_text(s.local_ports), top_text(s.processes), top_text(s.remote_hosts)]
-        for s in summary.states
+        [kind, state, f"{count:,}", *change(kind, state, count)]
+        + ([[], [], []] if s is None else [
+            [f"{k} ×{v:,}" for k, v in s.ports],
+            [f"{k} ×{v:,}" for k, v in s.processes],
+            [f"{k} ×{v:,}" for k, v in s.remote_hosts],
+        ])
+        for kind, state, count, s in groups
     )
-    con.print(
-        table(None, ["State", "Count", "Top local ports", "Top processes", "Top remote hosts"], rows, use_color(stream))
-    )
+    write_table(columns, rows, buf, width)
+    return head, buf.getvalue().splitlines()
+
+
+def render_summary(summary: Summary, stream: IO[str] = sys.stdout, title: str | None = None, width: int | None = -1) -> None:
+    w = width_of(stream) if width == -1 else width
+    head, body = summary_lines(summary, title, w)
+    bold = use_color(stream)
+    for line in head:
+        stream.write(line + "\n")
+    for i, line in enumerate(body):
+        stream.write((f"\x1b[1m{line}\x1b[0m" if bold and i == 0 else line) + "\n")

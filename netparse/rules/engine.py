@@ -16,7 +16,9 @@ from .trend import TrendRule
 __all__ = ["all_rules", "analyze", "analyze_series", "get_rule"]
 
 def analyze(
-    data: Snapshot | Iterable[Socket], config: Config | Mapping[str, Mapping[str, object]] | None = None
+    data: Snapshot | Iterable[Socket],
+    config: Config | Mapping[str, Mapping[str, object]] | None = None,
+    root: bool | None = None,
 ) -> list[Finding]:
     """Run every enabled rule over one listing; findings come worst first.
 
@@ -24,11 +26,13 @@ def analyze(
     range) or any iterable of :class:`~netparse.model.Socket`. ``config``: a
     :class:`~netparse.rules.config.Config` (see :func:`~netparse.rules.config.load_config`), a
     mapping such as ``{"NP001": {"warning": 50}}``, or None for the defaults (no file is read).
+    ``root``: whether the listing was read as root (live mode), None when unknown; rules that
+    advise rerunning as root (NP015) read it.
     """
     if isinstance(data, Snapshot):
-        facts = Facts.of(data)
+        facts = Facts.of(data, root)
     else:
-        facts = Facts(data)
+        facts = Facts(data, root=root)
     config = _config(config)
     findings: list[Finding] = []
     for rule in all_rules():

@@ -61,11 +61,15 @@ class Facts:
     def __init__(
         self, sockets: Iterable[Socket], format: str | None = None,
         counters: Iterable[NetCounter] | None = None, settings: Iterable[NetSetting] | None = None,
+        root: bool | None = None,
     ) -> None:
         self.sockets: list[Socket] = list(sockets)
         self.format = format
         self.counters: dict[str, int] = counter_values(counters)
         self.settings: dict[str, NetSetting] = setting_values(settings)
+        #: True when the listing was read by root (live mode knows its uid), False when it was
+        #: not, None when unknown (a listing from a file)
+        self.root = root
         self.inet = [s for s in self.sockets if s.family in _INET or (s.family is None and s.proto in ("tcp", "udp"))]
         self.tcp = [s for s in self.inet if s.proto == "tcp"]
         self._by_state: dict[TcpState, list[Socket]] = defaultdict(list)
@@ -87,9 +91,9 @@ class Facts:
         self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
 
     @classmethod
-    def of(cls, snapshot: Snapshot) -> "Facts":
+    def of(cls, snapshot: Snapshot, root: bool | None = None) -> "Facts":
         """The facts of a snapshot: its sockets, format, counters and settings."""
-        return cls(snapshot.sockets, snapshot.format, snapshot.counters, snapshot.settings)
+        return cls(snapshot.sockets, snapshot.format, snapshot.counters, snapshot.settings, root)
 
     def setting(self, name: str, index: int = 0) -> int | None:
         """A sysctl's ``index``-th number when the input carries it (``net.core.somaxconn``)."""

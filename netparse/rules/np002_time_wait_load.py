@@ -33,8 +33,12 @@ class TimeWaitLoad(Rule):
         ephemeral ports, which NP003 (ephemeral-port-exhaustion) checks.
 
     What to do
-        Nothing, if NP003 is quiet. To reduce churn, reuse connections (HTTP keep-alive,
-        connection pools). Do not lower tcp_fin_timeout for this: on Linux TIME_WAIT lasts a
+        Nothing, if NP003 is quiet. The advice follows the side TIME_WAIT sits on. On a
+        service port (a port that listens here) the server closed first: it costs the server
+        no ephemeral port; let clients close first or keep connections open (HTTP keep-alive),
+        and note tcp_tw_reuse does not apply there. On outgoing connections (an ephemeral
+        local port) this host closed first: reuse connections (keep-alive, connection pools),
+        and if ports run short widen ip_local_port_range. Do not lower tcp_fin_timeout for this: on Linux TIME_WAIT lasts a
         hard-coded 60 s (TCP_TIMEWAIT_LEN) and that setting only affects orphaned FIN_WAIT_2.
         Never enable tcp_tw_recycle (removed in Linux 4.12); tcp_tw_reuse only helps outgoing
         connections.
@@ -43,6 +47,25 @@ class TimeWaitLoad(Rule):
         Threshold 5000 is catpaw tcpstate's TIME_WAIT warning level (tildebin uses 1000); we
         report it as info (ours), following Bernat and Microsoft that the count alone is harmless.
     """
+
+    @staticmethod
+    def _advice(server: int, client: int) -> str:
+        """What to do, by the side TIME_WAIT sits on: on a service port the server closed
+        first (client-side fixes do not apply); on outgoing connections this host did."""
+        on_server = (
+            "this server closes first (TIME_WAIT on its service port, which costs no ephemeral port): let clients "
+            "close first or keep connections open (HTTP keep-alive); tcp_tw_reuse does not apply, it only helps "
+            "outgoing connections"
+        )
+        on_client = (
+            "this host's outgoing connections close first: reuse connections (keep-alive, connection pools); if "
+            "ephemeral ports run short (NP003), widen ip_local_port_range or enable tcp_tw_reuse"
+        )
+        if client == 0:
+            return on_server
+        if server == 0:
+            return on_client
+        return f"{num(server)} on service ports: {on_server}; {num(client)} on outgoing connections: {on_client}"
 
     code = "NP002"
     name = "time-wait-load"
@@ -66,8 +89,9 @@ class TimeWaitLoad(Rule):
         else:
             where = f", spread over {num(len(groups))} ports and destinations"
             dims, evidence = {}, sockets
+        server = sum(1 for s in sockets if facts.is_server_side(s))
         message = (
             f"{plural(len(sockets), 'socket')} in TIME_WAIT{where}: high connection churn, harmless by itself "
-            f"({LINGER[facts.platform]}); reuse connections if ephemeral ports run short"
+            f"({LINGER[facts.platform]}); {self._advice(server, len(sockets) - server)}"
         )
         yield self.finding(Severity.INFO, message, evidence, count=len(sockets), state=TcpState.TIME_WAIT, **dims)

@@ -12,10 +12,14 @@ from .facts import WILDCARDS, Facts
 from .finding import Finding, Severity
 
 
-#: How long a caller waits, where the platform's default is documented (Linux tcp_syn_retries 6).
-WAIT = {"linux": ", and each caller waits about 127 s (the Linux default) before connect() fails"}
+#: How long connect() waits on Linux with the defaults (tcp_syn_retries 6), by kernel version, as the
+#: kernel's Documentation/networking/ip-sysctl.rst gives it: 131 s where tcp_syn_linear_timeouts
+#: (default 4: the first retransmissions 1 s apart) exists, Linux 6.5 and later; 127 s before.
+LINUX_SYN_TIMEOUT = "about 131 s on Linux 6.5 and later, 127 s before (the defaults)"
+#: How long a caller waits, where the platform's default is documented.
+WAIT = {"linux": f", and each caller's connect() fails after {LINUX_SYN_TIMEOUT}"}
 #: What callers of a local listener with a full accept queue do (the listing is Linux: ss or /proc).
-RETRY = "; each caller retries until the application accepts, or connect() fails after about 127 s (the Linux default)"
+RETRY = f"; each caller retries until the application accepts, or connect() fails after {LINUX_SYN_TIMEOUT}"
 
 
 def _loopback(address: str) -> bool:
@@ -57,7 +61,10 @@ class SynSentStuck(Rule):
         would send a reset and the attempt would fail at once), or its accept queue is full:
         Linux then drops the SYN (counted as ListenOverflows) and the client retransmits it
         until the application accepts. The callers wait: Linux retransmits the SYN
-        tcp_syn_retries times (default 6), about 127 s in all, before connect() fails.
+        tcp_syn_retries times (default 6) before connect() fails, after about 131 s on Linux
+        6.5 and later (tcp_syn_linear_timeouts, default 4, keeps the first retransmissions
+        1 s apart) and about 127 s before (doubling from 1 s), as the kernel's ip-sysctl
+        documentation gives both.
 
     What to do
         For a local listener with a full queue, see NP010: make its application accept faster
@@ -66,6 +73,8 @@ class SynSentStuck(Rule):
         listen queue there. Make the callers use a connect timeout shorter than the kernel's.
 
     Sources
+        Timeouts: Linux Documentation/networking/ip-sysctl.rst, tcp_syn_retries (131 s with
+        tcp_syn_linear_timeouts, added in 6.5; 127 s in the text of earlier kernels).
         No published threshold exists (netdata#2169 asks for SYN-SENT towards a broken upstream
         as the example of a useful histogram); 10 per destination is ours. The full-queue case
         is the one staged in samples/linux/problems_ss-tanp.txt (LISTEN 127.0.0.1:9090 Recv-Q 9,

@@ -40,9 +40,12 @@ class UnattributedSockets(Rule):
         are incomplete.
 
     What to do
-        Take the listing as root (sudo ss -tanp, sudo netstat -antp) to see every owner. If
-        ESTABLISHED sockets on a listening port still have none, they are waiting to be
-        accepted: see NP010 (listen-queue-overflow).
+        Unowned ESTABLISHED sockets on a listening port whose listener has connections
+        waiting (Recv-Q of the LISTEN row) are that accept queue: the finding says so and
+        points at NP010 (listen-queue-overflow) instead of suggesting root. For the rest: take
+        the listing as root (sudo ss -tanp, sudo netstat -antp) to see every owner; when the
+        listing was read as root (netparse live knows its uid) the finding says they are not
+        hidden by permissions but not yet accepted or held by the kernel.
 
     Sources
         Our research notes (TIME_WAIT never has an owner; otherwise rerun as root, or the
@@ -70,10 +73,54 @@ class UnattributedSockets(Rule):
             return
         states = Counter(s.state for s in orphans)
         breakdown = ", ".join(f"{num(n)} {state}" for state, n in states.most_common())
-        message = (
+        queued, waiting_ports = self._queued(facts, orphans)
+        rest = len(orphans) - len(queued)
+        parts = [
             f"{num(len(orphans))} of {num(len(candidates))} sockets ({percent(len(orphans), len(candidates))}) "
-            f"show no owning process although others do ({breakdown}): take the listing as root to see every "
-            f"owner, or these connections are still waiting to be accepted"
-        )
+            f"show no owning process although others do ({breakdown})"
+        ]
+        if queued:
+            ports = ", ".join(map(str, sorted(waiting_ports)))
+            parts.append(
+                f"{num(len(queued))} of them are ESTABLISHED on port{'s' if len(waiting_ports) > 1 else ''} {ports} "
+                f"whose listener has connections waiting to be accepted: they are that queue (see NP010), not "
+                f"hidden owners"
+            )
+        if rest:
+            others = "the other " + num(rest) if queued else ("it" if rest == 1 else "they")
+            if facts.root is True:
+                parts.append(
+                    f"this listing was read as root, so {others} {'is' if others == 'it' else 'are'} not hidden by "
+                    f"permissions: connections not yet accepted, or sockets the kernel holds without a process "
+                    f"(NFS, iSCSI, sockets being torn down)"
+                )
+            elif facts.root is False:
+                parts.append(f"run as root (sudo netparse live) to see the owner of {others}")
+            else:
+                parts.append(
+                    f"if the listing was not taken as root, take it as root (sudo ss -tanp, sudo netstat -antp) "
+                    f"to see every owner; otherwise {others} {'is' if others == 'it' else 'are'} still waiting "
+                    f"to be accepted or held by the kernel"
+                )
         state = next(iter(states)) if len(states) == 1 else None
-        yield self.finding(Severity.INFO, message, orphans, state=state)
+        yield self.finding(Severity.INFO, ": ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if parts[2:] else ""),
+                           orphans, state=state)
+
+    @staticmethod
+    def _queued(facts: Facts, orphans: list) -> tuple[list, set[int]]:
+        """The unowned ESTABLISHED sockets that are a listener's accept queue: on a listening
+        port whose listener reports connections waiting, at most that many per port."""
+        room: dict[int, int] = {}
+        for listener in facts.listeners:
+            queue = facts.listen_queue(listener)
+            waiting = queue[0] if queue else (listener.recv_q or 0)
+            if waiting > 0 and listener.local_port is not None:
+                room[listener.local_port] = room.get(listener.local_port, 0) + waiting
+        queued, ports = [], set()
+        for s in orphans:
+            port = s.local_port
+            if s.state is TcpState.ESTABLISHED and port is not None and room.get(port, 0) > 0:
+                room[port] -= 1
+                queued.append(s)
+                ports.add(port)
+        return queued, ports

@@ -19,7 +19,9 @@ class ListenerGone(TrendRule):
         and port) present in a run of consecutive snapshots and absent from the newest one.
         Only checked when the newest snapshot shows listeners at all (a filtered capture
         such as ss state established shows none). When the same port still listens on
-        another address (0.0.0.0 replaced by ::, say), it is reported as info.
+        another address (0.0.0.0 replaced by ::, say), it is reported as info. Listeners that
+        vanish together (last seen in the same snapshot: one daemon's restart, a host's
+        reboot) make one finding naming them all, not one finding each.
 
     Why it matters
         A service that stops listening refuses every new connection (RST, "connection
@@ -52,6 +54,7 @@ class ListenerGone(TrendRule):
             return
         now_ports = {(proto, port) for proto, _, port in latest.listeners}
         reported: set = set()
+        events: dict[tuple[int, bool], list] = {}  # (last snapshot seen, still listens elsewhere) -> listeners
         for i in range(len(points) - 2, -1, -1):  # newest first: the last time each one was seen
             for key, info in points[i].listeners.items():
                 if key in latest.listeners or key in reported:
@@ -65,29 +68,47 @@ class ListenerGone(TrendRule):
                     continue
                 reported.add(key)
                 proto, address, port = key
-                elsewhere = (proto, port) in now_ports
-                where = endpoint(address, port)
-                owner = f" ({info.process}" + (f", pid {info.pid})" if info.pid else ")") if info.process else (
-                    f" (pid {info.pid})" if info.pid else ""
-                )
-                message = (
-                    f"{proto.upper()} {where}{owner} listened in {run} snapshots until {when(points[i])} "
-                    f"and is gone at {when(latest)}"
-                )
-                if elsewhere:
-                    message += f": port {port} still listens on another address"
-                else:
-                    message += ": new connections to it are refused"
-                yield Finding(
-                    rule=self.name,
-                    code=self.code,
-                    severity=Severity.INFO if elsewhere else Severity.WARNING,
-                    message=message,
-                    count=1,
-                    evidence=sorted(series.listener_lines.get(key, [])),
-                    state=TcpState.LISTEN,
-                    local_address=address,
-                    local_port=port,
-                    process=info.process,
-                    pid=info.pid,
-                )
+                events.setdefault((i, (proto, port) in now_ports), []).append((key, info, run))
+        for (i, elsewhere), gone in events.items():  # listeners that vanished together: one finding
+            yield self._finding(series, points[i], latest, elsewhere, gone)
+
+    def _finding(self, series: Series, seen, latest, elsewhere: bool, gone: list) -> Finding:
+        def owner(info) -> str:
+            if info.process:
+                return f" ({info.process}" + (f", pid {info.pid})" if info.pid else ")")
+            return f" (pid {info.pid})" if info.pid else ""
+
+        evidence = sorted(line for key, _, _ in gone for line in series.listener_lines.get(key, []))
+        if len(gone) == 1:
+            (key, info, run), = gone
+            proto, address, port = key
+            message = (
+                f"{proto.upper()} {endpoint(address, port)}{owner(info)} listened in {run} snapshots until "
+                f"{when(seen)} and is gone at {when(latest)}"
+            )
+            message += f": port {port} still listens on another address" if elsewhere else (
+                ": new connections to it are refused")
+            dims = dict(local_address=address, local_port=port, process=info.process, pid=info.pid)
+        else:
+            shown_ = [f"{key[0].upper()} {endpoint(key[1], key[2])}{owner(info)}" for key, info, _ in gone[:8]]
+            more = f" and {len(gone) - 8} more" if len(gone) > 8 else ""
+            message = (
+                f"{len(gone)} listeners went away together: {', '.join(shown_)}{more} listened until {when(seen)} "
+                f"and are gone at {when(latest)}"
+            )
+            message += (": their ports still listen on other addresses" if elsewhere
+                        else ": new connections to them are refused")
+            owners = {(info.process, info.pid) for _, info, _ in gone}
+            process, pid = next(iter(owners)) if len(owners) == 1 else (None, None)
+            ports = {key[2] for key, _, _ in gone}
+            dims = dict(local_port=next(iter(ports)) if len(ports) == 1 else None, process=process, pid=pid)
+        return Finding(
+            rule=self.name,
+            code=self.code,
+            severity=Severity.INFO if elsewhere else Severity.WARNING,
+            message=message,
+            count=len(gone),
+            evidence=evidence[:10],
+            state=TcpState.LISTEN,
+            **dims,
+        )
