@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -80,6 +79,21 @@ def library_run(cmd: list[str]):
     return float(parts[1]), rss, int(parts[0]), err
 
 
+def find_jc() -> list[str]:
+    """jc as this interpreter runs it (``python -m jc``: the jc installed where netparse is
+    measured, not whatever ``jc`` is first on PATH); exits with a message when it is missing or
+    broken, rather than printing "jc failed" rows."""
+    try:
+        import jc  # noqa: F401
+    except ImportError:
+        sys.exit(f"jc is not installed for {sys.executable}: python -m pip install jc (or '.[bench]')")
+    cmd = [sys.executable, "-m", "jc"]
+    probe = subprocess.run(cmd + ["--netstat"], input=b"", capture_output=True)
+    if probe.returncode != 0:
+        sys.exit(f"jc does not run ({' '.join(cmd)} --netstat exit {probe.returncode}): {probe.stderr.decode()[-300:]}")
+    return cmd
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=200_000)
@@ -92,7 +106,7 @@ def main() -> None:
         files = {k: v for k, v in files.items() if k in args.only}
     py = sys.executable
     netparse_cli = [py, "-m", "netparse"]
-    have_jc = shutil.which("jc") is not None
+    jc_cli = find_jc()
     print(f"rows per input: {args.rows:,}; python {sys.version.split()[0]}; {os.cpu_count()} cpus\n")
     print("| input | tool | rows/s | time (s) | peak RSS (MiB) | vs jc (library: library, CLI: CLI) |")
     print("|---|---|---:|---:|---:|---:|")
@@ -101,15 +115,15 @@ def main() -> None:
         results["netparse library"] = library_run([py, "-c", LIB_NETPARSE, str(path)])
         t, rss, out, code, err = measure_child(netparse_cli + ["parse", "-o", "jsonl", str(path)], to_null=True)
         results["netparse CLI (jsonl)"] = (t, rss, args.rows if code == 0 else None, err)
-        if have_jc:
-            results["jc library"] = library_run([py, "-c", LIB_JC, str(path), JC_PARSER[name]])
-            t, rss, out, code, err = measure_child(["jc", f"--{JC_PARSER[name]}"], stdin_path=path, to_null=True)
-            results["jc CLI"] = (t, rss, args.rows if code == 0 else None, err)
+        results["jc library"] = library_run([py, "-c", LIB_JC, str(path), JC_PARSER[name]])
+        t, rss, out, code, err = measure_child(jc_cli + [f"--{JC_PARSER[name]}"], stdin_path=path, to_null=True)
+        results["jc CLI"] = (t, rss, args.rows if code == 0 else None, err)
         rates = {tool: n / t for tool, (t, _, n, _) in results.items() if n}
         for tool, (t, rss, n, err) in results.items():
             if n is None:
                 why = (err.strip().splitlines() or ["failed"])[-1][:80]
                 print(f"| {name} | {tool} | failed: {why} | | {rss:.0f} | |")
+                print(f"{name}: {tool} failed:\n{err.strip()[-2000:]}", file=sys.stderr)
                 continue
             base = rates.get("jc library" if "library" in tool else "jc CLI")
             ratio = f"{rates[tool] / base:.2f}x" if base else "n/a (jc failed)"

@@ -74,7 +74,9 @@ WINDOWS_STATES = {"ESTABLISHED": "ESTABLISHED", "TIME_WAIT": "TIME_WAIT", "CLOSE
 def windows_ano(n: int, seed: int = 3) -> str:
     """Windows ``netstat -ano`` in the layout of samples/windows/*-netstat-ano*.txt: two leading
     spaces, the protocol padded to 7, both addresses to 23, the state to 16, then the PID; IPv6 as
-    ``[addr]:port``; about one row in ten UDP (``*:*`` peer, empty state)."""
+    ``[addr]:port``; about one row in ten UDP (``*:*`` peer, empty state). An address longer than
+    its column is followed by two blanks, as netstat.exe prints it (``%-21s`` plus two blanks:
+    samples/windows/*-netstat-ano*.txt), never glued to the next column (``]:5432TIME_WAIT``)."""
     rnd = random.Random(seed + 1)
     out = ["", "Active Connections", "", "  Proto  Local Address          Foreign Address        State           PID"]
     for state, v6, la, lp, ra, rp, rq, sq, owner in _rows(n, seed):
@@ -85,11 +87,11 @@ def windows_ano(n: int, seed: int = 3) -> str:
             lp = 49152 + (lp - 32768) % 16384 if lp >= 32768 else lp  # Windows' ephemeral range: 49152-65535
         loc = f"[{la}]:{lp}" if v6 else f"{la}:{lp}"
         if rnd.random() < 0.1:
-            out.append(f"  {'UDP':<7}{loc:<23}{'*:*':<23}{'':<16}{pid}")
+            out.append(f"  {'UDP':<7}{loc:<21}  {'*:*':<21}  {'':<16}{pid}")
             continue
         r = f"[{ra}]" if v6 else ra
         rem = f"{r}:{0 if rp is None else rp}"
-        out.append(f"  {'TCP':<7}{loc:<23}{rem:<23}{WINDOWS_STATES[state]:<16}{pid}")
+        out.append(f"  {'TCP':<7}{loc:<21}  {rem:<21}  {WINDOWS_STATES[state]:<16}{pid}")
     return "\n".join(out) + "\n"
 
 

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import iter_records, parse, parse_file
+    from .api import iter_records, iter_rows, parse, parse_file
     from .logs.reader import LogReader, iter_snapshots, parse_log, parse_log_file
     from .errors import NetparseError, ParseError
     from .model import Family, Owner, ParseIssue, Snapshot, Socket
@@ -30,6 +30,7 @@ _LAZY = {
     "parse": "api",
     "parse_file": "api",
     "iter_records": "api",
+    "iter_rows": "api",
     "parse_log": "logs.reader",
     "parse_log_file": "logs.reader",
     "iter_snapshots": "logs.reader",

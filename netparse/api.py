@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import IO, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from .inputs.decode import MAX_LINE, DecodedLines
 from .inputs.source import open_source
@@ -62,3 +62,19 @@ def iter_records(
     """Stream records (and issues, in input order) from an iterable of lines, e.g. an open file
     or ``sys.stdin``; memory stays flat however long the input."""
     return LineParser(format=format, strict=strict).run(lines)
+
+
+def iter_rows(
+    lines: Iterable[str] | IO[str], format: str = "auto", strict: bool = False
+) -> Iterator[dict[str, Any] | ParseIssue]:
+    """Like :func:`iter_records`, without models: each record is a row, a ``dict`` of the
+    ``Socket`` fields it sets (values typed as the model holds them: ``TcpState``, ``Family``,
+    ints, strings; a missing key is ``None``); issues as ``ParseIssue``. Rows the grammars'
+    kernels make are never validated or built as models (the fast path for counting and
+    exporting); :func:`netparse.rows.socket_of` turns a row into its ``Socket``. Treat rows as
+    read-only."""
+    for item in LineParser(format=format, strict=strict).rows(lines):
+        if item.__class__ is Socket:
+            yield {k: v for k, v in item.__dict__.items() if v is not None}  # type: ignore[union-attr]
+        else:
+            yield item  # type: ignore[misc]

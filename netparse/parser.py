@@ -42,6 +42,7 @@ from .counters import NetCounter, NetSetting
 from .inputs.decode import MAX_LINE, Flagged
 from .model import ParseIssue, Snapshot, Socket
 from .notes import note_kind
+from .rows import socket_of
 
 MAX_ISSUE_TEXT = 200
 #: unparsed lines explained through pyparsing before the short reason is used (lenient mode)
@@ -72,6 +73,10 @@ class LineParser:
     switches) or a grammar name to read the whole input with. :meth:`run` is the loop;
     :meth:`feed` + :meth:`close` do the same one line at a time.
     """
+
+    #: False: every row through the grammar's regex and builder, validated (the reference path
+    #: the equivalence test compares the kernels with)
+    use_kernels = True
 
     def __init__(
         self,
@@ -111,16 +116,26 @@ class LineParser:
         self.languages: Counter[str] = Counter()
         self.lineno = 0
         self._pending: dict[str, Any] | None = None
+        self._trusted = False  # the pending record is a kernel row (no validation needed)
         self._pending_grammar: Grammar | None = None
 
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
-        """Parse every line; yields records (validated ``Socket``) and issues in input order."""
-        yield from self._lines(lines)
+        """Parse every line; yields records (``Socket``) and issues in input order."""
+        trusted = socket_of
+        for item in self._lines(lines):
+            yield trusted(item) if item.__class__ is dict else item  # type: ignore[arg-type]
         yield from self.close()
 
-    def _lines(self, lines: Iterable[str]) -> Iterator[Socket | ParseIssue]:
+    def rows(self, lines: Iterable[str]) -> Iterator[dict[str, Any] | Socket | ParseIssue]:
+        """Like :meth:`run`, without building the models of kernel rows: each record is a row
+        (a ``dict``, see :mod:`netparse.rows`) or a validated ``Socket`` (lines the kernels
+        leave to the grammar's builder); issues as ``ParseIssue``."""
+        yield from self._lines(lines)
+        yield from self._close()
+
+    def _lines(self, lines: Iterable[str]) -> Iterator[dict[str, Any] | Socket | ParseIssue]:
         validate = Socket.__pydantic_validator__.validate_python  # model_validate without its wrapper
         by_format = self.records_by_format
         for raw in lines:
@@ -136,13 +151,29 @@ class LineParser:
                 grammar = self._pending_grammar
                 if grammar.has_continuations and grammar.is_continuation(line, self.ctx):  # type: ignore[union-attr]
                     grammar.attach(pending, line, self.ctx)  # type: ignore[union-attr]
+                    self._trusted = False  # what attach adds is validated
                     self.counts["continuation"] += 1
                     continue
                 self._pending = None
-                if "_warnings" in pending:
+                if self._trusted:
+                    yield pending
+                elif "_warnings" in pending:
                     yield from self._with_warnings(pending)
                 else:
                     yield validate(pending)
+            # the hottest path: the active grammar's row kernel (str.split, cached addresses)
+            kernel = self._kernel
+            if kernel is not None:
+                rec = kernel(line)
+                if rec is not None:
+                    rec["line"] = self.lineno
+                    self._pending = rec
+                    self._trusted = True
+                    self._pending_grammar = active = self.active
+                    by_format[active.name] += 1  # type: ignore[union-attr]
+                    if self.ctx.language:
+                        self.languages[self.ctx.language] += 1
+                    continue
             # the hot path: the compiled regexes of the active grammar's row kinds
             for match, build in self._matchers:
                 m = match(line)
@@ -157,6 +188,7 @@ class LineParser:
                     if "_warnings" in rec:
                         rec["_text"] = line
                     self._pending = rec
+                    self._trusted = False
                     self._pending_grammar = active = self.active
                     by_format[active.name] += 1  # type: ignore[union-attr]
                     if ctx.language:
@@ -177,21 +209,24 @@ class LineParser:
 
     def feed(self, line: str) -> list[Socket | ParseIssue]:
         """Read one more line; return what it completed (the record before it, an issue ...)."""
-        return list(self._lines((line,)))
+        return [socket_of(x) if x.__class__ is dict else x for x in self._lines((line,))]  # type: ignore[misc]
 
     def close(self) -> list[Socket | ParseIssue]:
         """End of input: the last pending record."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return []
-        return list(self._with_warnings(pending))
+        return [socket_of(x) if x.__class__ is dict else x for x in self._close()]  # type: ignore[misc]
+
+    def _close(self) -> list[dict[str, Any] | Socket | ParseIssue]:
+        return list(self._flush())
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _flush(self) -> Iterator[Socket | ParseIssue]:
+    def _flush(self) -> Iterator[dict[str, Any] | Socket | ParseIssue]:
         pending, self._pending = self._pending, None
         if pending is not None:
-            yield from self._with_warnings(pending)
+            if self._trusted:
+                yield pending
+            else:
+                yield from self._with_warnings(pending)
 
     def _flagged(self, raw: Flagged) -> Iterator[Socket | ParseIssue]:
         """A line the reader cut (an unparsed line, not parsed) or its note between lines (a
@@ -229,6 +264,7 @@ class LineParser:
 
     def _start_record(self, grammar: Grammar, rec: dict[str, Any], line: str) -> None:
         rec["line"] = self.lineno
+        self._trusted = False
         if "_warnings" in rec:
             rec["_text"] = line
         self._pending = rec
@@ -249,6 +285,8 @@ class LineParser:
     def _set_rows(self, rows: list, grammar: Grammar | None = None) -> None:
         #: (bound regex match, builder) of each row kind: what the hot path calls
         kind = grammar.record_kind if grammar is not None else "socket"
+        #: the row kernel of the active rows (see ``Grammar.kernel``), tried before the regexes
+        self._kernel = grammar.kernel(self.ctx) if grammar is not None and kind == "socket" and self.use_kernels else None
         if kind == "socket":
             self._matchers = [(row.pattern.match, row.build) for row in rows]
         else:

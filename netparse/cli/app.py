@@ -111,6 +111,9 @@ class InputRun:
         self.formats: set[str] = set()
         self.encodings: dict[str, str | None] = {}
         self.tried: list[str] = []
+        #: True: records are yielded as rows (a dict for a kernel row, else a Socket: see
+        #: netparse.rows) for outputs written without models
+        self.rows = False
 
     def sockets(self, on_end: Callable[[LogReader, LogSnapshot], object] | None = None) -> Iterator[tuple[str, Socket]]:
         """(input name, record) for every record; ``on_end(reader, snapshot)`` where a snapshot
@@ -127,6 +130,7 @@ class InputRun:
             except InputSkipped:
                 self.failed.append(name)
                 continue
+            reader.rows = self.rows
             parser = reader.parser
             parser.give_up_after = self.GIVE_UP_LINES  # no listing line in so many: stop (issue 13)
             if self.show_issues:
@@ -241,18 +245,29 @@ def parse(
     if use_pool(jobs or default_jobs(), run.files):
         _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues, csv_raw)
         return
-    selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
     out = sys.stdout
-    if output is Output.parquet:
-        records = (dict(record_dict(s, **run.snapshot_keys()), file=name) for name, s in selected)
-        _write_parquet(records, out_dir)
-    elif output is Output.table:
+    if output is Output.table:
+        selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
         render_table((s for _, s in selected), out)
+        out.flush()
+        run.finish(show_issues)
+        return
+    # machine outputs are written from the parser's rows: no model for a kernel row
+    from ..rows import row_dict, row_json, socket_of
+
+    run.rows = True
+    if keep is keep_all:
+        selected = run.sockets()
+    else:
+        selected = ((name, s) for name, s in run.sockets() if keep(socket_of(s) if s.__class__ is dict else s))
+    if output is Output.parquet:
+        records = (dict(row_dict(s, record_dict, **run.snapshot_keys()), file=name) for name, s in selected)
+        _write_parquet(records, out_dir)
     elif output is Output.csv:
-        write_csv((record_dict(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out,
+        write_csv((row_dict(s, record_dict, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out,
                   not csv_raw)
     else:
-        texts = (record_json(s, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
+        texts = (row_json(s, record_json, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
         (write_json if output is Output.json else write_jsonl)(texts, out)
     out.flush()
     run.finish(show_issues)

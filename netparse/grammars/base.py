@@ -188,6 +188,15 @@ class Grammar:
     #: socket stream (``LineParser.side``), or a ``str``: why the row is not understood.
     record_kind: str = "socket"
 
+    def kernel(self, ctx: Context) -> "Callable[[str], dict[str, Any] | None] | None":
+        """The row kernel for the rows of ``ctx``'s section, or None: a function turning a data
+        line into the record dict the row's builder makes (same keys, same values) with cheap
+        primitives (``str.split``), or returning None for anything it does not take (then the
+        compiled row regex and the builder read the line as before). It may only accept lines
+        the row regex matches; ``tests/test_row_kernels.py`` checks both paths agree on every
+        sample and on generated input."""
+        return None
+
     def rows_for(self, ctx: Context) -> list[Row]:
         if ctx.section and ctx.section in self.sections:
             return self.sections[ctx.section]

@@ -69,6 +69,28 @@ def put_endpoints(rec: dict[str, Any], local: str, remote: str | None, family: F
         rec["truncated"] = True
 
 
+def kernel_side(text: str) -> tuple[str, int | None] | None:
+    """A row kernel's endpoint: (address as printed, port) for ``ADDR:PORT``, ``[ADDR]:PORT`` or
+    ``ADDR:*``; None for anything :func:`put_endpoints` reads with more rules (zones and device
+    bindings, service names, no port), which the kernel then leaves to the builder."""
+    if text[0] == "[":
+        close = text.find("]")
+        if close < 0 or text[close + 1 : close + 2] != ":":
+            return None
+        addr, port = text[1:close], text[close + 2 :]
+    else:
+        addr, colon, port = text.rpartition(":")
+        if not colon:
+            return None
+    if "%" in addr:
+        return None
+    if port.isdecimal():
+        return addr, int(port)
+    if port == "*":
+        return addr, None
+    return None
+
+
 def map_state(label: str | None, platform: str, rec: dict[str, Any], warnings: list[str]) -> None:
     """Set ``state``/``state_label`` from a printed label; unknown labels become UNKNOWN + a warning."""
     text = "" if label is None else label

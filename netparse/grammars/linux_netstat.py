@@ -35,7 +35,8 @@ from ..locales import label_language, label_map, labels_of, state_labels
 from ..model import Family
 from ..states import TcpState
 from .base import NUM, SP, TRAIL, WORD, Context, Grammar, Marker, R, Row, label_regex
-from .common import map_state, put_endpoints, put_nettools_timer, put_pid_program
+from ..addresses import normalise_address
+from .common import kernel_side, map_state, put_endpoints, put_nettools_timer, put_pid_program
 
 PLATFORM = "linux-netstat"
 
@@ -132,6 +133,69 @@ def _build_inet(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if warnings:
         rec["_warnings"] = warnings
     return rec
+
+
+_KERNEL_PROTOS = {"tcp": ("tcp", Family.INET), "tcp6": ("tcp", Family.INET6),
+                  "udp": ("udp", Family.INET), "udp6": ("udp", Family.INET6)}
+
+
+def kernel_inet(line: str) -> dict[str, Any] | None:
+    """The row kernel of the inet section (see ``Grammar.kernel``): ``tcp``/``udp`` rows with
+    numeric endpoints, a known state (or none), and ``-`` or one ``PID/name`` word; anything else
+    (raw rows, ``-e``/``-o`` columns, names with blanks, names for ports, addresses at the cut
+    width) is left to :func:`_build_inet`."""
+    if not (line.isascii() and line.isprintable()):  # then split() splits where the grammar does
+        return None
+    parts = line.split()
+    n = len(parts)
+    if n < 5 or n > 7:
+        return None
+    proto_family = _KERNEL_PROTOS.get(parts[0])
+    rq, sq, local, remote = parts[1], parts[2], parts[3], parts[4]
+    if proto_family is None or not (rq.isdecimal() and sq.isdecimal()) or len(local) == CUT_WIDTH or len(remote) == CUT_WIDTH:
+        return None
+    label = pidprog = None
+    if n >= 6:
+        word = parts[5]
+        if word in _STATES:
+            label = word
+            if n == 7:
+                pidprog = parts[6]
+        elif n == 6:
+            pidprog = word
+        else:
+            return None
+    if pidprog is not None and pidprog != "-":
+        pid, slash, _ = pidprog.partition("/")
+        if not (slash and pid.isdecimal()):
+            return None
+    elif n == 7 and pidprog is None:
+        return None
+    ls = kernel_side(local)
+    rs = kernel_side(remote)
+    if ls is None or rs is None:
+        return None
+    proto, family = proto_family
+    laddr, _, ltrunc = normalise_address(ls[0], family)
+    raddr, _, rtrunc = normalise_address(rs[0], family)
+    if ltrunc or rtrunc:
+        return None
+    rec: dict[str, Any] = {"proto": proto, "recv_q": int(rq), "send_q": int(sq),
+                           "local_address": laddr, "local_port": ls[1],
+                           "remote_address": raddr, "remote_port": rs[1], "family": family}
+    if label is None:
+        warnings: list[str] = []
+        map_state(None, PLATFORM, rec, warnings)
+        if warnings:
+            return None
+    else:
+        rec["state_label"] = label
+        rec["state"] = _STATES[label]
+    put_pid_program(rec, pidprog)
+    return rec
+
+
+_STATES = state_labels(PLATFORM)
 
 
 def unix_fields(g: dict[str, Any], platform: str, warnings: list[str]) -> dict[str, Any]:
@@ -289,6 +353,9 @@ class LinuxNetstat(Grammar):
         _QuickMarker("header", "unix-header", UNIX_HEADER, "unix", _unix_header,
                      quick=_quick(["RefCnt"] + [" ".join(h.split()[:2]) for h in _table("header", "unix_header")])),
     ]
+    def kernel(self, ctx: Context):
+        return kernel_inet if ctx.section in ("inet", None) else None
+
     sections = {
         "inet": [Row("inet", INET_ROW, _build_inet), Row("raw", RAW_ROW, _build_inet)],
         "unix": [Row("unix", UNIX_ROW, _build_unix)],

@@ -52,7 +52,8 @@ from ..inputs.decode import mojibake_variants
 from ..locales import Label, all_labels, state_labels
 from ..model import Family
 from .base import NUM, SP, TRAIL, WS, Context, Grammar, Marker, R, Row, label_regex
-from .common import map_state, put_endpoints
+from ..addresses import normalise_address
+from .common import kernel_side, map_state, put_endpoints
 
 PLATFORM = "windows-netstat"
 #: ReactOS prints the same layout with its own translations (pl-PL.rc): read its titles/headers too.
@@ -161,16 +162,38 @@ def put_state(rec: dict[str, Any], label: str | None, ctx: Context, warnings: li
 _PROTOS = {"TCP": ("tcp", None), "UDP": ("udp", None), "TCPv6": ("tcp", Family.INET6), "UDPv6": ("udp", Family.INET6)}
 
 
+#: ``[addr]:5432TIME_WAIT``: a port with a state word glued to it (no blank between the columns)
+_GLUED = re.compile(r"(.*:\d+)([^\s\d:\]][^\s:]*)")
+
+
+def _unglue(remote: str) -> tuple[str, str] | None:
+    """(endpoint, state label) when ``remote`` is an endpoint with a known state label glued to
+    its port; None otherwise."""
+    m = _GLUED.fullmatch(remote)
+    if m is None:
+        return None
+    label = m.group(2)
+    if label in state_labels(PLATFORM) or label in _derived_states():
+        return m.group(1), label
+    return None
+
+
 def _build(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     proto, family = _PROTOS[g["proto"]]
     rec: dict[str, Any] = {"proto": proto}
-    put_endpoints(rec, g["local"], g["remote"], family)
+    warnings: list[str] = []
+    remote = g["remote"]
+    if g["state"] is None and remote[-1:].isalpha():
+        glued = _unglue(remote)
+        if glued is not None:
+            remote, g = glued[0], dict(g, state=glued[1])
+            warnings.append(f"state {glued[1]!r} glued to the foreign address {remote!r}: split at the port")
+    put_endpoints(rec, g["local"], remote, family)
     # Windows widens a column rather than cutting an address: nothing is ever truncated.
     if "truncated" in rec:
         del rec["truncated"]
     if rec.get("remote_port") == 0:
         rec["remote_port"] = None  # 0.0.0.0:0, [::]:0, HOST:0: no peer
-    warnings: list[str] = []
     put_state(rec, g["state"], ctx, warnings)
     pid = g["pid"]
     if pid is not None:
@@ -182,6 +205,67 @@ def _build(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if warnings:
         rec["_warnings"] = warnings
     return rec
+
+
+def _kernel(ctx: Context):
+    """The row kernel (see ``Grammar.kernel``) for ``ctx``: ``TCP``/``UDP`` rows with numeric
+    endpoints, an optional one-word state and an optional PID; anything else (``-t``'s offload
+    column, states of more than one word, names, zones, glued columns) goes to :func:`_build`."""
+    states = state_labels(PLATFORM)
+    languages = _state_languages()
+    values = ctx.values
+
+    def kernel(line: str) -> dict[str, Any] | None:
+        if not (line.isascii() and line.isprintable()):  # then split() splits where the grammar does
+            return None
+        parts = line.split()
+        n = len(parts)
+        if n < 3 or n > 5:
+            return None
+        proto_family = _PROTOS.get(parts[0])
+        if proto_family is None:
+            return None
+        label = pid = None
+        if n == 5:
+            label, pid = parts[3], parts[4]
+            if not pid.isdecimal():
+                return None
+        elif n == 4:
+            word = parts[3]
+            if word.isdecimal():
+                pid = word
+            else:
+                label = word
+        if label is not None and (label not in states or (ctx.language is None and label in languages)):
+            return None
+        ls = kernel_side(parts[1])
+        rs = kernel_side(parts[2])
+        if ls is None or rs is None:
+            return None
+        proto, family = proto_family
+        laddr, fam, _ = normalise_address(ls[0], family)
+        fam = family or fam
+        if fam is None:
+            return None
+        raddr, _, _ = normalise_address(rs[0], fam)
+        rport = rs[1]
+        rec: dict[str, Any] = {"proto": proto, "local_address": laddr, "local_port": ls[1],
+                               "remote_address": raddr, "remote_port": None if rport == 0 else rport,
+                               "family": fam}
+        if label is None:
+            warnings: list[str] = []
+            put_state(rec, None, ctx, warnings)
+            if warnings:
+                return None
+        else:
+            rec["state_label"] = label
+            rec["state"] = states[label]
+        if pid is not None:
+            rec["pid"] = int(pid)
+        values["indent"] = len(line) - len(line.lstrip(" "))
+        return rec
+
+    return kernel
 
 
 # -- titles and headers ---------------------------------------------------------------------------
@@ -284,6 +368,9 @@ class Windows(Grammar):
         LabelMarker("header", "header", HEADER, "connections", _on_header, quick=_LOCAL_QUICK),
     ]
     sections = {"connections": [Row("connection", ROW, _build)]}
+
+    def kernel(self, ctx: Context):
+        return _kernel(ctx)
 
     def is_continuation(self, line: str, ctx: Context) -> bool:
         """A ``-b`` line: ``[exe]``, a component name indented like the row, or the

@@ -250,6 +250,9 @@ class LogReader:
         resume: ReadState | None = None,
     ) -> None:
         self._input = source
+        #: True: records come as the parser's rows (``LineParser.rows``: a dict for a kernel
+        #: row, else a Socket) instead of Socket models (see :mod:`netparse.rows`)
+        self.rows = False
         self.format = format
         self.strict = strict
         self.forced_encoding = encoding
@@ -427,9 +430,11 @@ class LogReader:
         if progress is not None and self.text_source is not None:
             progress.start(self.text_source)
         n = 0
+        rows = self.rows
         try:
-            for item in self.parser.run(self._lines()):
-                line = item.line
+            for item in (self.parser.rows if rows else self.parser.run)(self._lines()):
+                is_row = item.__class__ is dict
+                line = item["line"] if is_row else item.line  # type: ignore[index,union-attr]
                 while pending and pending[0].first_line <= line:
                     nxt = pending[0]
                     if nxt.tentative:
@@ -437,9 +442,9 @@ class LogReader:
                             pending.popleft()
                             self._merge(current, nxt)  # no record in it: no snapshot
                             continue
-                        if not isinstance(item, Socket):
+                        if not (is_row or isinstance(item, Socket)):
                             break  # decided by the first record
-                        if current.first_kind is not None and (item.proto, item.family) != current.first_kind:
+                        if current.first_kind is not None and _kind(item) != current.first_kind:
                             pending.popleft()
                             self._merge(current, nxt)  # the same run's next section
                             continue
@@ -447,9 +452,9 @@ class LogReader:
                     if current.last_line >= 0:
                         yield from self._end(current)
                     current = nxt
-                if isinstance(item, Socket):
+                if is_row or isinstance(item, Socket):
                     if current.first_kind is None:
-                        current.first_kind = (item.proto, item.family)
+                        current.first_kind = _kind(item)
                     if current.index < 0:
                         current.index = self.snapshots
                         self.snapshots += 1
@@ -485,7 +490,7 @@ class LogReader:
             if item is None:
                 if on_end is not None:
                     on_end(block)
-            elif item.__class__ is Socket or isinstance(item, Socket):
+            elif item.__class__ is not ParseIssue:  # a Socket, or a row (``rows``)
                 yield block, item
             elif on_issue is not None:
                 on_issue(block, item)  # type: ignore[arg-type]
@@ -500,7 +505,7 @@ class LogReader:
             if item is None:
                 yield block, sockets, issues
                 sockets, issues = [], []
-            elif item.__class__ is Socket or isinstance(item, Socket):
+            elif item.__class__ is not ParseIssue:
                 sockets.append(item)
             else:
                 issues.append(item)  # type: ignore[arg-type]
@@ -611,3 +616,10 @@ def parse_log_file(path: str, format: str = "auto", host: str | None = None) -> 
     logs iterate :func:`iter_snapshots` over a :class:`LogReader` instead."""
     with collector_paused():
         return list(iter_snapshots(LogReader(path, format=format, host=host)))
+
+
+def _kind(item: "Socket | dict[str, Any]") -> tuple[Any, Any]:
+    """(proto, family) of a record or a row: what tells one section of a run from the next."""
+    if item.__class__ is dict:
+        return item["proto"], item.get("family")  # type: ignore[index,union-attr]
+    return item.proto, item.family  # type: ignore[union-attr]

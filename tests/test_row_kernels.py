@@ -1,0 +1,138 @@
+"""The row kernels (``Grammar.kernel``: str.split and cached addresses) against the reference
+path (every row through the grammar's regex and builder, validated by pydantic): identical
+records, issues, line counts, formats and languages on every sample and on large generated
+inputs; trusted construction equal to validation; rows written as JSON/CSV byte-identical to
+the models'."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from netparse.inputs.source import open_source
+from netparse.model import Socket
+from netparse.output.records import record_dict, record_json
+from netparse.parser import LineParser
+from netparse.rows import as_row, row_dict, row_json, socket_of
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import GENERATORS  # noqa: E402
+
+SAMPLES = sorted(p for p in (ROOT / "samples").rglob("*.txt") if "capture" not in p.parts)
+
+
+def _read(lines: list[str], kernels: bool, monkeypatch) -> tuple[list, LineParser]:
+    monkeypatch.setattr(LineParser, "use_kernels", kernels)
+    parser = LineParser()
+    items = list(parser.rows(lines))
+    return items, parser
+
+
+def _compare(lines: list[str], monkeypatch) -> int:
+    """Both paths over ``lines``; returns how many records the kernels made."""
+    ref, ref_parser = _read(lines, False, monkeypatch)
+    fast, fast_parser = _read(lines, True, monkeypatch)
+    assert all(x.__class__ is not dict for x in ref)
+    assert len(ref) == len(fast)
+    kernel_rows = 0
+    for a, b in zip(ref, fast):
+        if b.__class__ is dict:
+            kernel_rows += 1
+            assert isinstance(a, Socket), (a, b)
+            sock = socket_of(b)
+            assert sock == a and sock.model_fields_set == a.model_fields_set, (a, b)
+            assert list(sock.__dict__) == list(a.__dict__)
+            assert row_json(b, record_json, source="x") == record_json(a, source="x")
+            assert row_dict(b, record_dict, host="h") == record_dict(a, host="h")
+            assert socket_of(b).model_dump_json() == a.model_dump_json()
+        else:
+            assert a == b
+            assert as_row(b) is b.__dict__ or b.__class__ is not Socket
+    assert ref_parser.line_counts() == fast_parser.line_counts()
+    assert ref_parser.records_by_format == fast_parser.records_by_format
+    assert ref_parser.format_name == fast_parser.format_name
+    assert ref_parser.language == fast_parser.language
+    assert ref_parser.languages == fast_parser.languages
+    return kernel_rows
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: str(p.relative_to(ROOT / "samples")))
+def test_every_sample_reads_the_same_through_the_kernels(path, monkeypatch):
+    source = open_source(str(path), None)
+    try:
+        lines = list(source.lines())
+    finally:
+        source.close()
+    _compare(lines, monkeypatch)
+
+
+def test_kernels_take_most_rows_of_the_samples(monkeypatch):
+    """Not vacuous: the kernels do read the plain rows of real samples."""
+    taken = 0
+    for name in ("linux", "windows"):
+        for path in sorted((ROOT / "samples" / name).glob("*.txt")):
+            source = open_source(str(path), None)
+            try:
+                taken += _compare(list(source.lines()), monkeypatch)
+            finally:
+                source.close()
+    assert taken > 200
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_generated_inputs_read_the_same(name, monkeypatch):
+    lines = GENERATORS[name](20_000).splitlines()
+    taken = _compare(lines, monkeypatch)
+    if name in ("netstat-antp", "windows-ano"):
+        assert taken > 19_000  # the benchmark's rows are the kernels' rows
+
+
+EDGE_LINES = [
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name",
+    "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      812/sshd",
+    "tcp        0      0 10.0.0.5:22\x0b           10.0.0.9:5000           ESTABLISHED 812/sshd",
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:5000\u00a0         ESTABLISHED 812/sshd",
+    "tcp        0      0 10.0.0.5:ssh            10.0.0.9:5000           ESTABLISHED -",
+    "tcp6       0      0 fe80::fc:ff:fe00::18085 :::*                    LISTEN      -",
+    "tcp6       0      0 127.0.0.1:80            ::ffff:10.0.0.1:5000    ESTABLISHED 1/x",
+    "udp        0      0 0.0.0.0:68              0.0.0.0:*                           644/dhclient",
+    "udp        0      0 0.0.0.0:68              0.0.0.0:*",
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:5000           ESTABLISHED 600/sshd: /usr/sbin",
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:5000           ESTABLISHED 1234",
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:5000           FOO         1/x",
+    "tcp        0      0 127.0.0.53%lo:53        0.0.0.0:*               LISTEN      -",
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:5000           ESTABLISHED 1/x keepalive (7.1/0/0)",
+    "tcp        0      0 10.0.0.5:22             10.0.0.9:5000           établi      1/x",
+    "",
+    "  Proto  Local Address          Foreign Address        State           PID",
+    "  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       912",
+    "  TCP    [fe80::1%4]:139        [::]:0                 LISTENING       4",
+    "  TCP    10.0.0.5:49863         104.18.13.33:https     ESTABLISHED     4",
+    "  UDP    0.0.0.0:123            *:*                                    1200",
+    "  TCP    [::1]:52636            [2001:db8::844f]:8282ESTABLISHED     48624",
+    "  TCP    10.0.0.5:49863         10.0.0.1:443           ESTABLISHED     4       InHost",
+    "  TCP    DESKTOP-1:49863        10.0.0.1:443           ESTABLISHED",
+    "  TCP    10.0.0.5:49863         10.0.0.1:443           ABHÖREN         4",
+]
+
+
+def test_edge_lines_read_the_same(monkeypatch):
+    _compare(EDGE_LINES, monkeypatch)
+
+
+def test_iter_rows_gives_the_records_fields(monkeypatch):
+    import netparse
+
+    lines = GENERATORS["netstat-antp"](500).splitlines() + ["garbage line here"]
+    rows = list(netparse.iter_rows(lines))
+    records = list(netparse.iter_records(lines))
+    assert len(rows) == len(records) == 501
+    for row, rec in zip(rows, records):
+        if isinstance(rec, Socket):
+            assert isinstance(row, dict)
+            assert {k: v for k, v in row.items() if v is not None} == rec.model_dump(exclude_none=True)
+        else:
+            assert row == rec
