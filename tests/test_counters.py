@@ -187,3 +187,20 @@ def test_windows_unknown_label_is_reported_not_lost() -> None:
     assert [(i.line, i.kind) for i in snap.issues] == [(4, "unparsed")]
     with pytest.raises(ParseError, match="line 4"):
         netparse.parse(text, strict=True)
+
+
+def test_counters_command_shows_input_text_safely_and_reads_like_the_others(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from netparse.cli import app
+
+    (tmp_path / "a.sysctl").write_text("kernel.hostname = evil\x1b]0;owned\x07\nnet.core.somaxconn = 4096\nnot a setting at all ###\n")
+    result = CliRunner().invoke(app, ["counters", str(tmp_path)])  # a directory: expanded like every command
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\\x1b]0;owned\\x07" in result.stdout
+    assert "net.core.somaxconn" in result.stdout
+    assert "1 line not understood" in result.stderr
+    bad = CliRunner().invoke(app, ["counters", "-f", "no-such", str(tmp_path / "a.sysctl")])
+    assert bad.exit_code == 2 and "unknown format 'no-such'" in bad.stderr and bad.exception is None or isinstance(bad.exception, SystemExit)
+    missing = CliRunner().invoke(app, ["counters", str(tmp_path / "a.sysctl"), str(tmp_path / "gone.txt")])
+    assert missing.exit_code == 1

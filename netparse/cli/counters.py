@@ -10,7 +10,8 @@ from typing import List, Optional
 
 import typer
 
-from .options import FilesArg, FormatOpt
+from ..errors import InputSkipped
+from .options import EXIT_INPUT, FilesArg, FormatOpt, err, expand_or_exit, input_errors
 
 COUNTERS_HELP = (
     "Print the kernel counters and settings in the inputs (nstat -az, /proc/net/snmp, netstat, snmp6, "
@@ -27,53 +28,69 @@ def counters_command(
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
 ) -> None:
     from ..counters import deltas
-    from ..logs.reader import LogReader, iter_snapshots
+    from ..logs.reader import LogReader, snapshot_model
+    from ..output.safe import json_safe, shown
 
     out = sys.stdout
     found = False
-    for name in files or ["-"]:
+    failed = False
+    unread = 0
+
+    def line(text: str) -> None:  # names, labels and values come from the input: shown, never escapes
+        out.write(shown(text) + "\n")
+
+    def dump(doc: dict) -> None:
+        out.write(json_safe(json.dumps(doc, ensure_ascii=False)) + "\n")
+
+    for name in expand_or_exit(list(files or ["-"])):
         try:
-            snapshots = iter_snapshots(LogReader(name, format=format))
-            previous = None
-            for snap in snapshots:
-                if not snap.counters and not snap.settings:
-                    continue
-                found = True
-                where = {"source": snap.source, "timestamp": snap.timestamp.isoformat() if snap.timestamp else None}
-                if not delta:
-                    for rec in [*(snap.counters or []), *(snap.settings or [])]:
-                        row = rec.model_dump(mode="json", exclude_none=True)
-                        if as_json:
-                            out.write(json.dumps({**row, **where}, ensure_ascii=False) + "\n")
-                        elif "numbers" in row or "canonical" not in row:
-                            out.write(f"{row['name']:<40} {row['value']!s:>20}  setting\n")
-                        else:
-                            out.write(f"{row['name']:<40} {row['value']:>20}  {row.get('section') or '':<10} "
-                                      f"{row['canonical']:<24} {row.get('label') or ''}\n")
-                    continue
-                values = {c.name: c.value for c in snap.counters or []}
-                if previous is not None:
-                    seconds = None
-                    if previous[1] is not None and snap.timestamp is not None:
-                        try:
-                            seconds = (snap.timestamp - previous[1]).total_seconds() or None
-                        except TypeError:
-                            seconds = None
-                    for key, rise in deltas(previous[0], values).items():
-                        if not rise:
-                            continue
-                        rate = rise / seconds if seconds else None
-                        if as_json:
-                            out.write(json.dumps({"name": key, "delta": rise, "per_second": rate, **where}) + "\n")
-                        else:
-                            out.write(f"{key:<40} +{rise:<12,} {'' if rate is None else f'{rate:,.2f}/s':>12}  {snap.source}\n")
-                previous = (values, snap.timestamp)
-        except OSError as exc:
-            sys.stderr.write(f"netparse: cannot read {name}: {exc.strerror or exc}\n")
-            raise typer.Exit(2)
+            with input_errors(name, skip=True):
+                reader = LogReader(name, format=format)
+                previous = None
+                for block, sockets, issues in reader.by_snapshot():
+                    snap = snapshot_model(block, sockets, issues)
+                    if not snap.counters and not snap.settings:
+                        continue
+                    found = True
+                    where = {"source": snap.source, "timestamp": snap.timestamp.isoformat() if snap.timestamp else None}
+                    if not delta:
+                        for rec in [*(snap.counters or []), *(snap.settings or [])]:
+                            row = rec.model_dump(mode="json", exclude_none=True)
+                            if as_json:
+                                dump({**row, **where})
+                            elif "numbers" in row or "canonical" not in row:
+                                line(f"{row['name']:<40} {row['value']!s:>20}  setting")
+                            else:
+                                line(f"{row['name']:<40} {row['value']:>20}  {row.get('section') or '':<10} "
+                                     f"{row['canonical']:<24} {row.get('label') or ''}")
+                        continue
+                    values = {c.name: c.value for c in snap.counters or []}
+                    if previous is not None:
+                        seconds = None
+                        if previous[1] is not None and snap.timestamp is not None:
+                            try:
+                                seconds = (snap.timestamp - previous[1]).total_seconds() or None
+                            except TypeError:
+                                seconds = None
+                        for key, rise in deltas(previous[0], values).items():
+                            if not rise:
+                                continue
+                            rate = rise / seconds if seconds else None
+                            if as_json:
+                                dump({"name": key, "delta": rise, "per_second": rate, **where})
+                            else:
+                                line(f"{key:<40} +{rise:<12,} {'' if rate is None else f'{rate:,.2f}/s':>12}  {snap.source}")
+                    previous = (values, snap.timestamp)
+                unread += reader.parser.line_counts().get("unparsed", 0)
+        except InputSkipped:
+            failed = True
+    if unread:
+        err(f"{unread} line{'s' if unread != 1 else ''} not understood (netparse parse --show-issues lists them)")
     if not found:
-        sys.stderr.write("netparse: no counters or settings found\n")
-        raise typer.Exit(1)
+        err("no counters or settings found")
+        raise typer.Exit(EXIT_INPUT)
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
 
 
 def register(app: typer.Typer) -> None:
