@@ -28,11 +28,23 @@ EVIDENCE_LINES = 5
 
 
 class RuleSettings(BaseModel):
-    """Settings every rule has. Subclasses add their thresholds, each with a description."""
+    """Settings every rule has. Subclasses add their thresholds, each with a description, and
+    name in ``ORDERED`` the (lower, higher) pairs that must not be the wrong way round."""
 
     model_config = ConfigDict(extra="forbid")
 
+    #: (lower, higher) setting names: ``lower`` must not be above ``higher`` (warning, critical)
+    ORDERED: ClassVar[tuple[tuple[str, str], ...]] = ()
+
     enabled: bool = Field(True, description="Run this rule")
+
+    @model_validator(mode="after")
+    def _check_ordered(self) -> "RuleSettings":
+        for low, high in self.ORDERED:
+            a, b = getattr(self, low), getattr(self, high)
+            if a > b:
+                raise ValueError(f"{low} ({a}) must not be above {high} ({b})")
+        return self
 
 
 class Rule(ABC):
@@ -169,14 +181,10 @@ class Owners:
 class CountThresholds(RuleSettings):
     """A warning and a critical count; subclasses give the defaults and say where they come from."""
 
+    ORDERED = (("warning", "critical"),)
+
     warning: int = Field(100, ge=1, description="Sockets in a group for a warning")
     critical: int = Field(1000, ge=1, description="Sockets in a group for a critical finding")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "CountThresholds":
-        if self.warning > self.critical:
-            raise ValueError(f"warning ({self.warning}) must not be above critical ({self.critical})")
-        return self
 
     def severity(self, n: int) -> Severity | None:
         if n >= self.critical:

@@ -90,7 +90,7 @@ class _Builder:
             rule.Settings.model_validate(merged)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{rule.code}.{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+                f"{rule.code}.{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
             )
             raise ConfigError(f"invalid value in {origin}: {problems}") from None
         self.raw[rule.code] = merged

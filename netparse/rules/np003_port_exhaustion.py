@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterator
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from ..model import Socket
 from ..states import TcpState
@@ -53,6 +53,8 @@ class EphemeralPortExhaustion(Rule):
     states = (TcpState.TIME_WAIT, TcpState.ESTABLISHED)
 
     class Settings(RuleSettings):
+        ORDERED = (("warning_ratio", "critical_ratio"),)
+
         ephemeral_range: str = Field(
             "auto",
             description="auto (from the input's platform), linux (32768-60999), windows (49152-65535) or LOW-HIGH",
@@ -65,12 +67,6 @@ class EphemeralPortExhaustion(Rule):
         def _range(cls, value: str) -> str:
             parse_port_range(value)
             return value
-
-        @model_validator(mode="after")
-        def _ordered(self) -> "EphemeralPortExhaustion.Settings":
-            if self.warning_ratio > self.critical_ratio:
-                raise ValueError("warning_ratio must not be above critical_ratio")
-            return self
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         low, high = facts.ephemeral_range(settings.ephemeral_range)

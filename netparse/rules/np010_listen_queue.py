@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..states import TcpState
 from .base import (
@@ -68,17 +68,13 @@ class ListenQueueOverflow(Rule):
     states = (TcpState.LISTEN,)
 
     class Settings(RuleSettings):
+        ORDERED = (("warning_ratio", "critical_ratio"),)
+
         warning_ratio: float = Field(0.5, gt=0, le=1, description="Queue / backlog for a warning (ours)")
         critical_ratio: float = Field(1.0, gt=0, le=1, description="Queue / backlog for critical (kernel: full)")
         waiting_without_backlog: int = Field(
             5, ge=1, description="Connections waiting on a LISTEN row that shows no backlog (netstat) for info (ours)"
         )
-
-        @model_validator(mode="after")
-        def _ordered(self) -> "ListenQueueOverflow.Settings":
-            if self.warning_ratio > self.critical_ratio:
-                raise ValueError("warning_ratio must not be above critical_ratio")
-            return self
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         for s in facts.listeners + facts.unprinted_unconnected:

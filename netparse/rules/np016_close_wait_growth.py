@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..states import TcpState
 from .base import RuleSettings, num, service_dims, service_text
@@ -46,15 +46,11 @@ class CloseWaitGrowth(TrendRule):
     states = (TcpState.CLOSE_WAIT,)
 
     class Settings(RuleSettings):
+        ORDERED = (("growth", "critical_growth"),)
+
         snapshots: int = Field(4, ge=2, description="Consecutive snapshots, ending at the newest, without a fall (ours)")
         growth: int = Field(20, ge=1, description="Sockets gained over those snapshots for a warning (ours)")
         critical_growth: int = Field(200, ge=1, description="Sockets gained over those snapshots for critical (ours)")
-
-        @model_validator(mode="after")
-        def _ordered(self) -> "CloseWaitGrowth.Settings":
-            if self.growth > self.critical_growth:
-                raise ValueError(f"growth ({self.growth}) must not be above critical_growth ({self.critical_growth})")
-            return self
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         points = series.points

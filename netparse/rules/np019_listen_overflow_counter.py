@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..states import TcpState
 from .base import RuleSettings, endpoint, num, plural, somaxconn_advice
@@ -60,16 +60,12 @@ class ListenOverflowCounter(TrendRule):
     states = (TcpState.LISTEN,)
 
     class Settings(RuleSettings):
+        ORDERED = (("warning", "critical"),)
+
         warning: int = Field(1, ge=1, description="Overflows between the two snapshots for a warning")
         critical_per_minute: float = Field(5.0, gt=0, description="Overflows a minute for critical (Netdata)")
         critical: int = Field(100, ge=1, description="Overflows for critical when the snapshots have no timestamps (ours)")
         other_drops: int = Field(10, ge=1, description="ListenDrops beyond the overflows for info (ours)")
-
-        @model_validator(mode="after")
-        def _ordered(self) -> "ListenOverflowCounter.Settings":
-            if self.warning > self.critical:
-                raise ValueError(f"warning ({self.warning}) must not be above critical ({self.critical})")
-            return self
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         rise = latest_rise(series, OVERFLOWS)

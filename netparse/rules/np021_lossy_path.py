@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..states import TcpState
 from .base import Owners, Rule, RuleSettings, num, percent, plural
@@ -46,15 +46,11 @@ class LossyPath(Rule):
     states = (TcpState.ESTABLISHED,)
 
     class Settings(RuleSettings):
+        ORDERED = (("warning_ratio", "critical_ratio"),)
+
         warning_ratio: float = Field(0.02, gt=0, le=1, description="Retransmitted / sent segments for a warning (ours)")
         critical_ratio: float = Field(0.10, gt=0, le=1, description="Retransmitted / sent segments for critical (ours)")
         min_segments: int = Field(100, ge=1, description="Segments sent towards the peer before judging (ours)")
-
-        @model_validator(mode="after")
-        def _ordered(self) -> "LossyPath.Settings":
-            if self.warning_ratio > self.critical_ratio:
-                raise ValueError("warning_ratio must not be above critical_ratio")
-            return self
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         groups: dict[str, list] = defaultdict(list)

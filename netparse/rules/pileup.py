@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Callable, Iterator, Sequence
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..model import Socket
 from ..states import TcpState
@@ -24,14 +24,11 @@ from .finding import Finding, Severity
 
 
 class PileupSettings(RuleSettings):
+    ORDERED = (("per_peer", "total"),)
+
     per_peer: int = Field(100, ge=1, description="Sockets in the state towards one remote address")
     total: int = Field(1000, ge=1, description="Sockets in the state on the whole host")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "PileupSettings":
-        if self.per_peer > self.total:
-            raise ValueError(f"per_peer ({self.per_peer}) must not be above total ({self.total})")
-        return self
 
 
 def towards(facts: Facts, peer: str | None, group: Sequence[Socket]) -> tuple[str, dict[str, object]]:
