@@ -63,7 +63,7 @@ def exporter_command(
     except ImportError:
         err("the exporter needs prometheus_client: pip install 'netparse[exporter]'")
         raise typer.Exit(EXIT_USAGE) from None
-    from ..live.exporter import Snapshots, live_families, log_families, serve
+    from ..live.exporter import Snapshots, live_families, serve
     from .metrics import config_or_exit
 
     config, limits = config_or_exit(config_file)

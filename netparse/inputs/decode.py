@@ -604,8 +604,7 @@ class DecodedLines:
         Each chunk is scanned once: the complete lines in it are decoded as one block, the
         unfinished line at its end is kept (at most ``max_line`` bytes; beyond them only
         counted) until its end comes. A ``\\r`` ending a chunk waits for the next one (``\\r\\n``)."""
-        limit = self.max_line
-        carry = bytearray()  # the line not yet ended: its first `limit` bytes
+        carry = bytearray()  # the line not yet ended: its first `max_line` bytes
         over = 0  # bytes of that line beyond the limit (dropped)
         cr_held = False
         data = first

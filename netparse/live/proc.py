@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..model import Owner, ParseIssue, Snapshot, Socket
-from .owners import Attribution, LiveSample, OwnerCache, attribute
+from .owners import Attribution, LiveSample, OwnerCache, attribute  # noqa: F401 - Attribution was defined here: still importable
 from .owners import scan as scan_owners
 
 #: /proc/net files read by default (file name -> proto)
