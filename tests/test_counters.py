@@ -204,3 +204,16 @@ def test_counters_command_shows_input_text_safely_and_reads_like_the_others(tmp_
     assert bad.exit_code == 2 and "unknown format 'no-such'" in bad.stderr and bad.exception is None or isinstance(bad.exception, SystemExit)
     missing = CliRunner().invoke(app, ["counters", str(tmp_path / "a.sysctl"), str(tmp_path / "gone.txt")])
     assert missing.exit_code == 1
+
+
+def test_counters_into_a_closed_pipe_is_quiet() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.run(f"{sys.executable} -m netparse counters samples/counters/nstat-az.txt | head -1",
+                          shell=True, capture_output=True, text=True, env=env, cwd=root)
+    assert proc.stdout.startswith("Counter") and proc.stderr == ""

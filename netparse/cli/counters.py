@@ -29,67 +29,77 @@ def counters_command(
 ) -> None:
     from ..counters import deltas
     from ..logs.reader import LogReader, snapshot_model
-    from ..output.safe import json_safe, shown
+    from ..output.grid import Column, stdout_width, write_table
+    from ..output.safe import json_safe
 
     out = sys.stdout
-    found = False
-    failed = False
-    unread = 0
+    state = {"found": False, "failed": False, "unread": 0}
 
-    def line(text: str) -> None:  # names, labels and values come from the input: shown, never escapes
-        out.write(shown(text) + "\n")
+    def snapshots():
+        """The snapshots with counters or settings of every input; reading problems reported
+        here (writing happens in the caller, so a closed pipe is never 'cannot read')."""
+        for name in expand_or_exit(list(files or ["-"])):
+            try:
+                with input_errors(name, skip=True):
+                    reader = LogReader(name, format=format)
+                    for block, sockets, issues in reader.by_snapshot():
+                        snap = snapshot_model(block, sockets, issues)
+                        if snap.counters or snap.settings:
+                            state["found"] = True
+                            yield snap
+                    state["unread"] += reader.parser.line_counts().get("unparsed", 0)
+            except InputSkipped:
+                state["failed"] = True
 
-    def dump(doc: dict) -> None:
-        out.write(json_safe(json.dumps(doc, ensure_ascii=False)) + "\n")
+    def where(snap) -> dict:
+        return {"source": snap.source, "timestamp": snap.timestamp.isoformat() if snap.timestamp else None}
 
-    for name in expand_or_exit(list(files or ["-"])):
-        try:
-            with input_errors(name, skip=True):
-                reader = LogReader(name, format=format)
-                previous = None
-                for block, sockets, issues in reader.by_snapshot():
-                    snap = snapshot_model(block, sockets, issues)
-                    if not snap.counters and not snap.settings:
-                        continue
-                    found = True
-                    where = {"source": snap.source, "timestamp": snap.timestamp.isoformat() if snap.timestamp else None}
-                    if not delta:
-                        for rec in [*(snap.counters or []), *(snap.settings or [])]:
-                            row = rec.model_dump(mode="json", exclude_none=True)
-                            if as_json:
-                                dump({**row, **where})
-                            elif "numbers" in row or "canonical" not in row:
-                                line(f"{row['name']:<40} {row['value']!s:>20}  setting")
-                            else:
-                                line(f"{row['name']:<40} {row['value']:>20}  {row.get('section') or '':<10} "
-                                     f"{row['canonical']:<24} {row.get('label') or ''}")
-                        continue
-                    values = {c.name: c.value for c in snap.counters or []}
-                    if previous is not None:
+    def values():
+        for snap in snapshots():
+            for rec in [*(snap.counters or []), *(snap.settings or [])]:
+                yield snap, rec.model_dump(mode="json", exclude_none=True)
+
+    def rises():
+        previous = None
+        for snap in snapshots():
+            current = {c.name: c.value for c in snap.counters or []}
+            if previous is not None:
+                seconds = None
+                if previous[1] is not None and snap.timestamp is not None:
+                    try:
+                        seconds = (snap.timestamp - previous[1]).total_seconds() or None
+                    except TypeError:  # one naive, one aware
                         seconds = None
-                        if previous[1] is not None and snap.timestamp is not None:
-                            try:
-                                seconds = (snap.timestamp - previous[1]).total_seconds() or None
-                            except TypeError:
-                                seconds = None
-                        for key, rise in deltas(previous[0], values).items():
-                            if not rise:
-                                continue
-                            rate = rise / seconds if seconds else None
-                            if as_json:
-                                dump({"name": key, "delta": rise, "per_second": rate, **where})
-                            else:
-                                line(f"{key:<40} +{rise:<12,} {'' if rate is None else f'{rate:,.2f}/s':>12}  {snap.source}")
-                    previous = (values, snap.timestamp)
-                unread += reader.parser.line_counts().get("unparsed", 0)
-        except InputSkipped:
-            failed = True
-    if unread:
-        err(f"{unread} line{'s' if unread != 1 else ''} not understood (netparse parse --show-issues lists them)")
-    if not found:
+                for key, rise in deltas(previous[0], current).items():
+                    if rise:
+                        yield snap, key, rise, (rise / seconds if seconds else None)
+            previous = (current, snap.timestamp)
+
+    if as_json:
+        docs = ({**row, **where(snap)} for snap, row in values()) if not delta else (
+            {"name": key, "delta": rise, "per_second": rate, **where(snap)} for snap, key, rise, rate in rises())
+        for doc in docs:
+            out.write(json_safe(json.dumps(doc, ensure_ascii=False)) + "\n")
+    elif not delta:
+        columns = [Column("Counter"), Column("Value", right=True), Column("Section", drop=3),
+                   Column("Canonical", drop=2), Column("Label", drop=1, sep=" ")]
+        rows = ([row["name"], str(row["value"]), row.get("section") or ("setting" if "canonical" not in row else ""),
+                 row.get("canonical") or "", (row.get("label") or "").split()] for _, row in values())
+        write_table(columns, rows, out, stdout_width())
+    else:
+        columns = [Column("Counter"), Column("Rise", right=True), Column("Per second", right=True, drop=2),
+                   Column("Snapshot", drop=1)]
+        rows = ([key, f"+{rise:,}", "" if rate is None else f"{rate:,.2f}", snap.source or ""]
+                for snap, key, rise, rate in rises())
+        write_table(columns, rows, out, stdout_width())
+    out.flush()
+    if state["unread"]:
+        n = state["unread"]
+        err(f"{n} line{'s' if n != 1 else ''} not understood (netparse parse --show-issues lists them)")
+    if not state["found"]:
         err("no counters or settings found")
         raise typer.Exit(EXIT_INPUT)
-    if failed:
+    if state["failed"]:
         raise typer.Exit(EXIT_INPUT)
 
 

@@ -84,6 +84,8 @@ def input_errors(name: str = "", skip: bool = False) -> Iterator[None]:
     except ParseError as exc:
         err(f"{name}: {exc}" if name else str(exc))
         raise typer.Exit(EXIT_INPUT) from None
+    except BrokenPipeError:
+        raise  # the reader of our output went away: not a reading problem (run() ends quietly)
     except OSError as exc:
         where = getattr(exc, "filename", None) or name
         err(f"cannot read {where}: {exc.strerror or exc}" if where else f"cannot read input: {exc}")
