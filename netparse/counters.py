@@ -118,6 +118,26 @@ def make_setting(name: str, value: str, line: int = 0) -> dict:
 
 # ---------------------------------------------------------------------------- reading them
 
+#: The counters the counter rules (NP019, NP020, NP024-NP029) and ``timeline --counters`` read: a
+#: series keeps only these per snapshot (a week of snapshots a minute stays small).
+RULE_COUNTERS = frozenset({
+    "TcpExtListenOverflows", "TcpExtListenDrops", "UdpRcvbufErrors", "UdpInErrors", "Udp6RcvbufErrors",
+    "Udp6InErrors", "TcpRetransSegs", "TcpOutSegs",
+    "TcpExtTCPReqQFullDoCookies", "TcpExtTCPReqQFullDrop", "TcpExtSyncookiesSent", "TcpExtSyncookiesFailed",
+    "TcpExtTW", "TcpExtTCPTimeWaitOverflow", "TcpExtTCPAbortOnMemory", "TcpExtTCPMemoryPressures",
+    "TcpExtTCPAbortOnData", "TcpExtTCPAbortOnClose", "TcpExtTCPAbortOnTimeout", "TcpEstabResets",
+    "TcpAttemptFails", "TcpOutRsts", "TcpActiveOpens", "TcpPassiveOpens", "TcpExtTCPLostRetransmit",
+    "TcpExtTCPTimeouts",
+})
+
+#: The settings those rules quote when a snapshot carries them.
+RULE_SETTINGS = (
+    "net.core.somaxconn", "net.core.rmem_default", "net.core.rmem_max", "net.ipv4.tcp_max_tw_buckets",
+    "net.ipv4.tcp_max_orphans", "net.ipv4.tcp_syncookies", "net.ipv4.tcp_max_syn_backlog",
+    "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_orphan_retries",
+)
+
+
 
 def counter_values(counters: Iterable[NetCounter] | None) -> dict[str, int]:
     """name -> value (the last one printed wins: ``netstat -s`` prints Tcp again under Tcp6)."""
@@ -138,12 +158,44 @@ def setting_number(settings: Mapping[str, NetSetting] | None, name: str, index: 
     return numbers[index]
 
 
+#: Values that are not counts of events: they may fall between two samples of totals
+#: (/proc/net/snmp's CurrEstab, nstat's MPTcpExtMPCurrEstab, the constants of the Ip and Tcp lines).
+GAUGES = frozenset({
+    "TcpCurrEstab", "MPTcpExtMPCurrEstab", "IpForwarding", "IpDefaultTTL", "TcpRtoAlgorithm", "TcpRtoMin",
+    "TcpRtoMax", "TcpMaxConn",
+})
+
+#: How two samples of the same counters relate (:func:`counter_change`).
+TOTALS, RESET, INCREMENTS = "totals", "reset", "increments"
+
+
+def counter_change(before: Mapping[str, int], after: Mapping[str, int]) -> tuple[dict[str, int], str]:
+    """How much each counter in both samples rose from ``before`` to ``after``, and how the
+    samples relate:
+
+    * ``totals``: no counter fell; each rise is ``after - before`` (``nstat -az``, /proc/net/snmp,
+      ``netstat -s``: totals since boot).
+    * ``reset``: counters fell and none (or few: at most a quarter of those that moved) rose:
+      the counters restarted (reboot, namespace recreated, 32-bit wrap). Each rise is the new
+      value, what was counted since the restart (a lower bound of the real rise).
+    * ``increments``: some counters fell while at least as many others rose: totals never do
+      that, but ``nstat`` without ``-a`` prints increments since its previous run (the text does
+      not say which), so the newer sample's values are already the rises.
+
+    Counters only in one sample are left out, and so is a gauge (:data:`GAUGES`) that fell; gauges
+    never decide between the three."""
+    common = [n for n in after if n in before]
+    fell = sum(1 for n in common if after[n] < before[n] and n not in GAUGES)
+    if not fell:
+        return {n: after[n] - before[n] for n in common if after[n] >= before[n]}, TOTALS
+    rose = sum(1 for n in common if after[n] > before[n] and n not in GAUGES)
+    kind = INCREMENTS if rose * 3 >= fell else RESET
+    return {n: after[n] for n in common}, kind
+
+
 def deltas(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
-    """How much each counter in both samples rose. A counter that fell was reset (reboot, netns
-    recreated, 32-bit wrap): its delta is None-like and it is left out."""
-    out = {}
-    for name, value in after.items():
-        old = before.get(name)
-        if old is not None and value >= old:
-            out[name] = value - old
-    return out
+    """How much each counter in both samples rose (:func:`counter_change`): ``after - before``
+    for totals, the newer values for increments (plain ``nstat``); after a reset (reboot,
+    namespace recreated, 32-bit wrap) the counters are left out (how much they rose is unknown)."""
+    rises, kind = counter_change(before, after)
+    return {} if kind == RESET else rises

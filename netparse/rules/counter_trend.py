@@ -2,13 +2,17 @@
 
 Counters are totals since boot (``nstat -az``, /proc/net/snmp, ``netstat -s``); a rule reads
 how much one rose between the newest snapshot and the one before it that has the counter too,
-never the total. A counter that fell was reset (reboot, namespace recreated): no rise."""
+never the total. When counters fell, :func:`~netparse.counters.counter_change` tells a restart
+(reboot, namespace recreated: no rise) from samples of plain ``nstat``, whose values are already
+the increments since its previous run (the rise is the newer value)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .facts import Series, SnapshotPoint
+from ..counters import RESET, counter_change
+from .base import endpoint, num
+from .facts import WILDCARDS, Series, SnapshotPoint
 
 
 @dataclass
@@ -17,12 +21,19 @@ class Rise:
 
     before: SnapshotPoint
     after: SnapshotPoint
+    rises: dict[str, int] = field(init=False)
+    #: ``totals``, ``reset`` or ``increments`` (:func:`~netparse.counters.counter_change`)
+    kind: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rises, self.kind = counter_change(self.before.counters, self.after.counters)
 
     def of(self, name: str) -> int | None:
-        a, b = self.before.counters.get(name), self.after.counters.get(name)
-        if a is None or b is None or b < a:
-            return None
-        return b - a
+        """How much counter ``name`` rose; None when a sample lacks it or the counters restarted."""
+        return None if self.kind == RESET else self.rises.get(name)
+
+    def total(self, *names: str) -> int:
+        return sum(self.of(n) or 0 for n in names)
 
     @property
     def seconds(self) -> float | None:
@@ -56,3 +67,56 @@ def latest_rise(series: Series, name: str) -> Rise | None:
         if name in point.counters:
             return Rise(point, points[-1])
     return None
+
+
+def listener_text(series: Series, point: SnapshotPoint, port: int | None) -> str:
+    """'port 8080 (python3, pid 12)' / '10.0.0.2:8080 (nginx)': the TCP listener of ``point`` on
+    ``port`` and its owner when the listing names it; 'port 8080' when no listener shows it."""
+    for (proto, address, lport), owner in point.listeners.items():
+        if lport == port:
+            where = f"port {port}" if address in WILDCARDS else endpoint(address, port)
+            who = ", ".join(x for x in (owner.process, f"pid {owner.pid}" if owner.pid else None) if x)
+            return f"{where}{f' ({who})' if who else ''}"
+    return f"port {port}"
+
+
+def listener_dims(point: SnapshotPoint, port: int | None) -> dict[str, object]:
+    """Finding fields for the listener on ``port`` (address, port, process, pid)."""
+    for (proto, address, lport), owner in point.listeners.items():
+        if lport == port:
+            return {"local_address": address, "local_port": port, "process": owner.process, "pid": owner.pid}
+    return {"local_port": port} if port is not None else {}
+
+
+def listener_evidence(series: Series, ports) -> list[int]:
+    """Line numbers of the listeners on ``ports`` in the newest snapshot showing them."""
+    wanted = set(ports)
+    return sorted({n for key, lines in series.listener_lines.items() if key[2] in wanted for n in lines})[:5]
+
+
+def listing_evidence(series: Series, point: SnapshotPoint) -> list[int]:
+    """Lines a machine-wide counter finding can point at: the newest listing's listeners, else a
+    few of its closing or TIME_WAIT sockets."""
+    lines = listener_evidence(series, [port for (_, _, port) in point.listeners])
+    return lines or (point.orphan_lines or point.time_wait_lines)[:5]
+
+
+def setting_text(point: SnapshotPoint, name: str) -> str:
+    """'net.ipv4.tcp_max_tw_buckets = 16' when the snapshot carries it, else the bare name."""
+    value = point.settings.get(name)
+    return name if value is None else f"{name} = {num(value)}"
+
+
+def rate_text(rise: Rise, count: int) -> str:
+    """', 120 a minute' when the snapshots have timestamps, else ''."""
+    rate = rise.per_minute(count)
+    return "" if rate is None else f", {rate:,.0f} a minute"
+
+
+def judged(rise: Rise, count: int, warning: int, critical: int, critical_per_minute: float) -> bool | None:
+    """None below ``warning``; else whether ``count`` is critical: by its rate a minute when the
+    snapshots have timestamps, else by ``critical`` between the two snapshots."""
+    if count < warning:
+        return None
+    rate = rise.per_minute(count)
+    return count >= critical if rate is None else rate >= critical_per_minute

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Iterable, NamedTuple
 
 from ..clock import time_key
-from ..counters import NetCounter, NetSetting, counter_values, setting_number, setting_values
+from ..counters import RULE_COUNTERS, RULE_SETTINGS, NetCounter, NetSetting, counter_values, setting_number, setting_values
 from ..model import Family, Snapshot, Socket
 from ..states import TcpState
 
@@ -181,11 +181,8 @@ class Facts:
 POINT_EVIDENCE = 5
 
 #: Counters a point keeps (what the counter rules read), and settings.
-POINT_COUNTERS = frozenset({
-    "TcpExtListenOverflows", "TcpExtListenDrops", "UdpRcvbufErrors", "UdpInErrors", "Udp6RcvbufErrors",
-    "Udp6InErrors", "TcpRetransSegs", "TcpOutSegs",
-})
-POINT_SETTINGS = ("net.core.somaxconn", "net.core.rmem_default", "net.core.rmem_max")
+POINT_COUNTERS = RULE_COUNTERS
+POINT_SETTINGS = RULE_SETTINGS
 
 
 class Listener(NamedTuple):
@@ -223,6 +220,10 @@ class SnapshotPoint:
     listen_queues: dict[tuple[str, str | None, int | None], tuple[int, int | None]] = field(default_factory=dict)
     #: UDP sockets with data waiting: (local address, port) -> (Recv-Q, process, pid, line), fullest first
     udp_queues: dict[tuple[str | None, int | None], tuple[int, str | None, int | None, int]] = field(default_factory=dict)
+    #: a few lines of sockets in the states an orphan is in (FIN_WAIT_1, CLOSING, LAST_ACK)
+    orphan_lines: list[int] = field(default_factory=list)
+    #: SYN_RECEIVED sockets per (local port, remote address), most first (a few)
+    syn_recv_peers: dict[tuple[int | None, str | None], int] = field(default_factory=dict)
 
     @classmethod
     def from_facts(
@@ -261,6 +262,10 @@ class SnapshotPoint:
         udp = sorted((s for s in facts.inet if s.proto == "udp" and s.recv_q), key=lambda s: -(s.recv_q or 0))
         for s in udp[:POINT_EVIDENCE]:
             point.udp_queues.setdefault((s.local_address, s.local_port), (s.recv_q or 0, s.process, s.pid, s.line))
+        peers = Counter((s.local_port, s.remote_address) for s in facts.in_state(TcpState.SYN_RECEIVED))
+        point.syn_recv_peers = dict(peers.most_common(POINT_EVIDENCE))
+        closing = (TcpState.FIN_WAIT_1, TcpState.CLOSING, TcpState.LAST_ACK)
+        point.orphan_lines = [s.line for state in closing for s in facts.in_state(state)[:POINT_EVIDENCE]][:POINT_EVIDENCE]
         return point
 
     def count(self, state: TcpState) -> int:

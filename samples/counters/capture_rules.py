@@ -23,7 +23,7 @@ are per namespace, so each log shows what the scenario did. Written to ``samples
 * ``counters-orphan-abort.log``: 40 connections to a server that never reads, each client
   fills its send buffer and close()s (an orphan in FIN-WAIT-1 with data queued); before the
   close, **the host's** net.ipv4.tcp_max_orphans (global, not per namespace) is lowered to the
-  orphans already on the machine + 8 for about two seconds and restored after the second run:
+  orphans already on the machine + 8 for about two seconds (the closes are paced 20 ms apart) and restored after the second run:
   closes beyond the limit are aborted (TCPAbortOnMemory). Snapshot in np-cli; its sysctl line
   is read in the initial namespace (the setting has no file inside a namespace).
 * ``counters-retrans.log``: np-srv's veth egress shaped by tc tbf (4 Mbit/s, 6 kB queue), three
@@ -31,7 +31,7 @@ are per namespace, so each log shows what the scenario did. Written to ``samples
 * ``counters-retrans-healthy.log``: the same transfers without the shaper.
 * ``counters-resets.log``: 30 connects to a closed port (refused: AttemptFails), 20 connections
   the client closes with SO_LINGER 0 (RST: the server's EstabResets), 20 the server closes with
-  unread data (TCPAbortOnData); all inside np-srv over its own address, so one netns counts all.
+  unread data (TCPAbortOnClose; the SO_LINGER 0 closes count TCPAbortOnData); all inside np-srv over its own address, so one netns counts all.
 """
 from __future__ import annotations
 
@@ -212,7 +212,7 @@ for _ in range(n):
 print("ready", flush=True)
 sys.stdin.readline()               # the parent lowers tcp_max_orphans, then says go
 for c in socks:
-    c.close(); time.sleep(0.02)   # paced: the kernel refreshes its orphan count every 100 ms
+    c.close(); time.sleep(0.02)   # paced 20 ms apart (closed all at once, every close was aborted)
 print("closed", flush=True)
 time.sleep(3600)
 """
@@ -231,7 +231,7 @@ for _ in range(20):                 # linger 0: close sends RST (the server's Es
 time.sleep(0.2)
 for c in held:
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
-for _ in range(20):                 # the server closes with our bytes unread (its TCPAbortOnData)
+for _ in range(20):                 # the server closes with our bytes unread (its TCPAbortOnClose)
     c = socket.create_connection((ip, 8081)); c.sendall(b"request that nobody reads\n")
     time.sleep(0.1); c.close()
 """
