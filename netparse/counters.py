@@ -175,12 +175,15 @@ def counter_change(before: Mapping[str, int], after: Mapping[str, int]) -> tuple
 
     * ``totals``: no counter fell; each rise is ``after - before`` (``nstat -az``, /proc/net/snmp,
       ``netstat -s``: totals since boot).
-    * ``reset``: counters fell and none (or few: at most a quarter of those that moved) rose:
-      the counters restarted (reboot, namespace recreated, 32-bit wrap). Each rise is the new
-      value, what was counted since the restart (a lower bound of the real rise).
-    * ``increments``: some counters fell while at least as many others rose: totals never do
-      that, but ``nstat`` without ``-a`` prints increments since its previous run (the text does
-      not say which), so the newer sample's values are already the rises.
+    * ``increments``: counters fell and neither sample prints a zero: what plain ``nstat`` gives
+      (no ``-a``: increments since its previous run, which the text does not say; no ``-z``:
+      counters that did not move are left out). Totals never fall, so the newer sample's values
+      are the rises. (A pair of plain-nstat samples in which no counter fell cannot be told
+      from totals: use ``nstat -az`` in logs.)
+    * ``reset``: otherwise when counters fell: they restarted (reboot, namespace recreated,
+      32-bit wrap). Each rise is the new value, what was counted since the restart (a lower
+      bound of the real rise). ``nstat -az``, /proc/net/snmp and ``netstat -s`` print zeros, so
+      their falls are always this.
 
     Counters only in one sample are left out, and so is a gauge (:data:`GAUGES`) that fell; gauges
     never decide between the three."""
@@ -188,8 +191,8 @@ def counter_change(before: Mapping[str, int], after: Mapping[str, int]) -> tuple
     fell = sum(1 for n in common if after[n] < before[n] and n not in GAUGES)
     if not fell:
         return {n: after[n] - before[n] for n in common if after[n] >= before[n]}, TOTALS
-    rose = sum(1 for n in common if after[n] > before[n] and n not in GAUGES)
-    kind = INCREMENTS if rose * 3 >= fell else RESET
+    zeros = any(v == 0 for v in before.values()) or any(v == 0 for v in after.values())
+    kind = RESET if zeros else INCREMENTS
     return {n: after[n] for n in common}, kind
 
 

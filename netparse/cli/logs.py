@@ -81,11 +81,18 @@ def timeline_command(
         "skipped, the others are still read, and the exit code is 1 at the end.",
     ),
     csv_raw: bool = CsvRawOpt,
+    counters: bool = typer.Option(
+        False, "--counters", help="Rates of kernel counters (nstat -az, /proc/net/snmp, netstat -s in the log) "
+        "instead of state counts: retransmits, listen overflows and drops, SYN-queue drops, syncookies, resets, "
+        "failed attempts, memory aborts, TIME_WAIT overflows, UDP receive-buffer errors; per second when the "
+        "snapshots have times, else per snapshot. 'reset' marks counters that fell (reboot)."),
 ) -> None:
     from ..inputs.progress import ReadProgress
     from ..scale.pool import default_jobs, use_pool
     from ..logs.timeline import build, render_table, write_csv, write_json
 
+    if counters and by is not None:
+        raise typer.BadParameter("kernel counters are per snapshot: not with --by", param_hint="--counters")
     if plot is not None and not plot.lower().endswith((".svg", ".html", ".htm")):
         raise typer.BadParameter("the picture's file name must end in .svg or .html", param_hint="--plot")
     names = expand_or_exit(list(files or []))
@@ -116,7 +123,20 @@ def timeline_command(
     if len(timeline.empty) == len(timeline.inputs):  # also: every input failed
         raise typer.Exit(EXIT_INPUT)
     out = sys.stdout
-    if output is TimelineOutput.json:
+    if counters:
+        from ..logs.timeline import counters_legend, render_counters, write_counters_csv, write_counters_json
+
+        if output is TimelineOutput.json:
+            write_counters_json(timeline, out)
+        elif output is TimelineOutput.csv:
+            write_counters_csv(timeline, out, not csv_raw)
+        else:
+            rows = render_counters(timeline, out)
+            out.flush()
+            err(counters_legend(rows))
+            if not rows:
+                raise typer.Exit(EXIT_INPUT)
+    elif output is TimelineOutput.json:
         write_json(timeline, out)
     elif output is TimelineOutput.csv:
         write_csv(timeline, out, not csv_raw)

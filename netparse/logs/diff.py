@@ -5,7 +5,9 @@ or by time (the newest snapshot at or before it). :func:`select` finds one while
 keeps at most the snapshots a negative index needs); :func:`compare` tells listeners that
 appeared or vanished, per-state count changes, per-port changes (a connection counts under its
 service port: the local port on the server side, the remote port on the client side, as the
-analyzer groups them) and remote peers that are new or gone.
+analyzer groups them), remote peers that are new or gone, and, when both snapshots carry kernel
+counters (nstat, /proc/net/snmp, netstat -s), how much each rose, and the settings (sysctl) that
+changed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import IO
 from pydantic import BaseModel, Field
 
 from ..clock import time_key
+from ..counters import RESET, RULE_COUNTERS, counter_change, counter_values, setting_values
 from ..errors import SelectionError
 from ..model import Snapshot, Socket
 from ..rules.facts import WILDCARDS, Facts
@@ -63,6 +66,21 @@ class PeerChange(BaseModel):
     sockets: int = Field(description="Sockets with this peer in the snapshot where it is present")
 
 
+class CounterChange(BaseModel):
+    name: str = Field(description="Linux name as nstat prints it (TcpExtListenOverflows)")
+    canonical: str = Field(description="Name shared across platforms (tcpRetransSegs)")
+    a: int
+    b: int
+    change: int = Field(description="Rise from A to B; after a reset (the counters fell) what was counted since it")
+    per_second: float | None = Field(default=None, description="change / seconds between the snapshots, when both have a time")
+
+
+class SettingChange(BaseModel):
+    name: str
+    a: str | None = Field(description="Value in A (None: A does not carry it)")
+    b: str | None = Field(description="Value in B (None: B does not carry it)")
+
+
 class SnapshotDiff(BaseModel):
     a: Side
     b: Side
@@ -72,6 +90,11 @@ class SnapshotDiff(BaseModel):
     ports: list[PortChange] = Field(default_factory=list)
     new_peers: list[PeerChange] = Field(default_factory=list)
     gone_peers: list[PeerChange] = Field(default_factory=list)
+    counters_kind: str | None = Field(default=None, description="totals, reset (the counters fell: reboot, namespace "
+                                      "recreated), increments (plain nstat: B's values are the rises); None: a side "
+                                      "has no counters")
+    counters: list[CounterChange] = Field(default_factory=list, description="Counters that rose, the rules' first")
+    settings: list[SettingChange] = Field(default_factory=list, description="Settings whose value differs")
 
 
 # ---------------------------------------------------------------------------- choosing snapshots
@@ -221,7 +244,36 @@ def compare(a: Snapshot, b: Snapshot, a_index: int = 0, b_index: int = 0) -> Sna
                         if p not in peers_a]
     result.gone_peers = [PeerChange(address=p, sockets=n) for p, n in sorted(peers_a.items(), key=lambda kv: (-kv[1], kv[0]))
                          if p not in peers_b]
+    _compare_counters(a, b, result)
     return result
+
+
+def _compare_counters(a: Snapshot, b: Snapshot, result: SnapshotDiff) -> None:
+    from ..counters import canonical_name, split_name
+
+    va, vb = counter_values(a.counters), counter_values(b.counters)
+    if va and vb:
+        rises, result.counters_kind = counter_change(va, vb)
+        seconds = None
+        if a.timestamp is not None and b.timestamp is not None:
+            try:
+                seconds = (b.timestamp - a.timestamp).total_seconds()
+            except TypeError:  # one naive, one aware
+                seconds = None
+        changes = [
+            CounterChange(name=n, canonical=canonical_name(*split_name(n)), a=va[n], b=vb[n], change=d,
+                          per_second=d / seconds if seconds and seconds > 0 else None)
+            for n, d in rises.items() if d
+        ]
+        changes.sort(key=lambda c: (c.name not in RULE_COUNTERS, -c.change, c.name))
+        result.counters = changes
+    sa, sb = setting_values(a.settings), setting_values(b.settings)
+    if sa and sb:
+        result.settings = [
+            SettingChange(name=n, a=sa[n].value if n in sa else None, b=sb[n].value if n in sb else None)
+            for n in sorted(sa.keys() | sb.keys())
+            if (sa[n].value if n in sa else None) != (sb[n].value if n in sb else None)
+        ]
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -288,13 +340,39 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
             for p in peers[:top]:
                 w(f"  {shown(p.address):<40} {p.sockets:>6,} socket{'s' if p.sockets != 1 else ''}\n")
             more(peers, top)
+    if diff.counters_kind is not None:
+        rate = any(c.per_second is not None for c in diff.counters)
+        notes = {RESET: " (they fell: reboot or namespace recreated; B's values, counted since the restart)",
+                 "increments": " (plain nstat: B's values are the increments since its previous run)"}
+        w(f"\nCounters that rose{notes.get(diff.counters_kind, '')}\n")
+        if not diff.counters:
+            w("  none\n")
+        else:
+            width = max(len(c.name) for c in diff.counters[:top])
+            w(f"  {'':<{width}} {'A':>14} {'B':>14} {'rise':>12}" + (f" {'per s':>10}" if rate else "") + "\n")
+            for c in diff.counters[:top]:
+                per = f" {c.per_second:>10,.2f}" if c.per_second is not None else ""
+                w(f"  {c.name:<{width}} {c.a:>14,} {c.b:>14,} {c.change:>+12,}{per}\n")
+            more(diff.counters, top)
+    if diff.settings:
+        w("\nSettings changed\n")
+        for c in diff.settings[:top]:
+            w(f"  {c.name}: {'(absent)' if c.a is None else c.a} -> {'(absent)' if c.b is None else c.b}\n")
+        more(diff.settings, top)
     if not (diff.listeners_appeared or diff.listeners_vanished or diff.ports or diff.new_peers or diff.gone_peers
-            or any(c.change for c in diff.states)):
+            or any(c.change for c in diff.states) or diff.counters or diff.settings):
         w("\nNo change.\n")
 
 
 def render_json(diff: SnapshotDiff, out: IO[str]) -> None:
-    out.write(json_safe(diff.model_dump_json(indent=2)) + "\n")
+    """The diff as JSON; ``counters_kind``, ``counters`` and ``settings`` only when both
+    snapshots carry counters or settings."""
+    exclude = set()
+    if diff.counters_kind is None:
+        exclude |= {"counters_kind", "counters"}
+    if not diff.settings:
+        exclude.add("settings")
+    out.write(json_safe(diff.model_dump_json(indent=2, exclude=exclude or None)) + "\n")
 
 
 __all__ = ["SnapshotDiff", "SelectionError", "compare", "parse_selector", "select", "render_text", "render_json"]

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import IO, Callable, Iterable
 
 from ..clock import time_key
+from ..counters import INCREMENTS, RESET, NetCounter, canonical_name, counter_change, split_name
 from ..model import Family, Socket
 from ..output.safe import CsvWriter, csv_cell, json_safe, shown
 from ..output.grid import Column, use_color, width_of, write_table
@@ -49,6 +50,8 @@ class Row:
     counts: list[int]
     key: object = None  # port number, process name, OTHER
     direction: str | None = None  # for ports: "local" (a service port here) or "remote"
+    #: the snapshot's kernel counters that ``timeline --counters`` shows (:data:`RATE_COUNTERS`)
+    counters: dict[str, int] | None = None
 
     @property
     def total(self) -> int:
@@ -206,6 +209,7 @@ def _emit(timeline: Timeline, block: LogSnapshot, counts: list[int], groups: dic
         timestamp=block.timestamp,
         stamp_kind=block.stamp_kind,
         host=block.host,
+        counters=snapshot_counters(block),
     )
     if by is None:
         timeline.rows.append(Row(counts=counts, **base))  # type: ignore[arg-type]
@@ -313,3 +317,191 @@ def write_csv(timeline: Timeline, out: IO[str], guard: bool = True) -> None:
 
 def write_json(timeline: Timeline, out: IO[str]) -> None:
     out.write(json_safe(json.dumps([r.as_dict(timeline.by) for r in timeline.rows], indent=2, ensure_ascii=False)) + "\n")
+
+
+# ---------------------------------------------------------------------------- counters (--counters)
+
+#: (Linux name, column header) of the counters ``timeline --counters`` shows, in this order: the
+#: ones the counter rules read. Udp6RcvbufErrors is added to UdpRcvbufErrors.
+RATE_COUNTERS: tuple[tuple[str, str], ...] = (
+    ("TcpRetransSegs", "retrans"),
+    ("TcpExtListenOverflows", "lst_ovfl"),
+    ("TcpExtListenDrops", "lst_drop"),
+    ("TcpExtTCPReqQFullDrop", "synq_drop"),
+    ("TcpExtSyncookiesSent", "cookies"),
+    ("TcpEstabResets", "est_rst"),
+    ("TcpAttemptFails", "att_fail"),
+    ("TcpExtTCPAbortOnMemory", "mem_abrt"),
+    ("TcpExtTCPTimeWaitOverflow", "tw_ovfl"),
+    ("UdpRcvbufErrors", "udp_rcvbuf"),
+)
+#: added into another column (IPv6 UDP into UdpRcvbufErrors)
+_MERGED = {"Udp6RcvbufErrors": "UdpRcvbufErrors"}
+_WANTED = {name for name, _ in RATE_COUNTERS} | set(_MERGED)
+
+
+def snapshot_counters(block: LogSnapshot) -> dict[str, int] | None:
+    """The counters of a snapshot that ``--counters`` shows, or None when it has none."""
+    found: dict[str, int] = {}
+    for item in getattr(block, "side", ()):
+        if isinstance(item, NetCounter) and item.name in _WANTED:
+            found[item.name] = item.value
+    return found or None
+
+
+@dataclass
+class CounterRow:
+    """How much the shown counters rose from a host's previous snapshot with counters to this
+    one. ``kind``: ``totals``, ``reset`` (counters fell: reboot, namespace recreated; the values
+    are those counted since the restart), ``increments`` (plain ``nstat``: the values are the
+    rises), or ``first`` (nothing to compare with)."""
+
+    row: Row
+    kind: str
+    seconds: float | None
+    rises: dict[str, int]
+
+    def rate(self, name: str) -> float | None:
+        """Per second when both snapshots have a time, else the rise itself (per snapshot)."""
+        if name not in self.rises:
+            return None
+        return self.rises[name] / self.seconds if self.seconds else float(self.rises[name])
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "snapshot": self.row.snapshot,
+            "timestamp": self.row.timestamp.isoformat() if self.row.timestamp else None,
+            "host": self.row.host,
+            "source": self.row.source,
+            "line": self.row.line,
+            "seconds": self.seconds,
+            "kind": self.kind,
+        }
+        for name, _ in RATE_COUNTERS:
+            key = canonical_name(*split_name(name))
+            data[key] = self.rises.get(name)
+            data[f"{key}_per_second"] = (self.rises[name] / self.seconds) if self.seconds and name in self.rises else None
+        return data
+
+
+def counter_rows(timeline: Timeline) -> list[CounterRow]:
+    """Per snapshot with counters (one row per snapshot: ``--by`` rows of one snapshot share its
+    counters), how much each shown counter rose since the same host's previous one."""
+    out: list[CounterRow] = []
+    previous: dict[str | None, Row] = {}
+    seen: set[tuple[str, int]] = set()
+    for row in timeline.rows:
+        if row.counters is None or (row.source, row.snapshot) in seen:
+            continue
+        seen.add((row.source, row.snapshot))
+        values = _merged(row.counters)
+        before = previous.get(row.host)
+        previous[row.host] = row
+        if before is None:
+            out.append(CounterRow(row, "first", None, {}))
+            continue
+        rises, kind = counter_change(_merged(before.counters or {}), values)
+        seconds = None
+        if before.timestamp is not None and row.timestamp is not None:
+            try:
+                seconds = (row.timestamp - before.timestamp).total_seconds() or None
+            except TypeError:  # one naive, one aware
+                seconds = None
+        if seconds is not None and seconds < 0:
+            seconds = None
+        out.append(CounterRow(row, kind, seconds, rises))
+    return out
+
+
+def _merged(values: dict[str, int]) -> dict[str, int]:
+    out = {k: v for k, v in values.items() if k not in _MERGED}
+    for name, into in _MERGED.items():
+        if name in values:
+            out[into] = out.get(into, 0) + values[name]
+    return out
+
+
+KIND_NOTES = {RESET: "reset", INCREMENTS: "nstat increments", "first": ""}
+
+
+def _rate_text(value: float | None, per_second: bool) -> str:
+    if value is None:
+        return "-"
+    if value == 0:
+        return "0"
+    if not per_second or value == int(value) and value >= 10:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+
+
+def shown_counters(rows: list[CounterRow]) -> list[tuple[str, str]]:
+    """The columns of the table: the retransmissions always, the others when they rose somewhere."""
+    return [(name, head) for name, head in RATE_COUNTERS
+            if name == "TcpRetransSegs" or any(r.rises.get(name) for r in rows if r.kind != "first")]
+
+
+def render_counters(timeline: Timeline, out: IO[str], width: int | None = -1) -> list[CounterRow]:
+    """The counters' rates per snapshot as a table (per second when every compared snapshot has
+    a time, else the rise per snapshot). Columns: the retransmissions always, the others when
+    some row has them rising; a ``note`` says where counters restarted (``reset``) or are plain
+    nstat increments. Returns the rows (the caller says what the columns mean)."""
+    rows = counter_rows(timeline)
+    compared = [r for r in rows if r.kind != "first"]
+    per_second = bool(compared) and all(r.seconds for r in compared)
+    shown = shown_counters(rows)
+    hosts = {r.row.host for r in rows}
+    sources = {r.row.source for r in rows}
+    columns = [Column("#", right=True, drop=1), Column("time"), Column("host", drop=2 if len(hosts) == 1 else 0)]
+    if len(sources) > 1:
+        columns.insert(0, Column("source"))
+    columns += [Column(head, right=True) for _, head in shown]
+    columns.append(Column("note"))
+
+    def cells(r: CounterRow) -> list[str]:
+        values = [str(r.row.snapshot), format_time(r.row.timestamp, r.row.stamp_kind), r.row.host or ""]
+        if len(sources) > 1:
+            values.insert(0, r.row.source)
+        if r.kind == "first":
+            values += ["" for _ in shown]
+        else:
+            values += [_rate_text(r.rises[n] / r.seconds if per_second and n in r.rises else
+                                  (float(r.rises[n]) if n in r.rises else None), per_second) for n, _ in shown]
+        values.append(KIND_NOTES.get(r.kind, ""))
+        return values
+
+    w = width_of(out) if width == -1 else width
+    write_table(columns, (cells(r) for r in rows), out, w, use_color(out))
+    return rows
+
+
+def counters_legend(rows: list[CounterRow]) -> str:
+    """What the counter table's numbers are, for stderr: the unit and the notes it used."""
+    compared = [r for r in rows if r.kind != "first"]
+    if not compared:
+        return "no two snapshots with counters to compare" if rows else "no snapshot carries kernel counters"
+    per_second = all(r.seconds for r in compared)
+    text = ("rise per second since the host's previous snapshot" if per_second
+            else "rise since the host's previous snapshot (not every snapshot has a time)")
+    names = ", ".join(f"{head} {name}" + (" + Udp6RcvbufErrors" if name == "UdpRcvbufErrors" else "")
+                      for name, head in shown_counters(rows))
+    text += f"; {names}; counters that did not rise are left out"
+    if any(r.kind == RESET for r in compared):
+        text += ("; reset: the counters fell (reboot, namespace recreated, 32-bit wrap): the numbers are what was "
+                 "counted since the restart")
+    if any(r.kind == INCREMENTS for r in compared):
+        text += "; nstat increments: plain nstat prints the rise since its previous run, taken as is"
+    return text
+
+
+def write_counters_csv(timeline: Timeline, out: IO[str], guard: bool = True) -> None:
+    writer = CsvWriter(out)
+    rows = [r.as_dict() for r in counter_rows(timeline)]
+    header = list(rows[0]) if rows else list(CounterRow(Row(0, "", 0, None, None, None, []), "first", None, {}).as_dict())
+    writer.writerow(header)
+    for data in rows:
+        writer.writerow(["" if data[k] is None else csv_cell(data[k], guard) for k in header])
+
+
+def write_counters_json(timeline: Timeline, out: IO[str]) -> None:
+    docs = [r.as_dict() for r in counter_rows(timeline)]
+    out.write(json_safe(json.dumps(docs, indent=2, ensure_ascii=False)) + "\n")

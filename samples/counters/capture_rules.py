@@ -29,6 +29,8 @@ are per namespace, so each log shows what the scenario did. Written to ``samples
 * ``counters-retrans.log``: np-srv's veth egress shaped by tc tbf (4 Mbit/s, 6 kB queue), three
   bulk transfers of 4 MB from np-srv: the tbf queue drops, TCP retransmits.
 * ``counters-retrans-healthy.log``: the same transfers without the shaper.
+* ``counters-nstat-plain.log``: plain ``nstat`` (increments) around two bursts of connects (20,
+  then 5) to a listen(1) that never accepts: the second run prints fewer overflows than the first.
 * ``counters-resets.log``: 30 connects to a closed port (refused: AttemptFails), 20 connections
   the client closes with SO_LINGER 0 (RST: the server's EstabResets), 20 the server closes with
   unread data (TCPAbortOnClose; the SO_LINGER 0 closes count TCPAbortOnData); all inside np-srv over its own address, so one netns counts all.
@@ -357,7 +359,47 @@ def resets(stem: str) -> None:
               "that accepts and closes after 50 ms with the request unread)", numbers)
 
 
+BURST = r"""
+import socket, sys, time
+ip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+socks = []
+for _ in range(n):
+    c = socket.socket(); c.setblocking(False)
+    try:
+        c.connect((ip, port))
+    except BlockingIOError:
+        pass
+    socks.append(c)
+time.sleep(1.5)
+"""
+
+
+def nstat_plain(stem: str) -> None:
+    """Plain ``nstat`` (increments since its previous run): a listener with backlog 1 that never
+    accepts, a burst of 20 connects before the first run, 5 before the second."""
+    setup()
+    lis = spawn(SRV, LISTENER, SRV_IP, "8080", "1", "never")
+    command = "date; ss -tanp; nstat; sysctl net.core.somaxconn"
+    try:
+        ns(SRV, "nstat", "-n")  # history now: the first run prints the increments since
+        ns(SRV, sys.executable, "-c", BURST, SRV_IP, "8080", "20")
+        first = run_snap(SRV, command)
+        time.sleep(1)
+        ns(SRV, sys.executable, "-c", BURST, SRV_IP, "8080", "5")
+        second = run_snap(SRV, command)
+    finally:
+        lis.kill()
+        teardown()
+    numbers = (f"TcpExtListenOverflows printed {nstat_value(first, 'TcpExtListenOverflows')} then "
+               f"{nstat_value(second, 'TcpExtListenOverflows')} (each the increment since the run before)")
+    write_log(stem, first + second, command, SRV,
+              "plain nstat (no -a: increments since its previous run; nstat -n set its history first); listener "
+              "10.99.0.2:8080 listen(1), never accept()s; 20 non-blocking connects (held 1.5 s) before the first "
+              "run, 5 before the second", numbers)
+
+
 SCENARIOS = {
+    "nstat-plain": lambda: nstat_plain("counters-nstat-plain"),
     "syn-cookies": lambda: syn_flood(
         "counters-syn-cookies", 1, 4096, 16,
         "tcp_syncookies=1; listener 10.99.0.2:8080 listen(16), never accept()s; between the runs 200 SYNs "
