@@ -32,9 +32,9 @@ class SynFloodCounter(TrendRule):
     Why it matters
         A listener's SYN queue holds at most its listen() backlog of half-open handshakes
         (capped by net.core.somaxconn). When it is full, the kernel answers with a syncookie
-        (net.ipv4.tcp_syncookies=1: the connection works, but without the TCP options the
-        cookie cannot carry, such as window scaling, on older kernels) or drops the SYN
-        (tcp_syncookies=0: the client retransmits after 1 s, 3 s ...). A queue that fills with
+        (net.ipv4.tcp_syncookies=1: the connection works, but ip-sysctl warns that syncookies
+        "do not allow to use TCP extensions") or drops the SYN (tcp_syncookies=0: the client
+        retransmits it after 1 s, 3 s ...; the drop counts in ListenDrops too). A queue that fills with
         handshakes that never complete is the mark of a SYN flood or of a path that loses the
         SYN-ACKs; the sources of the SYN_RECEIVED rows tell which.
 
