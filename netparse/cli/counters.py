@@ -17,7 +17,8 @@ COUNTERS_HELP = (
     "Print the kernel counters and settings in the inputs (nstat -az, /proc/net/snmp, netstat, snmp6, "
     "netstat -s, sysctl, grep -H . /proc/sys/...): one row per counter with its section, label and canonical "
     "name. --delta: how much each counter rose between consecutive snapshots of a log (and per second when "
-    "they have timestamps); counters that did not move are left out."
+    "they have timestamps); counters that did not move are left out. Counters that fell restarted (reboot): left out; "
+    "from plain nstat (no zeros printed) they are its increments, taken as the rises."
 )
 
 

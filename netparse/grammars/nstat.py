@@ -9,8 +9,11 @@ Usage::
   0.0``): the name is the section (``TcpExt``, ``Tcp``, ``IpExt``, ``Ip6`` ...) joined to the
   kernel's field name, exactly as in /proc/net/snmp, netstat and snmp6. With ``-a`` the values
   are totals since boot; **without** ``-a`` they are increments since nstat's previous run (its
-  history file), which the text does not say: rules take the values as totals (what ``-a``
-  prints). Real captures: ``samples/counters/nstat-az.txt``, ``nstat.txt``.
+  history file), which the text does not say. The records keep the values as printed; where two
+  samples are compared (counter rules, ``timeline --counters``, ``diff``, ``counters --delta``)
+  :func:`netparse.counters.counter_change` takes falling values in samples without zeros (plain
+  ``nstat`` omits them; ``-z`` prints them) as increments. Real captures:
+  ``samples/counters/nstat-az.txt``, ``nstat.txt``, ``samples/logs/counters-nstat-plain.log``.
 * ``/proc/net/snmp6`` prints ``NAME<spaces><tab>VALUE`` rows with no header; header-less rows
   are recognised by their section prefix (``Ip6``, ``Icmp6``, ``Udp6``, ``UdpLite6``). Real
   capture: ``samples/counters/proc-net-snmp6.txt``.
