@@ -58,14 +58,18 @@ class Rise:
         return f"between {when(self.before)} and {when(self.after)}" + (f" ({span(self.before, self.after).strip()[5:]})")
 
 
-def latest_rise(series: Series, name: str) -> Rise | None:
-    """The newest point and the latest point before it that also has counter ``name``."""
+def latest_rise(series: Series, name: str, *more: str) -> Rise | None:
+    """The newest point and the latest point before it that also has counter ``name`` (or, when
+    the newest point lacks it, the first of ``more`` it has)."""
     points = series.points
-    if len(points) < 2 or name not in points[-1].counters:
+    if len(points) < 2:
         return None
-    for point in reversed(points[:-1]):
-        if name in point.counters:
-            return Rise(point, points[-1])
+    for wanted in (name, *more):
+        if wanted not in points[-1].counters:
+            continue
+        for point in reversed(points[:-1]):
+            if wanted in point.counters:
+                return Rise(point, points[-1])
     return None
 
 

@@ -69,7 +69,7 @@ class SynFloodCounter(TrendRule):
         critical: int = Field(100, ge=1, description="Drops for critical when the snapshots have no timestamps (ours)")
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        rise = latest_rise(series, COOKIES) or latest_rise(series, DROPS)
+        rise = latest_rise(series, COOKIES, DROPS)
         if rise is None:
             return
         cookies = rise.of(COOKIES) or 0

@@ -67,7 +67,7 @@ class OrphanMemoryAbort(TrendRule):
         critical: int = Field(10, ge=1, description="Aborts between the two snapshots for critical (ours)")
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        rise = latest_rise(series, ABORTS) or latest_rise(series, PRESSURES)
+        rise = latest_rise(series, ABORTS, PRESSURES)
         if rise is None:
             return
         aborts, pressures = rise.of(ABORTS) or 0, rise.of(PRESSURES) or 0

@@ -77,7 +77,7 @@ class ResetRate(TrendRule):
         critical: int = Field(1000, ge=1, description="The same for critical (ours)")
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        rise = latest_rise(series, ESTAB) or latest_rise(series, ATTEMPTS)
+        rise = latest_rise(series, ESTAB, ATTEMPTS)
         if rise is None:
             return
         total = rise.total(ESTAB, ATTEMPTS)
