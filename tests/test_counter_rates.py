@@ -134,3 +134,13 @@ def test_diff_without_counters_has_no_counter_section() -> None:
     snaps = parse_log_file(str(LOGS / "linux-iso-ss.log"))
     diff = compare(snaps[0], snaps[-1])
     assert diff.counters_kind is None and diff.counters == [] and diff.settings == []
+
+
+def test_timeline_counters_in_worker_processes_match_one_process() -> None:
+    runner = CliRunner()
+    names = [str(LOGS / "counters-resets.log"), str(LOGS / "counters-retrans.log")]
+    one = runner.invoke(app, ["timeline", "--counters", "-o", "json", "-j", "1", *names])
+    two = runner.invoke(app, ["timeline", "--counters", "-o", "json", "-j", "2", *names])
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+    assert [d["tcpRetransSegs"] for d in json.loads(two.stdout)] == [None, 0, None, 5979]

@@ -146,6 +146,9 @@ def timeline_command(
     if plot is not None:
         from ..logs.plot import write_plot
 
+        if counters:
+            err("the picture draws the counts per state; the counter rates are in the table")
+
         try:
             write_plot(timeline, plot)
         except OSError as exc:
