@@ -50,8 +50,8 @@ class OrphanMemoryAbort(TrendRule):
         LINUX_MIB_TCPABORTONMEMORY; tcp_enter_memory_pressure counts TCPMemoryPressures).
         Thresholds are ours. Real capture (samples/counters/capture_rules.py):
         counters-orphan-abort.log (40 clients fill their send buffer towards a server that
-        never reads and close; the host's tcp_max_orphans lowered to 8 for the closes: +30
-        aborts, 10 FIN-WAIT-1 rows) fires; counters-healthy.log stays quiet.
+        never reads and close; the host's tcp_max_orphans lowered to 8 for the closes: +29
+        aborts, 11 FIN-WAIT-1 rows) fires; counters-healthy.log stays quiet.
     """
 
     code = "NP026"

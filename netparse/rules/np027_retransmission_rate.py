@@ -42,8 +42,8 @@ class RetransmissionRate(TrendRule):
         Documentation/networking/snmp_counter.rst (TcpRetransSegs, TcpOutSegs). Thresholds are
         ours, the same as NP021's (2% is felt by bulk transfers, 10% is a broken path). Real
         captures (samples/counters/capture_rules.py): counters-retrans.log (three 4 MB transfers
-        through a tc tbf queue that drops: +5,979 retransmitted for +11,513 sent) fires;
-        counters-retrans-healthy.log (no shaper: +0 for +8,303) stays quiet.
+        through a tc tbf queue that drops: +6,327 retransmitted for +11,569 sent) fires;
+        counters-retrans-healthy.log (no shaper: +0 for +8,304) stays quiet.
     """
 
     code = "NP027"

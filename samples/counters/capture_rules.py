@@ -55,7 +55,7 @@ SYN_SYSCTLS = "net.core.somaxconn net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_b
 
 
 def snap(extra: str = "") -> str:
-    return f"date; ss -tanp; nstat -az; sysctl {extra}".strip()
+    return "date; ss -tanp; nstat -az" + (f"; sysctl {extra}" if extra else "")
 
 
 def sh(*argv: str, **kw) -> subprocess.CompletedProcess:
