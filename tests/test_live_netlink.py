@@ -23,6 +23,7 @@ import pytest
 import netparse
 from netparse.live import collect, netlink, owners
 from netparse.live.containers import from_cgroup
+from netparse.model import Container
 from netparse.states import TcpState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -341,7 +342,9 @@ def test_container_named_from_a_cgroup_made_by_hand() -> None:
 ])
 def test_container_paths(path, expected) -> None:
     got = from_cgroup(path)
-    assert (None if got is None else (got.runtime, got.id, got.pod_uid)) == expected
+    assert (None if got is None else (got["runtime"], got["id"], got.get("pod_uid"))) == expected
+    if got is not None:  # the fields of the model's Container, as the record validates them
+        assert Container.model_validate(got).model_dump(exclude_none=True) == got
 
 
 # -- pieces ---------------------------------------------------------------------------------------

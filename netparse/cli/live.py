@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from .findings import report_findings
-from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
+from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit, ports_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
@@ -53,7 +53,8 @@ def subprocess_error():
 
 
 def _report(live, show_issues: bool, noted: set | None = None) -> None:
-    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues."""
+    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues
+    (``live``: a LiveSample, or a Stream: its attribution, no issues)."""
     from ..output.safe import shown
 
     att = live.attribution
@@ -62,7 +63,7 @@ def _report(live, show_issues: bool, noted: set | None = None) -> None:
         err(note)
         if noted is not None:
             noted.add("attribution")
-    if live.issues:
+    if getattr(live, "issues", None):
         if show_issues:
             for issue in live.issues:
                 sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
@@ -140,9 +141,6 @@ def live_command(
     ),
     csv_raw: bool = CsvRawOpt,
 ) -> None:
-    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
-    from ..output.tables import render_table
-
     if output == "openmetrics" or textfile is not None:
         from .metrics import live_openmetrics
 
@@ -153,15 +151,18 @@ def live_command(
     except ValueError:
         raise typer.BadParameter(f"{output!r}: use table, json, jsonl, csv or openmetrics", param_hint="--output") from None
     keep = filter_or_exit(state, port, proto, pid)
-    options = live_options(state, owners or bool(pid), info, all_netns, source)
+    options = live_options(state, owners or bool(pid), info, all_netns, source, ports_or_exit(port))
     if watch is not None:
         _watch(watch, count, proc, unix, keep, options)
         return
     n = count or 1
     stamped = n > 1
     out = sys.stdout
-    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues):
+    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues, bool(pid)):
         return
+    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
+    from ..output.tables import render_table
+
     docs: list[str] = []
     rows: list[dict] = []
     from ..live.collect import samples
@@ -197,45 +198,51 @@ def live_command(
     out.flush()
 
 
-def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool) -> bool:
-    """One jsonl sample streamed from netlink (flat memory); False when netlink is not the
-    source here, so the caller samples the usual way."""
-    from ..live import collect
+def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool, by_owner: bool) -> bool:
+    """One jsonl sample streamed from netlink as rows (flat memory; no pydantic, see
+    :mod:`netparse.live.stream`); False when netlink is not the source here, so the caller
+    samples the usual way."""
+    from ..filters import keep_all
+    from ..live import stream as live_stream
     from ..live.netlink import NetlinkError
-    from ..output.records import record_json, write_jsonl
 
     if options["all_netns"]:
         return False
     try:
-        if collect.choose_source(options["source"], proc) != "netlink":
+        if live_stream.choose_source(options["source"], proc) != "netlink":
             return False
-        stream = collect.Stream(proc, unix, owners=options["owners"], info=options["info"], states=options["states"])
+        query = live_stream.Query(options["states"], options["ports"])
+        rows = live_stream.Stream(proc, unix, owners=options["owners"], info=options["info"], query=query,
+                                  keep=None if keep is keep_all else keep, by_owner=by_owner)
     except NetlinkError:
         return False  # refused: sample() falls back to /proc and says so
     except OSError as exc:
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     try:
-        write_jsonl((record_json(s) for s in stream if keep(s)), sys.stdout)
+        live_stream.write_rows(rows, sys.stdout)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     sys.stdout.flush()
-    _report(stream.sample(), show_issues)
+    _report(rows, show_issues)
     return True
 
 
-def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str) -> dict:
-    """sample() keywords for the command's options: the states filter is passed to the kernel."""
+def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str,
+                 ports: "list[int] | None" = None) -> dict:
+    """sample() keywords for the command's options: the states and ports filters are passed to
+    the kernel."""
     states = None
     if state:
         from ..locales import resolve_state
 
         resolved = {resolve_state(label) for label in state}
         states = None if None in resolved else resolved  # a bad label: the filter reports it
-    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states}
+    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states,
+            "ports": ports or None}
 
 
 def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, options: dict) -> None:

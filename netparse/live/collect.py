@@ -13,49 +13,28 @@ namespace (:mod:`.netns`) is read and each record carries ``netns``.
 
 from __future__ import annotations
 
-import os
 import platform
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ..errors import SourceError
 from ..model import Snapshot, Socket
 from ..states import TcpState
 from . import netlink
-from .containers import from_cgroup
 from .owners import Attribution, LiveSample, OwnerCache, attribute
 from .owners import scan as scan_owners
+from .stream import ENV_SOURCE, SOURCES, Query, Stream, choose_source, put_container  # noqa: F401 - re-exported
 
-SOURCES = ("auto", "netlink", "proc", "netstat")
-ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
-
-
-def _raw_from_proc(base: Path):
-    """sock_diag has no raw module in this kernel: raw sockets from /proc/net/raw{,6}, as ss does."""
-    from .proc import read_proc_net
-
-    def missing(proto: str, family: int) -> Iterator[dict]:
-        name = proto + ("6" if family == netlink.socket.AF_INET6 else "")
-        records, _issues = read_proc_net(base, files=[(name, proto)])
-        for rec in records:
-            rec.pop("line", None)
-            (rec.get("extra") or {}).pop("file", None)
-            yield rec
-
-    return missing
-
-
-def _netlink_records(proc: str, unix: bool, info: bool, states: int, ns=None) -> list[dict]:
+def _netlink_records(proc: str, unix: bool, info: bool, query: Query, ns=None) -> list[dict]:
     if ns is None:
         sock = netlink.open_socket()
-        base = Path(proc)
+        base = proc
     else:
         sock = ns_socket(ns)
-        base = Path(proc, str(ns.pids[0])) if ns.pids else Path(proc, "thread-self")
+        base = str(Path(proc, str(ns.pids[0])) if ns.pids else Path(proc, "thread-self"))
     with sock:
-        return list(netlink.records(sock, unix=unix, info=info, states=states, missing=_raw_from_proc(base)))
+        return list(query.records(sock, base, unix, info))
 
 
 def ns_socket(ns):
@@ -76,17 +55,6 @@ def _proc_records(proc: str, unix: bool, ns=None) -> tuple[list[dict], list]:
     return records, issues
 
 
-def choose_source(source: str | None, proc: str) -> str:
-    source = (source or os.environ.get(ENV_SOURCE) or "auto").lower()
-    if source not in SOURCES:
-        raise SourceError(f"unknown live source {source!r}: use {', '.join(SOURCES)}")
-    if source == "auto":
-        if not Path(proc, "net", "tcp").exists():
-            return "netstat"
-        return "netlink" if proc == "/proc" and sys.platform.startswith("linux") else "proc"
-    return source
-
-
 def sample(
     proc: str = "/proc",
     unix: bool = False,
@@ -97,10 +65,12 @@ def sample(
     source: str | None = None,
     all_netns: bool = False,
     states: "set[TcpState] | None" = None,
+    ports: "Iterable[int] | None" = None,
     cache: OwnerCache | None = None,
 ) -> LiveSample:
-    """This machine's sockets now (see the module docstring). ``states``: only these TCP states
-    are asked from the kernel (a filter, not a promise: other sources return every state)."""
+    """This machine's sockets now (see the module docstring). ``states``, ``ports``: only
+    sockets in these states, with one of these local or remote ports are asked from the kernel
+    (a filter, not a promise: other sources return every socket; the caller filters)."""
     proc = str(proc)
     chosen = choose_source(source, proc)
     if chosen == "netstat":
@@ -115,14 +85,14 @@ def sample(
 
         namespaces = discover(proc)
     records: list[dict] = []
-    mask = netlink.states_mask(states)
+    query = Query(states, ports)
     if chosen == "netlink":
         try:
             if namespaces is None:
-                records = _netlink_records(proc, unix, info, mask)
+                records = _netlink_records(proc, unix, info, query)
             else:
                 for ns in namespaces:
-                    got = _from_namespace(proc, unix, info, mask, ns, issues)
+                    got = _from_namespace(proc, unix, info, query, ns, issues)
                     records.extend(got)
         except OSError as exc:
             if source == "netlink":
@@ -174,64 +144,12 @@ def sample(
     return LiveSample(snapshot=snap, attribution=att, issues=issues)
 
 
-def put_container(rec: dict, proc: str, cache: OwnerCache) -> None:
-    """cgroup path and container of an attributed record, from its owner's /proc/PID/cgroup."""
-    pid = rec.get("pid")
-    if pid:
-        path = cache.cgroup(proc, pid)
-        if path:
-            rec["cgroup"] = path
-            found = from_cgroup(path)
-            if found is not None:
-                rec["container"] = found
-
-
-class Stream:
-    """This network namespace's sockets through netlink, one record at a time (``-o jsonl``):
-    memory stays flat in the number of sockets, except the inode -> owner map when owners are
-    asked for. The netlink socket is opened at once, so a refusal (NetlinkError) comes before
-    anything is written and the caller can fall back to :func:`sample`."""
-
-    def __init__(self, proc: str = "/proc", unix: bool = False, *, owners: bool = True, info: bool = False,
-                 containers: bool = True, states: "set[TcpState] | None" = None,
-                 cache: OwnerCache | None = None) -> None:
-        self.proc, self.unix, self.owners, self.info, self.containers = proc, unix, owners, info, containers
-        self.mask = netlink.states_mask(states)
-        self.cache = cache if cache is not None else OwnerCache()
-        self.sock = netlink.open_socket()
-        self.attribution: Attribution | None = None
-        self.snapshot = Snapshot(format="netlink", formats=["netlink"], source="netlink sock_diag",
-                                 timestamp=datetime.now(timezone.utc), host=platform.node() or None,
-                                 collector="netlink")
-
-    def __iter__(self) -> Iterator[Socket]:
-        proc = self.proc
-        found = scan_owners(proc, self.cache) if self.owners else None
-        if found is not None:
-            self.attribution = Attribution(processes=found.processes, unreadable_processes=found.unreadable,
-                                           is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
-        validate = Socket.model_validate
-        with self.sock:
-            records = netlink.records(self.sock, unix=self.unix, info=self.info, states=self.mask,
-                                      missing=_raw_from_proc(Path(proc)))
-            for i, rec in enumerate(records, 1):
-                if found is not None:
-                    attribute((rec,), found, self.attribution)
-                    if self.containers:
-                        put_container(rec, proc, self.cache)
-                rec["line"] = i
-                yield validate(rec)
-
-    def sample(self) -> LiveSample:
-        return LiveSample(snapshot=self.snapshot, attribution=self.attribution)
-
-
-def _from_namespace(proc: str, unix: bool, info: bool, mask: int, ns, issues: list) -> list[dict]:
+def _from_namespace(proc: str, unix: bool, info: bool, query: Query, ns, issues: list) -> list[dict]:
     """One namespace through netlink (its own, or entered), else /proc/PID/net of a process in it."""
     from .netns import current_inode
 
     try:
-        got = _netlink_records(proc, unix, info, mask, None if ns.inode == current_inode(proc) else ns)
+        got = _netlink_records(proc, unix, info, query, None if ns.inode == current_inode(proc) else ns)
     except OSError as exc:
         if not ns.pids:
             issues.append(f"{ns.label}: not read ({exc})")
