@@ -473,14 +473,15 @@ def records(sock: socket.socket | None = None, unix: bool = False, info: bool = 
 
 
 def states_mask(states: "set[TcpState] | None") -> int:
-    """The idiag_states bit mask that asks the kernel for these TCP states only (all when None)."""
+    """The idiag_states bit mask that asks the kernel for these TCP states only: all when
+    None, 0 when none of ``states`` is a TCP state (the table is then not read)."""
     if not states:
         return ALL_STATES
     mask = 0
     for number, state in TCP_STATES.items():
         if state in states:
             mask |= 1 << number
-    return mask or ALL_STATES
+    return mask
 
 
 def dgram_mask(states: "set[TcpState] | None") -> int:
