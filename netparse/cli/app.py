@@ -611,7 +611,8 @@ def run() -> None:
         err("standard output is closed: nowhere to write")
         raise SystemExit(EXIT_INPUT)
     try:
-        app()
+        if not (sys.argv[1:2] == ["live"] and live_command.run_quick(sys.argv[2:])):
+            app()
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     except BrokenPipeError:
         # the reader went away (netparse ... | head): stop quietly, as other filters do
