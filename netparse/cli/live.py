@@ -303,6 +303,47 @@ def live_default() -> None:
     report_findings(snap, root=os.geteuid() == 0 if hasattr(os, "geteuid") else None)
 
 
+SummaryByOpt = typer.Option(
+    None, "--by", metavar="container",
+    help="container: also count per container (runtime and short id, from the record's container or its cgroup "
+    "path, as ss -e prints it), 'host' for sockets owned outside any container, 'unknown' for unowned ones.",
+)
+SummaryLiveOpt = typer.Option(
+    False, "--live", help="Summarise this machine's sockets (as 'netparse live' reads them; with --by container every "
+    "network namespace, as containers have their own).",
+)
+
+
+def summary_by(by: str | None, live: bool, files: list[str] | None, output: str) -> bool:
+    """``summary --by``/``--live``: checks the value, and does the live summary itself (True);
+    False leaves a summary of files or standard input to the caller."""
+    if by is not None and by != "container":
+        raise typer.BadParameter(f"{by!r}: container is what --by counts by", param_hint="--by")
+    if not live:
+        return False
+    if files:
+        raise typer.BadParameter("--live reads this machine: name no files with it", param_hint="--live")
+    from ..output.tables import render_groups, render_summary
+    from ..summary import SummaryBuilder
+
+    if output == "openmetrics":
+        raise typer.BadParameter("--live: use 'netparse live -o openmetrics'", param_hint="--output")
+    live_sample = sample_or_exit(all_netns=by == "container")
+    snap = live_sample.snapshot
+    summary = SummaryBuilder(by=by).extend(snap.sockets).build()
+    if output == "json":
+        from ..output.safe import json_safe
+
+        sys.stdout.write(json_safe(summary.model_dump_json(indent=2)) + "\n")
+    else:
+        render_summary(summary, sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
+        if summary.by_container is not None:
+            render_groups(summary, sys.stdout)
+    sys.stdout.flush()
+    _report(live_sample, False)
+    return True
+
+
 def _option_table() -> dict[str, tuple[str, str, object]]:
     """Every option word of ``live_command`` -> (parameter, kind, value for flags): read from its
     own typer declarations, so the quick parse below never disagrees with typer on a name."""
