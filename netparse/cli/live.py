@@ -73,7 +73,7 @@ def _report(live, show_issues: bool, noted: set | None = None) -> None:
 
 
 def summary_renderable(sockets, title: str, width: int | None = None, previous: dict | None = None,
-                       findings=None):
+                       findings=None, counters: "list[str] | None" = None):
     """A rich renderable of the summary (for --watch): the same lines as ``summary``, laid out
     for ``width`` (no line longer, so the refresh never leaves a wrapped row behind), as plain
     ``Text`` (input is never read as markup). ``previous``: the last refresh's counts (a Change
@@ -90,6 +90,8 @@ def summary_renderable(sockets, title: str, width: int | None = None, previous: 
     text.append("\n".join(head))
     for i, line in enumerate(body):
         text.append("\n" + line, style="bold" if i == 0 else "")
+    for line in counters or ():
+        text.append("\n" + line)
     if findings is not None:
         import textwrap
 
@@ -254,7 +256,8 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
     from ..errors import ConfigError
     from ..live.owners import OwnerCache
     from ..rules.config import load_config
-    from ..rules.engine import analyze
+    from ..rules.engine import analyze, analyze_series
+    from ..rules.finding import sort_key
 
     try:
         config = load_config()
@@ -262,10 +265,11 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
         err(str(exc))
         raise typer.Exit(3) from None
     root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
-    options = dict(options, cache=OwnerCache())
+    options = dict(options, cache=OwnerCache(), counters=True)
     console = Console(highlight=False, markup=False, emoji=False)
     taken = 0
     previous = None
+    last = None
     try:
         with Live(console=console, auto_refresh=False, transient=False) as view:
             while count is None or taken < count:
@@ -281,10 +285,58 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
                 if previous is not None:
                     title += f"  (change since {seconds:g} s ago)"
                 found = analyze(snap, config, root=root)
-                view.update(summary_renderable(kept, title, console.width - 1, previous, found), refresh=True)
+                if last is not None:  # the counter and trend rules over the rise since the last refresh
+                    found += analyze_series([last, snap], config, latest=[])
+                    found.sort(key=sort_key)
+                counters = rates_text(last, snap, console.width - 1) if last is not None else []
+                view.update(summary_renderable(kept, title, console.width - 1, previous, found, counters), refresh=True)
                 previous = watch_counts(kept)
+                last = snap
     except KeyboardInterrupt:
         pass
+
+
+def analyze_live(config, all_netns: bool, interval: float | None, root: bool | None):
+    """``analyze --live``: (results, unattributed, the sample's snapshot), one result per network
+    namespace. With ``interval``: two samples that far apart, counters and settings included,
+    and the trend and counter rules (NP019 accept-queue overflows, NP020 UDP drops ...) over
+    their rise, besides every rule over the second."""
+    from ..live.collect import by_netns
+    from ..rules import analyze
+    from ..rules.engine import analyze_series
+    from ..rules.finding import sort_key
+
+    first = None
+    if interval:
+        first = {s.source: s for s in by_netns(sample_or_exit(info=True, all_netns=all_netns, counters=True).snapshot)}
+        time.sleep(interval)
+    sampled = sample_or_exit(info=True, all_netns=all_netns, counters=True)
+    results = []
+    for snapshot in by_netns(sampled.snapshot):
+        found = analyze(snapshot, config, root=root)
+        before = first.get(snapshot.source) if first else None
+        if before is not None:  # the series' own rules only: the listing's were run as root knows
+            found += analyze_series([before, snapshot], config, latest=[])
+            found.sort(key=sort_key)
+        results.append((snapshot, found))
+    unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
+    return results, unattributed, sampled.snapshot
+
+
+def rates_text(before, after, width: int | None) -> list[str]:
+    """The counters that rose between two samples, per second, busiest first ('--watch')."""
+    from ..live.collect import rates
+
+    got = sorted(rates(before, after), key=lambda kv: -kv[1])
+    if not got:
+        return []
+    atoms = ["Counters per second:"] + [f"{name} {value:,.1f}," for name, value in got[:12]]
+    atoms[-1] = atoms[-1].rstrip(",")
+    if len(got) > 12:
+        atoms.append(f"(+{len(got) - 12} more)")
+    from ..output.grid import wrap_atoms
+
+    return wrap_atoms(atoms, " ", width)
 
 
 def live_default() -> None:

@@ -9,6 +9,11 @@ says which in ``collector`` (``netlink``, or ``proc (netlink unavailable: …)``
 Owners (``/proc/*/fd``, :mod:`.owners`) are read only when asked for, once per snapshot, and
 containers (:mod:`.containers`) from the owners' cgroups. With ``all_netns`` every network
 namespace (:mod:`.netns`) is read and each record carries ``netns``.
+
+With ``counters=True`` the snapshot also carries this network namespace's kernel counters
+(``/proc/net/snmp``, ``/proc/net/netstat``, ``/proc/net/snmp6``, read by the same grammars as
+pasted text) and the settings the rules read (:data:`SETTINGS`, from ``/proc/sys``), so the
+counter rules see their rise between two samples (:func:`rates` gives it per second).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from ..counters import NetCounter, NetSetting, make_setting
 from ..errors import SourceError
 from ..model import Snapshot, Socket
 from ..states import TcpState
@@ -55,6 +61,64 @@ def _proc_records(proc: str, unix: bool, ns=None) -> tuple[list[dict], list]:
     return records, issues
 
 
+#: /proc/net files of counters, read in this order (their sections do not overlap)
+COUNTER_FILES = (("snmp", "netstat"), ("snmp6",))
+#: the sysctls the rules read, and those their advice names (what `sysctl` would print)
+SETTINGS = (
+    "net.core.somaxconn", "net.core.rmem_default", "net.core.rmem_max", "net.core.wmem_default", "net.core.wmem_max",
+    "net.core.netdev_max_backlog", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_max_syn_backlog",
+    "net.ipv4.tcp_syncookies", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_synack_retries",
+    "net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_max_orphans", "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
+    "net.ipv4.udp_mem", "net.ipv4.tcp_mem",
+)
+
+
+def read_kernel(proc: str = "/proc") -> tuple[list[NetCounter], list[NetSetting]]:
+    """This network namespace's counters (totals since boot) and :data:`SETTINGS`; a file this
+    kernel lacks (no IPv6: no snmp6) is left out."""
+    from ..api import parse
+
+    counters: list[NetCounter] = []
+    for group in COUNTER_FILES:
+        text = ""
+        for name in group:
+            try:
+                text += Path(proc, "net", name).read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue
+        if text:
+            counters.extend(parse(text).counters or ())
+    settings = []
+    for name in SETTINGS:
+        try:
+            value = Path(proc, "sys", *name.split(".")).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        settings.append(NetSetting.model_validate(make_setting(name, value, len(settings) + 1)))
+    return counters, settings
+
+
+def rates(before: Snapshot, after: Snapshot, names: "Iterable[str] | None" = None) -> list[tuple[str, float]]:
+    """Per second, how much each counter of ``after`` rose since ``before`` (a counter that fell
+    was reset: left out), by name; only counters that rose, or only ``names``."""
+    if not before.counters or not after.counters or before.timestamp is None or after.timestamp is None:
+        return []
+    seconds = (after.timestamp - before.timestamp).total_seconds()
+    if seconds <= 0:
+        return []
+    old = {c.name: c.value for c in before.counters}
+    wanted = set(names) if names is not None else None
+    out = []
+    for c in after.counters:
+        prev = old.get(c.name)
+        if prev is None or c.value < prev or (wanted is not None and c.name not in wanted):
+            continue
+        if c.value > prev or wanted is not None:
+            out.append((c.name, (c.value - prev) / seconds))
+    return out
+
+
 def sample(
     proc: str = "/proc",
     unix: bool = False,
@@ -67,6 +131,7 @@ def sample(
     states: "set[TcpState] | None" = None,
     ports: "Iterable[int] | None" = None,
     cache: OwnerCache | None = None,
+    counters: bool = False,
 ) -> LiveSample:
     """This machine's sockets now (see the module docstring). ``states``, ``ports``: only
     sockets in these states, with one of these local or remote ports are asked from the kernel
@@ -129,6 +194,7 @@ def sample(
     notes = [i for i in issues if isinstance(i, str)]
     issues = [i for i in issues if not isinstance(i, str)]
     netlink_used = chosen == "netlink"
+    kernel_counters, kernel_settings = read_kernel(proc) if counters else (None, None)
     snap = Snapshot(
         format="netlink" if netlink_used else "proc-net",
         formats=(["netlink" if netlink_used else "proc-net"] if sockets else []),
@@ -140,6 +206,8 @@ def sample(
         timestamp=datetime.now(timezone.utc),
         host=platform.node() or None,
         collector=collector + ("; " + "; ".join(notes) if notes else ""),
+        counters=kernel_counters or None,
+        settings=kernel_settings or None,
     )
     return LiveSample(snapshot=snap, attribution=att, issues=issues)
 
@@ -184,11 +252,17 @@ def by_netns(snapshot: Snapshot) -> list[Snapshot]:
         groups.setdefault(s.netns, []).append(s)
     if list(groups) in ([], [None]):
         return [snapshot]
+    from .netns import current_inode
+
+    here = current_inode()
     out = []
     for ns, sockets in groups.items():
         where = "" if ns is None else (f" netns {ns.name} ({ns.inode})" if ns.name else f" netns {ns.inode}")
-        out.append(snapshot.model_copy(update={"sockets": sockets, "source": f"{snapshot.source}{where}",
-                                                "line_counts": {"record": len(sockets)}, "total_lines": len(sockets)}))
+        update = {"sockets": sockets, "source": f"{snapshot.source}{where}", "line_counts": {"record": len(sockets)},
+                  "total_lines": len(sockets)}
+        if ns is not None and ns.inode != here:  # the counters and sysctls read are this namespace's
+            update.update(counters=None, settings=None)
+        out.append(snapshot.model_copy(update=update))
     return out
 
 
