@@ -170,3 +170,37 @@ def test_cli_jsonl_loads_no_model_and_filters_in_the_kernel(sockets) -> None:
     # the table and json outputs (the model path) say the same
     doc = json.loads(netparse_cmd("live", "-o", "json", "--port", str(port), "--state", "listen").stdout)
     assert doc == rows
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["-o", "jsonl"], ["-o", "jsonl", "--no-owners"], ["--output=json", "--port", "80", "--port", "ssh"],
+    ["--state", "listen", "--state", "time-wait", "--pid", "1", "--unix", "-i", "--all-netns"],
+    ["--watch", "2.5", "--count", "3", "--interval", "0", "--source", "proc", "--show-issues", "--csv-raw"],
+    ["--owners", "--textfile", "/tmp/x.prom", "--proc", "/proc", "--proto", "udp"],
+])
+def test_quick_arguments_are_typers(argv) -> None:
+    """The plain parse of `live` arguments gives the values typer gives the same function."""
+    from typer.main import get_command
+
+    from netparse.cli.app import app
+    from netparse.cli.live import quick_arguments
+
+    live = get_command(app).commands["live"]
+    assert quick_arguments(argv) == live.make_context("live", list(argv)).params
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["--count", "0"], ["--watch", "0.01"], ["--pid", "x"], ["-o"], ["--bogus"], ["-io", "jsonl"],
+    ["--unix=yes"], ["stray"],
+])
+def test_quick_arguments_leave_the_rest_to_typer(argv) -> None:
+    from netparse.cli.live import quick_arguments
+
+    assert quick_arguments(argv) is None
+
+
+def test_usage_errors_are_typers() -> None:
+    for argv, words in ((["--count", "0"], "greater than or equal to 1"), (["--port", "nope"], "neither a port"),
+                        (["-o", "xml"], "use table, json, jsonl")):
+        res = netparse_cmd("live", *argv)
+        assert res.returncode == 2 and words in res.stderr and "Usage:" in res.stderr, res.stderr

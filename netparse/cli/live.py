@@ -324,10 +324,12 @@ def analyze_live(config, all_netns: bool, interval: float | None, root: bool | N
 
 
 def rates_text(before, after, width: int | None) -> list[str]:
-    """The counters that rose between two samples, per second, busiest first ('--watch')."""
+    """The counters that rose between two samples, per second ('--watch'): those the counter
+    rules read first (overflows, drops, retransmissions), then the busiest."""
     from ..live.collect import rates
+    from ..rules.facts import POINT_COUNTERS
 
-    got = sorted(rates(before, after), key=lambda kv: -kv[1])
+    got = sorted(rates(before, after), key=lambda kv: (kv[0] not in POINT_COUNTERS, -kv[1]))
     if not got:
         return []
     atoms = ["Counters per second:"] + [f"{name} {value:,.1f}," for name, value in got[:12]]
