@@ -86,6 +86,8 @@ def test_full_accept_queue_is_critical_live_exactly_as_through_ss(full_queue) ->
     need_tool("ss")
     port = full_queue
     ss_text = subprocess.run(["ss", "-tanp"], capture_output=True, text=True, check=True).stdout
+    # live mode reads the sysctls the rules use: the pipe gets the one NP010 reads beside ss's table
+    ss_text += f"net.core.somaxconn = {Path('/proc/sys/net/core/somaxconn').read_text().strip()}\n"
     piped = subprocess.run([sys.executable, "-m", "netparse", "analyze", "-o", "json"], input=ss_text,
                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     live = netparse_cmd("analyze", "--live", "-o", "json")
