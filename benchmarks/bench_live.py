@@ -27,10 +27,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: where the timed commands run: not inside a checkout, as ``python -m`` puts the working
+#: directory first on sys.path (a baseline tree would otherwise run this tree's netparse)
+NEUTRAL = tempfile.gettempdir()
 
 HOLDER = r"""
 import resource, socket, sys, time
@@ -62,7 +66,8 @@ def netparse(*args: str, tree: Path | None = None) -> list[str]:
 def farm(a: list[str], b: list[str], runs: int) -> dict[str, str]:
     """farm-bench's median lines (A wall, B wall, A/B wall, A peak, B peak)."""
     cmd = ["farm-bench", "-n", str(runs), "--timeout", "600", "--vs", " ".join(_quote(x) for x in b), "--", *a]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         cwd=NEUTRAL).stdout
     got = {}
     for line in out.splitlines():
         m = re.match(r"(A/B wall|A/B cpu|A wall s|B wall s|A cpu s|B cpu s|A peak MiB|B peak MiB)\s+\S+\s+(\S+)",
@@ -81,7 +86,7 @@ def plain(cmd: list[str], runs: int) -> tuple[float, float]:
     for _ in range(runs):
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=NEUTRAL)
         _, _, usage = os.wait4(p.pid, 0)
         walls.append(time.perf_counter() - start)
         peaks.append(usage.ru_maxrss / 1024)

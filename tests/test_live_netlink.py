@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from livetools import cgroup2_mount
 
 import netparse
 from netparse.live import collect, netlink, owners
@@ -271,17 +272,9 @@ def test_all_netns_reads_every_namespace(netns) -> None:
     assert [s.netns.name for s in snap.sockets if s.local_port == 47321] == [name]
 
 
-def _cgroup2() -> Path | None:
-    for line in Path("/proc/mounts").read_text().splitlines():
-        parts = line.split()
-        if parts[2] == "cgroup2":
-            return Path(parts[1])
-    return None
-
-
 def test_container_named_from_a_cgroup_made_by_hand() -> None:
     need_root()
-    root = _cgroup2()
+    root = cgroup2_mount()
     need(root is not None, "a cgroup2 mount")
     cid = uuid.uuid4().hex + uuid.uuid4().hex
     pod = str(uuid.uuid4())

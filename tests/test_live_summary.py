@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from livetools import cgroup2_mount
 
 from netparse.model import Socket
 from netparse.summary import SummaryBuilder
@@ -43,19 +44,11 @@ def netparse_cmd(*args: str, stdin: str | None = None) -> subprocess.CompletedPr
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
 
 
-def _cgroup2() -> Path | None:
-    for line in Path("/proc/mounts").read_text().splitlines():
-        parts = line.split()
-        if parts[2] == "cgroup2":
-            return Path(parts[1])
-    return None
-
-
 @pytest.fixture
 def containers():
     need(sys.platform.startswith("linux") and os.geteuid() == 0, "root on Linux")
     need(shutil.which("ip") is not None and shutil.which("ss") is not None, "ip and ss (iproute2)")
-    root = _cgroup2()
+    root = cgroup2_mount()
     need(root is not None, "a cgroup2 mount")
     ids = {name: uuid.uuid4().hex + uuid.uuid4().hex for name in ("docker", "containerd", "podman")}
     pod = str(uuid.uuid4())

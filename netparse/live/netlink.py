@@ -472,25 +472,23 @@ def records(sock: socket.socket | None = None, unix: bool = False, info: bool = 
             sock.close()
 
 
-def states_mask(states: "set[TcpState] | None") -> int:
-    """The idiag_states bit mask that asks the kernel for these TCP states only: all when
-    None, 0 when none of ``states`` is a TCP state (the table is then not read)."""
+def _mask(states: "set[TcpState] | None", numbers: dict[int, TcpState]) -> int:
     if not states:
         return ALL_STATES
     mask = 0
-    for number, state in TCP_STATES.items():
+    for number, state in numbers.items():
         if state in states:
             mask |= 1 << number
     return mask
+
+
+def states_mask(states: "set[TcpState] | None") -> int:
+    """The idiag_states bit mask that asks the kernel for these TCP states only: all when
+    None, 0 when none of ``states`` is a TCP state (the table is then not read)."""
+    return _mask(states, TCP_STATES)
 
 
 def dgram_mask(states: "set[TcpState] | None") -> int:
     """The idiag_states mask for UDP and raw sockets (their states are TCP's numbers: 1
     connected, 7 unconnected): all when None, 0 when none of ``states`` is a datagram state."""
-    if not states:
-        return ALL_STATES
-    mask = 0
-    for number, state in DGRAM_STATES.items():
-        if state in states:
-            mask |= 1 << number
-    return mask
+    return _mask(states, DGRAM_STATES)
