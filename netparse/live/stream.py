@@ -126,8 +126,9 @@ def raw_from_proc(base: Path) -> Callable[[str, int], Iterator[dict]]:
         for rec in records:
             rec.pop("line", None)
             (rec.get("extra") or {}).pop("file", None)
-            if rec.get("family") is not None:
-                rec["family"] = rec["family"].value
+            family = rec.get("family")
+            if family is not None:  # the grammar's Family member: the row's text
+                rec["family"] = getattr(family, "value", family)
             yield rec
 
     return missing
