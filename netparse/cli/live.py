@@ -28,7 +28,12 @@ records carry 'netns'. Elsewhere the platform's netstat is run with a fixed argu
 list (macOS: netstat -anv; FreeBSD, OpenBSD, NetBSD, Solaris: netstat -an; AIX: netstat -Aan;
 Windows: netstat -ano) and its output parsed.
 
---watch SECONDS refreshes a live summary until Ctrl-C (or --count samples); --count N takes N
+--state and --port are sent to the kernel with the request (as ss sends its filter), so only
+what is kept is read; -o jsonl writes the kernel's answers without building the records.
+
+--watch SECONDS refreshes a live summary until Ctrl-C (or --count samples), with the kernel
+counters that rose since the last refresh (per second) and what the counter rules say of
+them (netparse analyze --live --interval SECONDS does the same once); --count N takes N
 samples (--interval apart, or --watch apart) and prints each, with 'sample' and 'timestamp'
 keys on json/jsonl/csv records so they can feed a time series.
 """
