@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from netparse.live import collect
+from netparse.rules.facts import POINT_COUNTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
@@ -120,3 +121,25 @@ def test_snapshot_carries_counters_settings_and_rates() -> None:
     assert rates["TcpActiveOpens"] * seconds >= 5
     assert all(v > 0 for v in rates.values())
     assert collect.sample().snapshot.counters is None  # only when asked for
+
+
+def test_watch_shows_counter_rates_and_their_findings(netns) -> None:
+    """`live --watch` inside the namespace while its listener overflows: the refresh after the
+    first shows TcpExtListenOverflows per second, ahead of busier counters, and NP019."""
+    load = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", OVERFLOW, "20", "idle"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(load.stdout.readline())
+        res = subprocess.run(["ip", "netns", "exec", netns, sys.executable, "-m", "netparse", "live", "--watch", "2",
+                              "--count", "2"], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"})
+    finally:
+        load.kill()
+        load.wait()
+    assert res.returncode == 0, res.stderr
+    text = res.stdout
+    rates = text[text.index("Counters per second:"):]
+    first = rates.split(":", 1)[1].split(",")[0].split()
+    assert first[0] in POINT_COUNTERS and float(first[1].replace(",", "")) > 0, rates  # the rules' counters first
+    assert "TcpExtListenOverflows" in rates
+    assert "NP019" in text and f"127.0.0.1:{port}" in text
