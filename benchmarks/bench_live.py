@@ -1,6 +1,6 @@
 """Live mode against ``ss`` on the same sockets, in one run (whole processes, start-up included).
 
-    python benchmarks/bench_live.py [--sockets 10000] [--runs 5]
+    python benchmarks/bench_live.py [--sockets 10000] [--runs 5] [--baseline /path/to/other/netparse]
 
 Opens ``--sockets`` TCP sockets on 127.0.0.1 only (a listener, then connected pairs, in a child
 process that holds them for at most ``--hold`` seconds and then exits by itself), then times, with
@@ -10,6 +10,10 @@ process that holds them for at most ``--hold`` seconds and then exits by itself)
 * ``netparse live -o jsonl --no-owners`` vs ``ss -tan``;
 * ``netparse live --port P --state listen`` vs ``ss -ltnp 'sport = :P'``;
 * peak RSS of ``netparse live -o jsonl --no-owners`` at 1,000 and at ``--sockets`` sockets.
+
+With ``--baseline DIR`` (another netparse checkout, e.g. the release before) each netparse
+command of that tree is timed against ``ss`` in the same run too, and against this tree's, so
+a before/after comparison is made on the same sockets, the same minute, the same load.
 
 Without farm-bench it falls back to a plain loop (wall time and peak RSS per run via wait4).
 Run it as root so ``ss -p`` and netparse both see every process.
@@ -23,10 +27,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: where the timed commands run: not inside a checkout, as ``python -m`` puts the working
+#: directory first on sys.path (a baseline tree would otherwise run this tree's netparse)
+NEUTRAL = tempfile.gettempdir()
 
 HOLDER = r"""
 import resource, socket, sys, time
@@ -48,17 +56,22 @@ def hold_sockets(n: int, hold: float) -> tuple[subprocess.Popen, int, int]:
     return p, int(port), int(count)
 
 
-def netparse(*args: str) -> list[str]:
+def netparse(*args: str, tree: Path | None = None) -> list[str]:
+    """``python -m netparse ARGS`` of this tree (PYTHONPATH set by the caller), or of ``tree``."""
+    if tree is not None:
+        return ["env", f"PYTHONPATH={tree}", sys.executable, "-m", "netparse", *args]
     return [sys.executable, "-m", "netparse", *args]
 
 
 def farm(a: list[str], b: list[str], runs: int) -> dict[str, str]:
     """farm-bench's median lines (A wall, B wall, A/B wall, A peak, B peak)."""
     cmd = ["farm-bench", "-n", str(runs), "--timeout", "600", "--vs", " ".join(_quote(x) for x in b), "--", *a]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         cwd=NEUTRAL).stdout
     got = {}
     for line in out.splitlines():
-        m = re.match(r"(A/B wall|A wall s|B wall s|A peak MiB|B peak MiB)\s+\S+\s+(\S+)", line)
+        m = re.match(r"(A/B wall|A/B cpu|A wall s|B wall s|A cpu s|B cpu s|A peak MiB|B peak MiB)\s+\S+\s+(\S+)",
+                     line)
         if m:
             got[m.group(1)] = m.group(2)
     return got
@@ -73,7 +86,7 @@ def plain(cmd: list[str], runs: int) -> tuple[float, float]:
     for _ in range(runs):
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=NEUTRAL)
         _, _, usage = os.wait4(p.pid, 0)
         walls.append(time.perf_counter() - start)
         peaks.append(usage.ru_maxrss / 1024)
@@ -86,10 +99,11 @@ def compare(name: str, a: list[str], b: list[str], runs: int) -> None:
     if shutil.which("farm-bench"):
         got = farm(a, b, runs)
         print(f"| {name} | {got.get('A wall s')} s | {got.get('B wall s')} s | {got.get('A/B wall')} | "
-              f"{got.get('A peak MiB')} MiB |", flush=True)
+              f"{got.get('A cpu s')} s | {got.get('B cpu s')} s | {got.get('A/B cpu')} | {got.get('A peak MiB')} MiB |",
+              flush=True)
     else:
         (wa, pa), (wb, _) = plain(a, runs), plain(b, runs)
-        print(f"| {name} | {wa:.3f} s | {wb:.3f} s | {wa / wb:.2f} | {pa:.1f} MiB |", flush=True)
+        print(f"| {name} | {wa:.3f} s | {wb:.3f} s | {wa / wb:.2f} | | | | {pa:.1f} MiB |", flush=True)
 
 
 def main() -> None:
@@ -97,19 +111,27 @@ def main() -> None:
     ap.add_argument("--sockets", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--hold", type=float, default=300)
+    ap.add_argument("--baseline", type=Path, default=None, help="another netparse tree to time in the same run")
     args = ap.parse_args()
+    base = args.baseline.resolve() if args.baseline else None
     holder, port, count = hold_sockets(args.sockets, args.hold)
     try:
         total = int(subprocess.run(["ss", "-tanH"], capture_output=True, text=True).stdout.count("\n"))
         print(f"{count:,} sockets held on 127.0.0.1 (listener port {port}); {total:,} TCP sockets in all\n")
-        print("| netparse (A) vs ss (B) | A wall (median) | B wall | A/B | A peak |")
-        print("| --- | --- | --- | --- | --- |")
-        compare("`live -o jsonl` vs `ss -tanp`", netparse("live", "-o", "jsonl"), ["ss", "-tanp"], args.runs)
-        compare("`live -o jsonl --no-owners` vs `ss -tan`", netparse("live", "-o", "jsonl", "--no-owners"),
-                ["ss", "-tan"], args.runs)
-        compare(f"`live --port {port} --state listen` vs `ss -ltnp 'sport = :{port}'`",
-                netparse("live", "--port", str(port), "--state", "listen"), ["ss", "-ltnp", f"sport = :{port}"],
-                args.runs)
+        print("| netparse (A) vs ss (B) | A wall (median) | B wall | A/B wall | A cpu | B cpu | A/B cpu | A peak |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        cases = [
+            ("`live -o jsonl` vs `ss -tanp`", ("live", "-o", "jsonl"), ["ss", "-tanp"]),
+            ("`live -o jsonl --no-owners` vs `ss -tan`", ("live", "-o", "jsonl", "--no-owners"), ["ss", "-tan"]),
+            (f"`live --port {port} --state listen` vs `ss -ltnp 'sport = :{port}'`",
+             ("live", "--port", str(port), "--state", "listen"), ["ss", "-ltnp", f"sport = :{port}"]),
+        ]
+        for name, args_a, ss in cases:
+            compare(name, netparse(*args_a), ss, args.runs)
+            if base is not None:
+                compare(f"{name} (baseline)", netparse(*args_a, tree=base), ss, args.runs)
+                compare(f"{name.split(' vs ')[0]}: this tree vs baseline", netparse(*args_a),
+                        netparse(*args_a, tree=base), args.runs)
     finally:
         holder.kill()
         holder.wait()

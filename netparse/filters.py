@@ -3,13 +3,15 @@ and the worker processes of ``--jobs`` (which import this, not the CLI)."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import FilterError
 from .locales import resolve_state
-from .model import Socket
 
-SocketFilter = Callable[[Socket], bool]
+if TYPE_CHECKING:  # annotations only: live -o jsonl filters rows without loading pydantic
+    from .model import Socket
+
+SocketFilter = Callable[["Socket"], bool]
 
 
 def keep_all(s: Socket) -> bool:

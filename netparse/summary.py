@@ -13,6 +13,11 @@ the ephemeral range, or one that listens earlier in the listing: ss, netstat and
 listeners first) counts under its local port (``22``); a socket on an ephemeral local port, the
 client end of a connection, counts under the remote port it talks to (``to 443``), since its
 own port is a random number.
+
+``by="container"`` (``summary --by container``) also counts per container: the record's
+``container`` (live mode), else the one its ``cgroup`` path names (``ss -e`` prints it), as
+"runtime short-id"; ``host`` for sockets that have an owner (a process or a cgroup) outside any
+container, ``unknown`` for sockets whose owner is not known (no ``-p``, TIME_WAIT).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Iterable
 
 from pydantic import BaseModel, Field
 
+from .live.containers import from_cgroup, label
 from .model import Family, Socket
 from .states import STATE_ORDER, TcpState
 
@@ -31,6 +37,20 @@ KIND_ORDER = ("tcp", "udp", "raw", "unix")
 #: 32768-60999, Windows and the BSDs 49152-65535)
 EPHEMERAL_LOW = 32768
 _INET = (Family.INET, Family.INET6)
+
+
+class GroupSummary(BaseModel):
+    """The sockets of one container (``summary --by container``), or of the host, or unknown."""
+
+    name: str = Field(description="'docker 3f2a1b4c5d6e' (runtime and short id), 'host' or 'unknown'")
+    runtime: str | None = None
+    id: str | None = None
+    pod_uid: str | None = None
+    count: int
+    by_kind: dict[str, int] = Field(description="Sockets per kind: tcp, udp, raw, unix ...")
+    tcp_states: dict[str, int] = Field(description="TCP sockets per state, in the state diagram's order")
+    listening: list[tuple[str, int]] = Field(description="Top local ports of its listeners")
+    processes: list[tuple[str, int]]
 
 
 class StateSummary(BaseModel):
@@ -57,9 +77,36 @@ class Summary(BaseModel):
     by_proto: dict[str, int]
     by_kind: dict[str, int] = Field(default_factory=dict, description="Sockets per kind: tcp, udp, raw, unix ...")
     states: list[StateSummary]
+    by_container: list[GroupSummary] | None = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="summary --by container: the sockets of each container, of the host, and unknown",
+    )
 
     def tcp_states(self) -> dict[str, int]:
         return {s.state.value: s.count for s in self.states if s.kind == "tcp"}
+
+
+#: what a socket counts under when it has an owner outside any container, and when it has none
+HOST, UNKNOWN = "host", "unknown"
+
+
+def container_of(s: Socket) -> dict | None:
+    """The container fields of a record: its own, else from its cgroup path."""
+    if s.container is not None:
+        return s.container.model_dump(exclude_none=True)
+    return from_cgroup(s.cgroup) if s.cgroup else None
+
+
+class _Owned:
+    __slots__ = ("info", "count", "kinds", "states", "listening", "procs")
+
+    def __init__(self, info: dict | None) -> None:
+        self.info = info
+        self.count = 0
+        self.kinds: Counter[str] = Counter()
+        self.states: Counter[TcpState] = Counter()
+        self.listening: Counter[int] = Counter()
+        self.procs: Counter[str] = Counter()
 
 
 def kind_of(s: Socket) -> str:
@@ -91,8 +138,13 @@ class _Group:
 class SummaryBuilder:
     """A summary fed record by record (:meth:`add`), finished with :meth:`build`."""
 
-    def __init__(self, top: int = 3) -> None:
+    def __init__(self, top: int = 3, by: str | None = None) -> None:
+        if by not in (None, "container"):
+            raise ValueError(f"cannot count by {by!r}: container is what --by takes")
         self.top = top
+        self.by = by
+        #: container name (or host, unknown) -> its counts, when ``by == "container"``
+        self.owned: dict[str, _Owned] = {}
         self.total = 0
         self.protos: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
@@ -149,6 +201,45 @@ class SummaryBuilder:
         remote = s.remote_address
         if remote and remote not in _NO_REMOTE:
             g.remotes[remote] += 1
+        if self.by is not None:
+            self._add_owned(s, kind)
+
+    def _add_owned(self, s: Socket, kind: str) -> None:
+        info = container_of(s)
+        if info is not None:
+            name = label(info)
+        elif s.pid is not None or s.process or s.cgroup:
+            name = HOST
+        else:
+            name = UNKNOWN
+        o = self.owned.get(name)
+        if o is None:
+            o = self.owned[name] = _Owned(info)
+        o.count += 1
+        o.kinds[kind] += 1
+        if kind == "tcp":
+            o.states[s.state] += 1
+            if s.state is TcpState.LISTEN and s.local_port is not None:
+                o.listening[s.local_port] += 1
+        if s.process or s.pid is not None:
+            o.procs[f"{s.pid}/{s.process}" if s.pid is not None and s.process else (s.process or f"pid {s.pid}")] += 1
+
+    def by_container(self) -> list[GroupSummary]:
+        """The per-container counts (``by="container"``), most sockets first; host and unknown
+        after the containers."""
+        order = sorted(self.owned.items(), key=lambda kv: (kv[0] in (HOST, UNKNOWN), kv[0] == UNKNOWN, -kv[1].count,
+                                                            kv[0]))
+        out = []
+        for name, o in order:
+            info = o.info or {}
+            out.append(GroupSummary(
+                name=name, runtime=info.get("runtime"), id=info.get("id"), pod_uid=info.get("pod_uid"), count=o.count,
+                by_kind=dict(o.kinds.most_common()),
+                tcp_states={st.value: o.states[st] for st in STATE_ORDER if o.states[st]},
+                listening=[(str(p), n) for p, n in o.listening.most_common(self.top)],
+                processes=o.procs.most_common(self.top),
+            ))
+        return out
 
     def merge(self, other: "SummaryBuilder") -> "SummaryBuilder":
         """Add ``other``'s counts to these."""
@@ -172,6 +263,15 @@ class SummaryBuilder:
                     self.name_list.append(name)
                 mine.procs[((pid + 1 if pid >= 0 else 0) << 24) | (self.names[name] + 1 if name is not None else 0)] += n
             mine.remotes.update(g.remotes)
+        for name, o in other.owned.items():
+            mine_o = self.owned.get(name)
+            if mine_o is None:
+                mine_o = self.owned[name] = _Owned(o.info)
+            mine_o.count += o.count
+            mine_o.kinds.update(o.kinds)
+            mine_o.states.update(o.states)
+            mine_o.listening.update(o.listening)
+            mine_o.procs.update(o.procs)
         return self
 
     def extend(self, sockets: Iterable[Socket]) -> "SummaryBuilder":
@@ -214,6 +314,7 @@ class SummaryBuilder:
             by_proto=dict(self.protos.most_common()),
             by_kind={k: self.kinds[k] for k in kinds},
             states=states,
+            by_container=self.by_container() if self.by == "container" else None,
         )
 
 

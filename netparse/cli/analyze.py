@@ -25,7 +25,7 @@ import typer
 
 from ..errors import ConfigError, InputProblem, RuleError, UnknownFormatError
 from .findings import render_findings, severity_counts
-from .live import sample_or_exit
+from .live import analyze_live
 from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -196,8 +196,13 @@ def analyze_command(
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 4 when a finding at or above this level exists."),
     live: bool = typer.Option(False, "--live", help="Analyse this machine's sockets (as 'netparse live' reads them)."),
     all_netns: bool = typer.Option(False, "--all-netns", help="With --live: every network namespace, each reported apart."),
+    interval: Optional[float] = typer.Option(
+        None, "--interval", min=0.1, metavar="SECONDS",
+        help="With --live: two samples SECONDS apart, with the kernel's counters and settings, so the counter and "
+        "trend rules see what rose in between (accept-queue overflows, UDP drops ...).",
+    ),
 ) -> None:
-    from ..rules import analyze, load_config
+    from ..rules import load_config
 
     nagios = output is Output.nagios
 
@@ -243,14 +248,8 @@ def analyze_command(
         if live:
             import os
 
-            from ..live.collect import by_netns
-
-            sampled = sample_or_exit(info=True, all_netns=all_netns)
-            unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
             root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
-            live_snapshot = sampled.snapshot
-            for snapshot in by_netns(sampled.snapshot):
-                results.append((snapshot, analyze(snapshot, config, root=root)))
+            results, unattributed, live_snapshot = analyze_live(config, all_netns, interval, root)
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
         for snapshot, series in (() if live else analysis_inputs(names, format, None if monitoring else skip)):
             results.append((snapshot, analyze_series(series, config, latest=snapshot)))

@@ -373,8 +373,9 @@ def _summary(
     strict: bool = False,
     encoding: str | None = None,
     all_snapshots: bool = False,
+    by: str | None = None,
 ) -> None:
-    from ..output.tables import render_summary
+    from ..output.tables import render_groups, render_summary
 
     run = InputRun(files, format, strict, encoding, show_issues)
     if output is SummaryOutput.openmetrics:  # the same sockets, kept for the metric families
@@ -382,7 +383,7 @@ def _summary(
 
         summary_openmetrics(run, _summary_sockets(run, all_snapshots), show_issues)
         return
-    summary, hosts = _summary_counts(run, all_snapshots)
+    summary, hosts = _summary_counts(run, all_snapshots, by)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:
         which = ", ".join(hosts) if len(hosts) <= 5 else f"each of {len(hosts)} hosts"
@@ -398,6 +399,8 @@ def _summary(
         sys.stdout.write(json_safe(summary.model_dump_json(indent=2)) + "\n")
     else:
         render_summary(summary, sys.stdout, title=title)
+        if summary.by_container is not None:
+            render_groups(summary, sys.stdout)
     sys.stdout.flush()
     run.finish(show_issues)
 
@@ -428,21 +431,23 @@ class _Sockets(list):
         return len(self)
 
 
-def _summary_counts(run: InputRun, all_snapshots: bool):
+def _summary_counts(run: InputRun, all_snapshots: bool, by: str | None = None):
     """The counts of a summary (:class:`netparse.summary.Summary`): of a plain listing all of
     its sockets; of a log (timestamp, separator or host lines, or several snapshots) the newest
     snapshot of each host across the files named, chosen as ``analyze`` chooses it (later in a
     file; across files by timestamp; an empty newest snapshot counts as empty), unless
     ``all_snapshots``. Holds counters per snapshot, never the sockets. Also the hosts (with
     the snapshot's time) that were chosen."""
+    from functools import partial
+
     from ..summary import SummaryBuilder
 
     if all_snapshots:
-        builder = SummaryBuilder()
+        builder = SummaryBuilder(by=by)
         for _, s in run.sockets():
             builder.add(s)
         return builder.build(), []
-    scope = _NewestPerHost()
+    scope = _NewestPerHost(partial(SummaryBuilder, by=by))
     for _, s in run.sockets(on_end=scope.end):
         scope.socket(run.reader, s)
     scope.end_file()
@@ -517,12 +522,16 @@ def summary(
     all_snapshots: bool = typer.Option(
         False, "--all-snapshots", help="Of a log, add up every snapshot (default: the newest snapshot per host)."
     ),
+    by: Optional[str] = live_command.SummaryByOpt,
+    live: bool = live_command.SummaryLiveOpt,
 ) -> None:
     """Counts by state, with the top local ports, processes and remote hosts of each state.
 
     Of a log (timestamp, separator or host lines between listings): its newest snapshot per host,
     as analyze reads it; netparse timeline shows every snapshot."""
-    _summary(files or [], with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots)
+    if live_command.summary_by(by, live, files, output.value):
+        return
+    _summary(files or [], with_byte_order(format, byte_order), show_issues, output, strict, encoding, all_snapshots, by)
 
 
 @app.command()
@@ -611,7 +620,8 @@ def run() -> None:
         err("standard output is closed: nowhere to write")
         raise SystemExit(EXIT_INPUT)
     try:
-        app()
+        if not (sys.argv[1:2] == ["live"] and live_command.run_quick(sys.argv[2:])):
+            app()
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     except BrokenPipeError:
         # the reader went away (netparse ... | head): stop quietly, as other filters do

@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from .findings import report_findings
-from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit
+from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit, ports_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
 
@@ -28,7 +28,12 @@ records carry 'netns'. Elsewhere the platform's netstat is run with a fixed argu
 list (macOS: netstat -anv; FreeBSD, OpenBSD, NetBSD, Solaris: netstat -an; AIX: netstat -Aan;
 Windows: netstat -ano) and its output parsed.
 
---watch SECONDS refreshes a live summary until Ctrl-C (or --count samples); --count N takes N
+--state and --port are sent to the kernel with the request (as ss sends its filter), so only
+what is kept is read; -o jsonl writes the kernel's answers without building the records.
+
+--watch SECONDS refreshes a live summary until Ctrl-C (or --count samples), with the kernel
+counters that rose since the last refresh (per second) and what the counter rules say of
+them (netparse analyze --live --interval SECONDS does the same once); --count N takes N
 samples (--interval apart, or --watch apart) and prints each, with 'sample' and 'timestamp'
 keys on json/jsonl/csv records so they can feed a time series.
 """
@@ -53,7 +58,8 @@ def subprocess_error():
 
 
 def _report(live, show_issues: bool, noted: set | None = None) -> None:
-    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues."""
+    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues
+    (``live``: a LiveSample, or a Stream: its attribution, no issues)."""
     from ..output.safe import shown
 
     att = live.attribution
@@ -62,7 +68,7 @@ def _report(live, show_issues: bool, noted: set | None = None) -> None:
         err(note)
         if noted is not None:
             noted.add("attribution")
-    if live.issues:
+    if getattr(live, "issues", None):
         if show_issues:
             for issue in live.issues:
                 sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
@@ -72,7 +78,7 @@ def _report(live, show_issues: bool, noted: set | None = None) -> None:
 
 
 def summary_renderable(sockets, title: str, width: int | None = None, previous: dict | None = None,
-                       findings=None):
+                       findings=None, counters: "list[str] | None" = None):
     """A rich renderable of the summary (for --watch): the same lines as ``summary``, laid out
     for ``width`` (no line longer, so the refresh never leaves a wrapped row behind), as plain
     ``Text`` (input is never read as markup). ``previous``: the last refresh's counts (a Change
@@ -89,6 +95,8 @@ def summary_renderable(sockets, title: str, width: int | None = None, previous: 
     text.append("\n".join(head))
     for i, line in enumerate(body):
         text.append("\n" + line, style="bold" if i == 0 else "")
+    for line in counters or ():
+        text.append("\n" + line)
     if findings is not None:
         import textwrap
 
@@ -140,9 +148,6 @@ def live_command(
     ),
     csv_raw: bool = CsvRawOpt,
 ) -> None:
-    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
-    from ..output.tables import render_table
-
     if output == "openmetrics" or textfile is not None:
         from .metrics import live_openmetrics
 
@@ -153,15 +158,18 @@ def live_command(
     except ValueError:
         raise typer.BadParameter(f"{output!r}: use table, json, jsonl, csv or openmetrics", param_hint="--output") from None
     keep = filter_or_exit(state, port, proto, pid)
-    options = live_options(state, owners or bool(pid), info, all_netns, source)
+    options = live_options(state, owners or bool(pid), info, all_netns, source, ports_or_exit(port))
     if watch is not None:
         _watch(watch, count, proc, unix, keep, options)
         return
     n = count or 1
     stamped = n > 1
     out = sys.stdout
-    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues):
+    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues, bool(pid)):
         return
+    from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
+    from ..output.tables import render_table
+
     docs: list[str] = []
     rows: list[dict] = []
     from ..live.collect import samples
@@ -197,45 +205,51 @@ def live_command(
     out.flush()
 
 
-def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool) -> bool:
-    """One jsonl sample streamed from netlink (flat memory); False when netlink is not the
-    source here, so the caller samples the usual way."""
-    from ..live import collect
+def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool, by_owner: bool) -> bool:
+    """One jsonl sample streamed from netlink as rows (flat memory; no pydantic, see
+    :mod:`netparse.live.stream`); False when netlink is not the source here, so the caller
+    samples the usual way."""
+    from ..filters import keep_all
+    from ..live import stream as live_stream
     from ..live.netlink import NetlinkError
-    from ..output.records import record_json, write_jsonl
 
     if options["all_netns"]:
         return False
     try:
-        if collect.choose_source(options["source"], proc) != "netlink":
+        if live_stream.choose_source(options["source"], proc) != "netlink":
             return False
-        stream = collect.Stream(proc, unix, owners=options["owners"], info=options["info"], states=options["states"])
+        query = live_stream.Query(options["states"], options["ports"])
+        rows = live_stream.Stream(proc, unix, owners=options["owners"], info=options["info"], query=query,
+                                  keep=None if keep is keep_all else keep, by_owner=by_owner)
     except NetlinkError:
         return False  # refused: sample() falls back to /proc and says so
     except OSError as exc:
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     try:
-        write_jsonl((record_json(s) for s in stream if keep(s)), sys.stdout)
+        live_stream.write_rows(rows, sys.stdout)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     sys.stdout.flush()
-    _report(stream.sample(), show_issues)
+    _report(rows, show_issues)
     return True
 
 
-def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str) -> dict:
-    """sample() keywords for the command's options: the states filter is passed to the kernel."""
+def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str,
+                 ports: "list[int] | None" = None) -> dict:
+    """sample() keywords for the command's options: the states and ports filters are passed to
+    the kernel."""
     states = None
     if state:
         from ..locales import resolve_state
 
         resolved = {resolve_state(label) for label in state}
         states = None if None in resolved else resolved  # a bad label: the filter reports it
-    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states}
+    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states,
+            "ports": ports or None}
 
 
 def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, options: dict) -> None:
@@ -247,7 +261,8 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
     from ..errors import ConfigError
     from ..live.owners import OwnerCache
     from ..rules.config import load_config
-    from ..rules.engine import analyze
+    from ..rules.engine import analyze, analyze_series
+    from ..rules.finding import sort_key
 
     try:
         config = load_config()
@@ -255,10 +270,11 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
         err(str(exc))
         raise typer.Exit(3) from None
     root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
-    options = dict(options, cache=OwnerCache())
+    options = dict(options, cache=OwnerCache(), counters=True)
     console = Console(highlight=False, markup=False, emoji=False)
     taken = 0
     previous = None
+    last = None
     try:
         with Live(console=console, auto_refresh=False, transient=False) as view:
             while count is None or taken < count:
@@ -274,10 +290,60 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
                 if previous is not None:
                     title += f"  (change since {seconds:g} s ago)"
                 found = analyze(snap, config, root=root)
-                view.update(summary_renderable(kept, title, console.width - 1, previous, found), refresh=True)
+                if last is not None:  # the counter and trend rules over the rise since the last refresh
+                    found += analyze_series([last, snap], config, latest=[])
+                    found.sort(key=sort_key)
+                counters = rates_text(last, snap, console.width - 1) if last is not None else []
+                view.update(summary_renderable(kept, title, console.width - 1, previous, found, counters), refresh=True)
                 previous = watch_counts(kept)
+                last = snap
     except KeyboardInterrupt:
         pass
+
+
+def analyze_live(config, all_netns: bool, interval: float | None, root: bool | None):
+    """``analyze --live``: (results, unattributed, the sample's snapshot), one result per network
+    namespace. With ``interval``: two samples that far apart, counters and settings included,
+    and the trend and counter rules (NP019 accept-queue overflows, NP020 UDP drops ...) over
+    their rise, besides every rule over the second."""
+    from ..live.collect import by_netns
+    from ..rules import analyze
+    from ..rules.engine import analyze_series
+    from ..rules.finding import sort_key
+
+    first = None
+    if interval:
+        first = {s.source: s for s in by_netns(sample_or_exit(info=True, all_netns=all_netns, counters=True).snapshot)}
+        time.sleep(interval)
+    sampled = sample_or_exit(info=True, all_netns=all_netns, counters=True)
+    results = []
+    for snapshot in by_netns(sampled.snapshot):
+        found = analyze(snapshot, config, root=root)
+        before = first.get(snapshot.source) if first else None
+        if before is not None:  # the series' own rules only: the listing's were run as root knows
+            found += analyze_series([before, snapshot], config, latest=[])
+            found.sort(key=sort_key)
+        results.append((snapshot, found))
+    unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
+    return results, unattributed, sampled.snapshot
+
+
+def rates_text(before, after, width: int | None) -> list[str]:
+    """The counters that rose between two samples, per second ('--watch'): those the counter
+    rules read first (overflows, drops, retransmissions), then the busiest."""
+    from ..live.collect import rates
+    from ..rules.facts import POINT_COUNTERS
+
+    got = sorted(rates(before, after), key=lambda kv: (kv[0] not in POINT_COUNTERS, -kv[1]))
+    if not got:
+        return []
+    atoms = ["Counters per second:"] + [f"{name} {value:,.1f}," for name, value in got[:12]]
+    atoms[-1] = atoms[-1].rstrip(",")
+    if len(got) > 12:
+        atoms.append(f"(+{len(got) - 12} more)")
+    from ..output.grid import wrap_atoms
+
+    return wrap_atoms(atoms, " ", width)
 
 
 def live_default() -> None:
@@ -294,6 +360,133 @@ def live_default() -> None:
     import os
 
     report_findings(snap, root=os.geteuid() == 0 if hasattr(os, "geteuid") else None)
+
+
+SummaryByOpt = typer.Option(
+    None, "--by", metavar="container",
+    help="container: also count per container (runtime and short id, from the record's container or its cgroup "
+    "path, as ss -e prints it), 'host' for sockets owned outside any container, 'unknown' for unowned ones.",
+)
+SummaryLiveOpt = typer.Option(
+    False, "--live", help="Summarise this machine's sockets (as 'netparse live' reads them; with --by container every "
+    "network namespace, as containers have their own).",
+)
+
+
+def summary_by(by: str | None, live: bool, files: list[str] | None, output: str) -> bool:
+    """``summary --by``/``--live``: checks the value, and does the live summary itself (True);
+    False leaves a summary of files or standard input to the caller."""
+    if by is not None and by != "container":
+        raise typer.BadParameter(f"{by!r}: container is what --by counts by", param_hint="--by")
+    if not live:
+        return False
+    if files:
+        raise typer.BadParameter("--live reads this machine: name no files with it", param_hint="--live")
+    from ..output.tables import render_groups, render_summary
+    from ..summary import SummaryBuilder
+
+    if output == "openmetrics":
+        raise typer.BadParameter("--live: use 'netparse live -o openmetrics'", param_hint="--output")
+    live_sample = sample_or_exit(all_netns=by == "container")
+    snap = live_sample.snapshot
+    summary = SummaryBuilder(by=by).extend(snap.sockets).build()
+    if output == "json":
+        from ..output.safe import json_safe
+
+        sys.stdout.write(json_safe(summary.model_dump_json(indent=2)) + "\n")
+    else:
+        render_summary(summary, sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
+        if summary.by_container is not None:
+            render_groups(summary, sys.stdout)
+    sys.stdout.flush()
+    _report(live_sample, False)
+    return True
+
+
+def _option_table() -> dict[str, tuple[str, str, object]]:
+    """Every option word of ``live_command`` -> (parameter, kind, value for flags): read from its
+    own typer declarations, so the quick parse below never disagrees with typer on a name."""
+    import inspect
+
+    table: dict[str, tuple[str, str, object]] = {}
+    for name, param in inspect.signature(live_command).parameters.items():
+        info = param.default
+        kind = str(param.annotation)
+        for decl in info.param_decls:
+            if "/" in decl:
+                on, off = decl.split("/")
+                table[on], table[off] = (name, "flag", True), (name, "flag", False)
+            elif kind == "bool":
+                table[decl] = (name, "flag", True)
+            else:
+                table[decl] = (name, kind, None)
+    return table
+
+
+def quick_arguments(argv: list[str]) -> dict | None:
+    """``live``'s arguments parsed without typer (whose parse builds a pydantic adapter per
+    option: a quarter of a second here, more than reading 10,000 sockets), or None for anything
+    this plain parse does not take as typer would (help, an unknown word, a bad number, a value
+    below an option's minimum, one option word glued to another): typer then parses, and reports."""
+    import inspect
+
+    table = _option_table()
+    params = inspect.signature(live_command).parameters
+    values: dict = {}
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        text = None
+        if word.startswith("--") and "=" in word:
+            word, text = word.split("=", 1)
+        got = table.get(word)
+        if got is None:
+            return None
+        name, kind, flag = got
+        if kind == "flag":
+            if text is not None:
+                return None
+            values[name] = flag
+            i += 1
+            continue
+        if text is None:
+            if i + 1 >= len(argv):
+                return None
+            text = argv[i + 1]
+            i += 1
+        i += 1
+        try:
+            value = int(text) if "int" in kind else float(text) if "float" in kind else text
+        except ValueError:
+            return None
+        minimum = getattr(params[name].default, "min", None)
+        if minimum is not None and value < minimum:
+            return None
+        if kind.startswith("List"):
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+    for name, param in params.items():
+        if name not in values:
+            default = param.default.default
+            values[name] = list(default) if isinstance(default, list) else default
+    return values
+
+
+def run_quick(argv: list[str]) -> bool:
+    """``netparse live ARGS`` without typer's parse when :func:`quick_arguments` takes ARGS
+    (the same function runs with the same values); False: let typer do it. A usage error the
+    command raises comes before any output, so typer is then left to parse and report it."""
+    values = quick_arguments(argv)
+    if values is None:
+        return False
+    try:
+        live_command(**values)
+    except typer.BadParameter:
+        return False
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    return True
 
 
 def register(app: typer.Typer) -> None:

@@ -9,53 +9,38 @@ says which in ``collector`` (``netlink``, or ``proc (netlink unavailable: …)``
 Owners (``/proc/*/fd``, :mod:`.owners`) are read only when asked for, once per snapshot, and
 containers (:mod:`.containers`) from the owners' cgroups. With ``all_netns`` every network
 namespace (:mod:`.netns`) is read and each record carries ``netns``.
+
+With ``counters=True`` the snapshot also carries this network namespace's kernel counters
+(``/proc/net/snmp``, ``/proc/net/netstat``, ``/proc/net/snmp6``, read by the same grammars as
+pasted text) and the settings the rules read (:data:`SETTINGS`, from ``/proc/sys``), so the
+counter rules see their rise between two samples (:func:`rates` gives it per second).
 """
 
 from __future__ import annotations
 
-import os
 import platform
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
+from ..counters import NetCounter, NetSetting, make_setting
 from ..errors import SourceError
 from ..model import Snapshot, Socket
 from ..states import TcpState
 from . import netlink
-from .containers import from_cgroup
 from .owners import Attribution, LiveSample, OwnerCache, attribute
 from .owners import scan as scan_owners
+from .stream import ENV_SOURCE, SOURCES, Query, Stream, choose_source, put_container  # noqa: F401 - re-exported
 
-SOURCES = ("auto", "netlink", "proc", "netstat")
-ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
-
-
-def _raw_from_proc(base: Path):
-    """sock_diag has no raw module in this kernel: raw sockets from /proc/net/raw{,6}, as ss does."""
-    from .proc import read_proc_net
-
-    def missing(proto: str, family: int) -> Iterator[dict]:
-        name = proto + ("6" if family == netlink.socket.AF_INET6 else "")
-        records, _issues = read_proc_net(base, files=[(name, proto)])
-        for rec in records:
-            rec.pop("line", None)
-            (rec.get("extra") or {}).pop("file", None)
-            yield rec
-
-    return missing
-
-
-def _netlink_records(proc: str, unix: bool, info: bool, states: int, ns=None) -> list[dict]:
+def _netlink_records(proc: str, unix: bool, info: bool, query: Query, ns=None) -> list[dict]:
     if ns is None:
         sock = netlink.open_socket()
-        base = Path(proc)
+        base = proc
     else:
         sock = ns_socket(ns)
-        base = Path(proc, str(ns.pids[0])) if ns.pids else Path(proc, "thread-self")
+        base = str(Path(proc, str(ns.pids[0])) if ns.pids else Path(proc, "thread-self"))
     with sock:
-        return list(netlink.records(sock, unix=unix, info=info, states=states, missing=_raw_from_proc(base)))
+        return list(query.records(sock, base, unix, info))
 
 
 def ns_socket(ns):
@@ -76,15 +61,62 @@ def _proc_records(proc: str, unix: bool, ns=None) -> tuple[list[dict], list]:
     return records, issues
 
 
-def choose_source(source: str | None, proc: str) -> str:
-    source = (source or os.environ.get(ENV_SOURCE) or "auto").lower()
-    if source not in SOURCES:
-        raise SourceError(f"unknown live source {source!r}: use {', '.join(SOURCES)}")
-    if source == "auto":
-        if not Path(proc, "net", "tcp").exists():
-            return "netstat"
-        return "netlink" if proc == "/proc" and sys.platform.startswith("linux") else "proc"
-    return source
+#: /proc/net files of counters, read in this order (their sections do not overlap)
+COUNTER_FILES = (("snmp", "netstat"), ("snmp6",))
+#: the sysctls the rules read, and those their advice names (what `sysctl` would print)
+SETTINGS = (
+    "net.core.somaxconn", "net.core.rmem_default", "net.core.rmem_max", "net.core.wmem_default", "net.core.wmem_max",
+    "net.core.netdev_max_backlog", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_max_syn_backlog",
+    "net.ipv4.tcp_syncookies", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_synack_retries",
+    "net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_max_orphans", "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
+    "net.ipv4.udp_mem", "net.ipv4.tcp_mem",
+)
+
+
+def read_kernel(proc: str = "/proc") -> tuple[list[NetCounter], list[NetSetting]]:
+    """This network namespace's counters (totals since boot) and :data:`SETTINGS`; a file this
+    kernel lacks (no IPv6: no snmp6) is left out."""
+    from ..api import parse
+
+    counters: list[NetCounter] = []
+    for group in COUNTER_FILES:
+        text = ""
+        for name in group:
+            try:
+                text += Path(proc, "net", name).read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue
+        if text:
+            counters.extend(parse(text).counters or ())
+    settings = []
+    for name in SETTINGS:
+        try:
+            value = Path(proc, "sys", *name.split(".")).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        settings.append(NetSetting.model_validate(make_setting(name, value, len(settings) + 1)))
+    return counters, settings
+
+
+def rates(before: Snapshot, after: Snapshot, names: "Iterable[str] | None" = None) -> list[tuple[str, float]]:
+    """Per second, how much each counter of ``after`` rose since ``before`` (a counter that fell
+    was reset: left out), by name; only counters that rose, or only ``names``."""
+    if not before.counters or not after.counters or before.timestamp is None or after.timestamp is None:
+        return []
+    seconds = (after.timestamp - before.timestamp).total_seconds()
+    if seconds <= 0:
+        return []
+    old = {c.name: c.value for c in before.counters}
+    wanted = set(names) if names is not None else None
+    out = []
+    for c in after.counters:
+        prev = old.get(c.name)
+        if prev is None or c.value < prev or (wanted is not None and c.name not in wanted):
+            continue
+        if c.value > prev or wanted is not None:
+            out.append((c.name, (c.value - prev) / seconds))
+    return out
 
 
 def sample(
@@ -97,10 +129,13 @@ def sample(
     source: str | None = None,
     all_netns: bool = False,
     states: "set[TcpState] | None" = None,
+    ports: "Iterable[int] | None" = None,
     cache: OwnerCache | None = None,
+    counters: bool = False,
 ) -> LiveSample:
-    """This machine's sockets now (see the module docstring). ``states``: only these TCP states
-    are asked from the kernel (a filter, not a promise: other sources return every state)."""
+    """This machine's sockets now (see the module docstring). ``states``, ``ports``: only
+    sockets in these states, with one of these local or remote ports are asked from the kernel
+    (a filter, not a promise: other sources return every socket; the caller filters)."""
     proc = str(proc)
     chosen = choose_source(source, proc)
     if chosen == "netstat":
@@ -115,14 +150,14 @@ def sample(
 
         namespaces = discover(proc)
     records: list[dict] = []
-    mask = netlink.states_mask(states)
+    query = Query(states, ports)
     if chosen == "netlink":
         try:
             if namespaces is None:
-                records = _netlink_records(proc, unix, info, mask)
+                records = _netlink_records(proc, unix, info, query)
             else:
                 for ns in namespaces:
-                    got = _from_namespace(proc, unix, info, mask, ns, issues)
+                    got = _from_namespace(proc, unix, info, query, ns, issues)
                     records.extend(got)
         except OSError as exc:
             if source == "netlink":
@@ -159,6 +194,7 @@ def sample(
     notes = [i for i in issues if isinstance(i, str)]
     issues = [i for i in issues if not isinstance(i, str)]
     netlink_used = chosen == "netlink"
+    kernel_counters, kernel_settings = read_kernel(proc) if counters else (None, None)
     snap = Snapshot(
         format="netlink" if netlink_used else "proc-net",
         formats=(["netlink" if netlink_used else "proc-net"] if sockets else []),
@@ -170,68 +206,18 @@ def sample(
         timestamp=datetime.now(timezone.utc),
         host=platform.node() or None,
         collector=collector + ("; " + "; ".join(notes) if notes else ""),
+        counters=kernel_counters or None,
+        settings=kernel_settings or None,
     )
     return LiveSample(snapshot=snap, attribution=att, issues=issues)
 
 
-def put_container(rec: dict, proc: str, cache: OwnerCache) -> None:
-    """cgroup path and container of an attributed record, from its owner's /proc/PID/cgroup."""
-    pid = rec.get("pid")
-    if pid:
-        path = cache.cgroup(proc, pid)
-        if path:
-            rec["cgroup"] = path
-            found = from_cgroup(path)
-            if found is not None:
-                rec["container"] = found
-
-
-class Stream:
-    """This network namespace's sockets through netlink, one record at a time (``-o jsonl``):
-    memory stays flat in the number of sockets, except the inode -> owner map when owners are
-    asked for. The netlink socket is opened at once, so a refusal (NetlinkError) comes before
-    anything is written and the caller can fall back to :func:`sample`."""
-
-    def __init__(self, proc: str = "/proc", unix: bool = False, *, owners: bool = True, info: bool = False,
-                 containers: bool = True, states: "set[TcpState] | None" = None,
-                 cache: OwnerCache | None = None) -> None:
-        self.proc, self.unix, self.owners, self.info, self.containers = proc, unix, owners, info, containers
-        self.mask = netlink.states_mask(states)
-        self.cache = cache if cache is not None else OwnerCache()
-        self.sock = netlink.open_socket()
-        self.attribution: Attribution | None = None
-        self.snapshot = Snapshot(format="netlink", formats=["netlink"], source="netlink sock_diag",
-                                 timestamp=datetime.now(timezone.utc), host=platform.node() or None,
-                                 collector="netlink")
-
-    def __iter__(self) -> Iterator[Socket]:
-        proc = self.proc
-        found = scan_owners(proc, self.cache) if self.owners else None
-        if found is not None:
-            self.attribution = Attribution(processes=found.processes, unreadable_processes=found.unreadable,
-                                           is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
-        validate = Socket.model_validate
-        with self.sock:
-            records = netlink.records(self.sock, unix=self.unix, info=self.info, states=self.mask,
-                                      missing=_raw_from_proc(Path(proc)))
-            for i, rec in enumerate(records, 1):
-                if found is not None:
-                    attribute((rec,), found, self.attribution)
-                    if self.containers:
-                        put_container(rec, proc, self.cache)
-                rec["line"] = i
-                yield validate(rec)
-
-    def sample(self) -> LiveSample:
-        return LiveSample(snapshot=self.snapshot, attribution=self.attribution)
-
-
-def _from_namespace(proc: str, unix: bool, info: bool, mask: int, ns, issues: list) -> list[dict]:
+def _from_namespace(proc: str, unix: bool, info: bool, query: Query, ns, issues: list) -> list[dict]:
     """One namespace through netlink (its own, or entered), else /proc/PID/net of a process in it."""
     from .netns import current_inode
 
     try:
-        got = _netlink_records(proc, unix, info, mask, None if ns.inode == current_inode(proc) else ns)
+        got = _netlink_records(proc, unix, info, query, None if ns.inode == current_inode(proc) else ns)
     except OSError as exc:
         if not ns.pids:
             issues.append(f"{ns.label}: not read ({exc})")
@@ -266,11 +252,17 @@ def by_netns(snapshot: Snapshot) -> list[Snapshot]:
         groups.setdefault(s.netns, []).append(s)
     if list(groups) in ([], [None]):
         return [snapshot]
+    from .netns import current_inode
+
+    here = current_inode()
     out = []
     for ns, sockets in groups.items():
         where = "" if ns is None else (f" netns {ns.name} ({ns.inode})" if ns.name else f" netns {ns.inode}")
-        out.append(snapshot.model_copy(update={"sockets": sockets, "source": f"{snapshot.source}{where}",
-                                                "line_counts": {"record": len(sockets)}, "total_lines": len(sockets)}))
+        update = {"sockets": sockets, "source": f"{snapshot.source}{where}", "line_counts": {"record": len(sockets)},
+                  "total_lines": len(sockets)}
+        if ns is not None and ns.inode != here:  # the counters and sysctls read are this namespace's
+            update.update(counters=None, settings=None)
+        out.append(snapshot.model_copy(update=update))
     return out
 
 

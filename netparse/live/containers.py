@@ -17,14 +17,16 @@ Under ``kubepods`` the pod uid (``pod<uid>``; the systemd driver writes ``_`` fo
 kept as ``pod_uid``, and a bare 64-hex id under it is the container (runtime ``kubernetes``
 when the path does not say which runtime). ``libpod-conmon-<id>`` is podman's monitor process,
 not the container, and is not matched.
+
+The container comes back as the fields of :class:`~netparse.model.Container` (a plain dict in
+the model's field order, nulls left out), validated with the record or written as JSON as is.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from ..model import Container
+from typing import Any, Mapping
 
 _HEX64 = r"[0-9a-f]{64}"
 _SCOPED = re.compile(rf"(?:^|/)(docker|cri-containerd|crio|libpod)-({_HEX64})\.scope(?:/|$)")
@@ -36,9 +38,24 @@ _NSPAWN = re.compile(r"(?:^|/)(?:systemd-nspawn@([^/]+)\.service|machine-([^/]+)
 _LXC = re.compile(r"(?:^|/)(?:lxc\.payload\.|lxc/)([^/]+)")
 
 
+def from_cgroup(path: str | None) -> dict[str, Any] | None:
+    """The container a cgroup path names (Container's fields), or None (a host process, a
+    system service). A new dict each call: the caller may keep or change it."""
+    got = _from_cgroup(path)
+    return None if got is None else dict(got)
+
+
+def _container(runtime: str, cid: str, short_id: str | None = None, pod_uid: str | None = None) -> dict[str, Any]:
+    out = {"runtime": runtime, "id": cid}
+    if short_id is not None:
+        out["short_id"] = short_id
+    if pod_uid is not None:
+        out["pod_uid"] = pod_uid
+    return out
+
+
 @lru_cache(maxsize=4096)
-def from_cgroup(path: str | None) -> Container | None:
-    """The container a cgroup path names, or None (a host process, a system service)."""
+def _from_cgroup(path: str | None) -> dict[str, Any] | None:
     if not path or path == "/":
         return None
     pod = _POD.search(path)
@@ -46,30 +63,32 @@ def from_cgroup(path: str | None) -> Container | None:
     m = _SCOPED.search(path)
     if m:
         runtime, cid = _RUNTIME[m.group(1)], m.group(2)
-        return Container(runtime=runtime, id=cid, short_id=cid[:12], pod_uid=pod_uid)
+        return _container(runtime, cid, cid[:12], pod_uid)
     m = _DOCKER_FS.search(path)
     if m:
         cid = m.group(1)
-        return Container(runtime="docker", id=cid, short_id=cid[:12], pod_uid=pod_uid)
+        return _container("docker", cid, cid[:12], pod_uid)
     if pod is not None:
         m = _BARE.search(path, pod.end() - 1)
         if m:
             cid = m.group(1)
-            return Container(runtime="kubernetes", id=cid, short_id=cid[:12], pod_uid=pod_uid)
+            return _container("kubernetes", cid, cid[:12], pod_uid)
         return None  # the pod's own slice (its pause process sits in a container of its own)
     m = _NSPAWN.search(path)
     if m:
         name = m.group(1) or m.group(2)
         name = name.replace("\\x2d", "-")  # systemd escapes '-' in unit names
-        return Container(runtime="systemd-nspawn", id=name)
+        return _container("systemd-nspawn", name)
     m = _LXC.search(path)
     if m:
-        return Container(runtime="lxc", id=m.group(1))
+        return _container("lxc", m.group(1))
     return None
 
 
-def label(container: Container | None) -> str | None:
-    """How messages name a container: 'docker 3f2a1b4c5d6e', 'systemd-nspawn web1'."""
+def label(container: "Mapping[str, Any] | Any | None") -> str | None:
+    """How messages name a container ('docker 3f2a1b4c5d6e', 'systemd-nspawn web1'): of a
+    record's ``Container``, or of the fields :func:`from_cgroup` gives."""
     if container is None:
         return None
-    return f"{container.runtime} {container.short_id or container.id}"
+    fields = container if isinstance(container, Mapping) else container.__dict__
+    return f"{fields['runtime']} {fields.get('short_id') or fields['id']}"

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..model import Owner, ParseIssue, Snapshot
+if TYPE_CHECKING:  # the annotations only: the jsonl stream runs without pydantic
+    from ..model import ParseIssue, Snapshot
 
 
 @dataclass
@@ -153,7 +155,10 @@ class OwnerCache:
 
 @dataclass
 class OwnerScan:
-    owners: dict[int, list[Owner]]
+    """``owners``: inode -> the fields of each :class:`~netparse.model.Owner` (plain dicts, in
+    the model's field order, nulls left out: validated with the record, or written as JSON)."""
+
+    owners: dict[int, list[dict[str, Any]]]
     processes: int
     unreadable: int
     pids: set[int]
@@ -163,11 +168,14 @@ def scan(proc: str = "/proc", cache: OwnerCache | None = None, wanted: set[int] 
     """inode -> owners from every ``/proc/PID/fd``; ``wanted``: only these inodes are kept
     (every table is still read, as a socket can be shared by several processes)."""
     cache = cache if cache is not None else OwnerCache()
-    cache.begin()
     found: dict[int, list[tuple[int, int]]] = {}
     seen = unreadable = 0
     pids: set[int] = set()
-    readlink = os.readlink
+    if wanted is not None and not wanted:
+        return OwnerScan({}, 0, 0, pids)  # nothing to attribute: no table worth reading
+    cache.begin()
+    readlink, listdir, open_dir, close = os.readlink, os.listdir, os.open, os.close
+    flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
     try:
         entries = os.scandir(proc)
     except OSError:
@@ -179,7 +187,7 @@ def scan(proc: str = "/proc", cache: OwnerCache | None = None, wanted: set[int] 
                 continue
             pid = int(name)
             try:
-                fds = os.scandir(f"{entry.path}/fd")
+                dirfd = open_dir(f"{entry.path}/fd", flags)
             except FileNotFoundError:
                 continue  # the process ended
             except OSError:
@@ -188,10 +196,14 @@ def scan(proc: str = "/proc", cache: OwnerCache | None = None, wanted: set[int] 
                 continue
             seen += 1
             pids.add(pid)
-            with fds:
-                for fd in fds:
-                    try:
-                        target = readlink(fd.path)
+            try:
+                try:
+                    names = listdir(dirfd)
+                except OSError:
+                    continue  # ended while being read
+                for fd in names:
+                    try:  # relative to the directory's fd: no path walk per link
+                        target = readlink(fd, dir_fd=dirfd)
                     except OSError:
                         continue
                     if target[:8] != "socket:[":
@@ -199,14 +211,21 @@ def scan(proc: str = "/proc", cache: OwnerCache | None = None, wanted: set[int] 
                     inode = int(target[8:-1])
                     if wanted is not None and inode not in wanted:
                         continue
-                    found.setdefault(inode, []).append((pid, int(fd.name) if fd.name.isdecimal() else -1))
-    owners: dict[int, list[Owner]] = {}
+                    found.setdefault(inode, []).append((pid, int(fd) if fd.isdecimal() else -1))
+            finally:
+                close(dirfd)
+    owners: dict[int, list[dict[str, Any]]] = {}
     for inode, holders in found.items():
-        owners[inode] = [
-            Owner(process=cache.process(proc, pid).name, pid=pid, fd=fd if fd >= 0 else None) for pid, fd in holders
-        ]
+        owners[inode] = [owner_fields(cache.process(proc, pid).name, pid, fd) for pid, fd in holders]
     cache.prune(pids)
     return OwnerScan(owners, seen, unreadable, pids)
+
+
+def owner_fields(process: str | None, pid: int, fd: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"process": process, "pid": pid} if process is not None else {"pid": pid}
+    if fd >= 0:
+        out["fd"] = fd
+    return out
 
 
 def attribute(records: list[dict], found: OwnerScan, att: Attribution | None = None) -> Attribution:
@@ -223,7 +242,7 @@ def attribute(records: list[dict], found: OwnerScan, att: Attribution | None = N
         if got:
             att.attributed += 1
             first = got[0]
-            rec["pid"], rec["process"], rec["fd"] = first.pid, first.process, first.fd
+            rec["pid"], rec["process"], rec["fd"] = first["pid"], first.get("process"), first.get("fd")
             if len(got) > 1:
                 rec["owners"] = got
         elif inode:

@@ -59,7 +59,9 @@ def _rows():
 def owners_by_inode(proc: Path) -> tuple[dict[int, list[Owner]], int, int]:
     """inode -> owners, from ``/proc/PID/fd/*`` links; also (processes seen, processes unreadable)."""
     found = scan_owners(str(proc))
-    return found.owners, found.processes, found.unreadable
+    return ({inode: [Owner(**o) for o in got] for inode, got in found.owners.items()}, found.processes,
+            found.unreadable)
+
 
 
 def read_proc_net(proc: Path, unix: bool = False, byte_order: str = sys.byteorder,

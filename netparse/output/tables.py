@@ -150,3 +150,26 @@ def render_summary(summary: Summary, stream: IO[str] = sys.stdout, title: str | 
         stream.write(line + "\n")
     for i, line in enumerate(body):
         stream.write((f"\x1b[1m{line}\x1b[0m" if bold and i == 0 else line) + "\n")
+
+
+GROUP_COLUMNS = [
+    Column("Container"),
+    Column("Sockets", right=True),
+    Column("Kinds"),
+    Column("TCP states"),
+    Column("Listening", drop=2),
+    Column("Top processes", short="Processes", drop=1),
+]
+
+
+def render_groups(summary: Summary, stream: IO[str] = sys.stdout, width: int | None = -1) -> None:
+    """``summary --by container``: one row per container (then the host, then unknown)."""
+    w = width_of(stream) if width == -1 else width
+    rows = (
+        [g.name, f"{g.count:,}", [f"{k} {n:,}" for k, n in g.by_kind.items()],
+         [f"{n:,} {st}" for st, n in g.tcp_states.items()], [f"{p} ×{n:,}" for p, n in g.listening],
+         [f"{p} ×{n:,}" for p, n in g.processes]]
+        for g in summary.by_container or ()
+    )
+    stream.write("\n")
+    write_table(GROUP_COLUMNS, rows, stream, w, use_color(stream))

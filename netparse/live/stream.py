@@ -1,0 +1,233 @@
+"""The live path at the kernel's speed: sock_diag answers as rows, written as JSON lines without
+building a model.
+
+A **row** here is what :mod:`.netlink` decodes: a dict whose keys are ``Socket`` field names
+(``state`` a ``TcpState``, ``family`` its text, nested groups as dicts in their model's field
+order, nulls left out). :class:`Stream` reads this network namespace's sockets through one
+netlink socket, with the filters the kernel can apply in the request (TCP and datagram states
+as ``idiag_states`` masks, ports as ``INET_DIAG_REQ_BYTECODE``), then the same predicate as
+every other path (``filters.socket_filter`` over :class:`Row`, a dict read by attribute), and
+adds owners (one ``/proc/*/fd`` scan, only when asked for; with a filter, only for the sockets
+kept) and containers. :func:`row_json` writes a row exactly as
+``output.records.record_json(Socket.model_validate(row))`` does (a test checks it on this
+machine's sockets), so ``netparse live -o jsonl`` loads neither pydantic nor the grammars.
+
+Nothing here imports the models: :func:`netparse.live.collect.sample` validates the same rows
+into a ``Snapshot`` for every other output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import SourceError
+from ..output.safe import json_safe
+from ..states import TcpState
+from . import netlink
+from .containers import from_cgroup
+from .owners import Attribution, OwnerCache, attribute
+from .owners import scan as scan_owners
+
+#: Socket's fields in the model's order (what record_json writes; a test checks it)
+FIELDS = (
+    "proto", "family", "local_address", "local_port", "local_service", "remote_address", "remote_port",
+    "remote_service", "state", "state_label", "state_printed", "recv_q", "send_q", "pid", "process", "user", "inode",
+    "timer", "timer_name", "timer_seconds", "timer_retrans", "line", "fd", "owners", "sk", "cgroup",
+    "local_interface", "remote_interface", "shutdown", "path", "peer_inode", "refcnt", "flags", "type", "info",
+    "extra", "service", "modules", "offload_state", "dialect", "cgroup_id", "mark", "tcp_info", "memory", "netns",
+    "container", "truncated",
+)
+SOURCES = ("auto", "netlink", "proc", "netstat")
+ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
+_POS = {name: i for i, name in enumerate(FIELDS)}
+_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_TEXT = {m: m.value for m in TcpState}
+
+
+class Row(dict):
+    """A row read by attribute as well (``row.state``; a missing field is None), so the
+    ``--state/--port/--proto/--pid`` predicate of :mod:`netparse.filters` applies to it as to
+    a ``Socket``."""
+
+    __slots__ = ()
+    __getattr__ = dict.get
+
+
+def _order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    order = _ORDERS.get(keys)
+    if order is None:
+        if len(_ORDERS) > 1024:  # bounded: a source writes few distinct key sets
+            _ORDERS.clear()
+        order = _ORDERS[keys] = tuple(sorted(keys, key=_POS.__getitem__))
+    return order
+
+
+try:  # orjson (a dependency): what netparse.rows writes rows with, byte-identical to pydantic's JSON
+    import orjson
+
+    _dumps = orjson.dumps
+
+    def _json(data: dict[str, Any]) -> str:
+        return _dumps(data).decode()
+
+except ImportError:  # pragma: no cover - the fallback keeps working, slower
+    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def _json(data: dict[str, Any]) -> str:
+        return _encode(data)
+
+
+def row_json(row: dict[str, Any]) -> str:
+    """One row as compact JSON, as ``record_json`` writes the ``Socket`` validated from it
+    (fields in the model's order, nulls left out, the state as its text)."""
+    data = {k: v for k in _order(tuple(row)) if (v := row[k]) is not None}
+    state = data.get("state")
+    if state is not None:
+        data["state"] = _TEXT.get(state, state)
+    return _json(data)
+
+
+def write_rows(rows: Iterable[dict[str, Any]], out, batch: int = 256) -> int:
+    """Rows as JSON lines (DEL and C1 controls escaped, as ``write_jsonl`` does), written
+    ``batch`` lines at a time (one escape pass and one write per batch; the first line alone,
+    so a reader sees output at once)."""
+    n = 0
+    lines: list[str] = []
+    for row in rows:
+        lines.append(row_json(row))
+        n += 1
+        if n == 1 or len(lines) >= batch:
+            out.write(json_safe("\n".join(lines)) + "\n")
+            lines.clear()
+    if lines:
+        out.write(json_safe("\n".join(lines)) + "\n")
+    return n
+
+
+def raw_from_proc(base: Path) -> Callable[[str, int], Iterator[dict]]:
+    """sock_diag has no raw module in this kernel: raw sockets from /proc/net/raw{,6}, as ss
+    does (the /proc/net grammar is loaded only when the table has a row)."""
+
+    def missing(proto: str, family: int) -> Iterator[dict]:
+        name = proto + ("6" if family == netlink.socket.AF_INET6 else "")
+        try:
+            with open(base / "net" / name, "rb") as fh:
+                if fh.read().count(b"\n") < 2:
+                    return  # the header only
+        except OSError:
+            return
+        from .proc import read_proc_net
+
+        records, _issues = read_proc_net(base, files=[(name, proto)])
+        for rec in records:
+            rec.pop("line", None)
+            (rec.get("extra") or {}).pop("file", None)
+            family = rec.get("family")
+            if family is not None:  # the grammar's Family member: the row's text
+                rec["family"] = getattr(family, "value", family)
+            yield rec
+
+    return missing
+
+
+def put_container(rec: dict, proc: str, cache: OwnerCache) -> None:
+    """cgroup path and container of an attributed record, from its owner's /proc/PID/cgroup."""
+    pid = rec.get("pid")
+    if pid:
+        path = cache.cgroup(proc, pid)
+        if path:
+            rec["cgroup"] = path
+            found = from_cgroup(path)
+            if found is not None:
+                rec["container"] = found
+
+
+def choose_source(source: str | None, proc: str) -> str:
+    source = (source or os.environ.get(ENV_SOURCE) or "auto").lower()
+    if source not in SOURCES:
+        raise SourceError(f"unknown live source {source!r}: use {', '.join(SOURCES)}")
+    if source == "auto":
+        if not Path(proc, "net", "tcp").exists():
+            return "netstat"
+        return "netlink" if proc == "/proc" and sys.platform.startswith("linux") else "proc"
+    return source
+
+
+class Query:
+    """What the kernel is asked for: TCP and datagram state masks and a port bytecode, from the
+    command's filters (all sockets when none)."""
+
+    def __init__(self, states: "set[TcpState] | None" = None, ports: "Iterable[int] | None" = None) -> None:
+        self.tcp_states = netlink.states_mask(states)
+        self.dgram_states = netlink.dgram_mask(states)
+        self.bytecode = netlink.port_bytecode(set(ports) if ports else None)
+
+    def records(self, sock, proc: str, unix: bool, info: bool) -> Iterator[dict[str, Any]]:
+        return netlink.records(sock, unix=unix, info=info, states=self.tcp_states, dgram_states=self.dgram_states,
+                               bytecode=self.bytecode, missing=raw_from_proc(Path(proc)))
+
+
+class Stream:
+    """This network namespace's sockets through netlink, one row at a time: memory stays flat
+    in the number of sockets, except the inode -> owner map when owners are asked for. The
+    netlink socket is opened at once, so a refusal (NetlinkError) comes before anything is
+    written and the caller can fall back to :func:`netparse.live.collect.sample`.
+
+    ``keep``: the predicate rows must pass (``filters.socket_filter``; None keeps all);
+    ``by_owner``: it reads the owner (``--pid``), so owners are put on first. Otherwise a
+    filtered stream is filtered first and the owners are looked up for the kept rows only."""
+
+    def __init__(self, proc: str = "/proc", unix: bool = False, *, owners: bool = True, info: bool = False,
+                 containers: bool = True, query: Query | None = None, keep: Callable[[Any], bool] | None = None,
+                 by_owner: bool = False, cache: OwnerCache | None = None) -> None:
+        self.proc, self.unix, self.owners, self.info, self.containers = str(proc), unix, owners, info, containers
+        self.query = query or Query()
+        self.keep, self.by_owner = keep, by_owner
+        self.cache = cache if cache is not None else OwnerCache()
+        self.sock = netlink.open_socket()
+        self.attribution: Attribution | None = None
+
+    def _attribution(self, found) -> Attribution:
+        return Attribution(processes=found.processes, unreadable_processes=found.unreadable,
+                           is_root=hasattr(os, "geteuid") and os.geteuid() == 0)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        proc, keep = self.proc, self.keep
+        with self.sock:
+            records = self.query.records(self.sock, proc, self.unix, self.info)
+            if keep is not None and self.owners and not self.by_owner:
+                kept = []
+                for i, rec in enumerate(records, 1):
+                    rec = Row(rec)
+                    if keep(rec):
+                        rec["line"] = i
+                        kept.append(rec)
+                found = scan_owners(proc, self.cache, {r["inode"] for r in kept if r.get("inode")})
+                self.attribution = att = self._attribution(found)
+                for rec in kept:
+                    attribute((rec,), found, att)
+                    if self.containers:
+                        put_container(rec, proc, self.cache)
+                    yield rec
+                return
+            found = scan_owners(proc, self.cache) if self.owners else None
+            if found is not None:
+                self.attribution = att = self._attribution(found)
+            for i, rec in enumerate(records, 1):
+                if found is not None:
+                    attribute((rec,), found, att)
+                    if self.containers:
+                        put_container(rec, proc, self.cache)
+                if keep is not None:
+                    rec = Row(rec)
+                    if not keep(rec):
+                        continue
+                rec["line"] = i
+                yield rec
+
+
+__all__ = ["ENV_SOURCE", "FIELDS", "SOURCES", "choose_source", "Query", "Row", "Stream", "put_container", "raw_from_proc", "row_json", "write_rows"]
