@@ -1,0 +1,122 @@
+"""Start-up: the lazy grammar registry detects exactly what the eager one did, its gates are
+current, and small common inputs import only the grammars they need (fresh processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import netparse
+from netparse.errors import UnknownFormatError
+from netparse.grammars import GRAMMARS
+from netparse.grammars.gates import ENTRIES
+from netparse.inputs.decode import decode
+from netparse.parser import split_lines
+from conftest import ROOT, SAMPLES, sample_files, sample_id
+
+ALL = sample_files()
+
+
+def _run(code: str, **env: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_gates_are_current() -> None:
+    """grammars/gates.py says what the grammars say (else: python -m netparse.grammars.gates)."""
+    got = _run("import json; from netparse.grammars.gates import specs; print(json.dumps(specs()))", PYTHONHASHSEED="0")
+    assert json.loads(got) == json.loads(json.dumps(ENTRIES)), "run: python -m netparse.grammars.gates"
+
+
+@pytest.mark.parametrize("path", ALL, ids=sample_id)
+def test_every_marker_line_passes_its_gate(path: Path) -> None:
+    """A gate may let through lines that are no marker, never keep out one that is."""
+    text, _ = decode(path.read_bytes())
+    lines = [line.replace("\x00", "") for line in split_lines(text)]
+    for entry in GRAMMARS.entries():
+        grammar = entry.load()
+        for line in lines:
+            if any(marker.match(line) is not None for marker in grammar.markers):
+                assert entry.may_mark(line), (entry.name, line)
+
+
+_DETECT = """
+import json, sys
+import netparse
+from netparse.grammars import GRAMMARS
+if sys.argv[1] == "eager":
+    for entry in GRAMMARS.entries():
+        entry.load()
+out = {}
+for path in sys.argv[2:]:
+    snap = netparse.parse_file(path)
+    out[path] = [snap.format, snap.formats, snap.locale, snap.line_counts, len(snap.issues),
+                 [i.reason for i in snap.issues][:30]]
+print(json.dumps(out))
+"""
+
+
+def test_lazy_detection_is_the_eager_detection() -> None:
+    """Every sample read with the registry lazy (fresh process) and with every grammar loaded
+    first: the same format, formats, language, line counts and issue reasons."""
+    paths = [str(p) for p in ALL]
+
+    def detect(mode: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", _DETECT, mode, *paths], capture_output=True, text=True, cwd=ROOT,
+                              timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    lazy, eager = detect("lazy"), detect("eager")
+    assert lazy.keys() == eager.keys() and len(lazy) >= 50
+    for path in paths:
+        assert lazy[path] == eager[path], path
+
+
+_LOADED = """
+import sys
+import netparse
+from netparse.grammars import GRAMMARS
+snap = netparse.parse(open(sys.argv[1], encoding="utf-8").read())
+print(snap.format, " ".join(e.name for e in GRAMMARS.entries() if e.loaded))
+"""
+
+
+@pytest.mark.parametrize(("sample", "expected", "loaded"), [
+    ("linux/netstat-an.txt", "linux-netstat", {"linux-netstat", "busybox-netstat"}),  # they share the title line
+    ("linux/ss-tanp.txt", "ss", {"ss"}),
+    ("windows/de-netstat-ano.txt", "windows-netstat", {"windows-netstat"}),
+])
+def test_small_inputs_load_only_their_grammars(sample: str, expected: str, loaded: set[str]) -> None:
+    fmt, *names = _loaded(SAMPLES / sample)
+    assert fmt == expected
+    assert set(names) == loaded
+
+
+def _loaded(path: Path) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", _LOADED, str(path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_a_named_format_loads_only_itself() -> None:
+    out = _run("import netparse; from netparse.grammars import GRAMMARS\n"
+               "netparse.parse('tcp 0 0 1.2.3.4:1 5.6.7.8:2 ESTABLISHED\\n', format='linux-netstat')\n"
+               "print(' '.join(e.name for e in GRAMMARS.entries() if e.loaded))")
+    assert out.split() == ["linux-netstat"]
+
+
+def test_registry_is_a_mapping_of_grammars() -> None:
+    assert sorted(GRAMMARS) == sorted(e["name"] for e in ENTRIES)
+    assert "ss" in GRAMMARS and "nonesuch" not in GRAMMARS
+    assert GRAMMARS["ss"].name == "ss" and len(GRAMMARS) == len(ENTRIES)
+    with pytest.raises(UnknownFormatError):
+        netparse.parse("x\n", format="nonesuch")
