@@ -120,3 +120,100 @@ def test_registry_is_a_mapping_of_grammars() -> None:
     assert GRAMMARS["ss"].name == "ss" and len(GRAMMARS) == len(ENTRIES)
     with pytest.raises(UnknownFormatError):
         netparse.parse("x\n", format="nonesuch")
+
+
+# -- the CLI: typer without a pydantic TypeAdapter per option -----------------------------------
+
+_CLI = """
+import sys
+import netparse.cli.options as options
+if sys.argv.pop(1) == "adapters":
+    options.cheap_coercion = lambda: None  # typer's own coercion for every option
+sys.argv[0] = "netparse"
+from netparse.cli.app import run
+run()
+"""
+
+NETSTAT = SAMPLES / "linux" / "problems_netstat-an.txt"
+SS = SAMPLES / "linux" / "ss-tanp.txt"
+
+ARGVS = [
+    [], ["parse"], ["parse", "-o", "json"], ["parse", "-o", "jsonl", "--state", "LISTEN", "--proto", "tcp"],
+    ["parse", "-o", "csv", "--port", "ssh", "--port", "18090"], ["parse", "--pid", "12x"], ["parse", "--pid", "007"],
+    ["parse", "--pid", " 7"], ["parse", "-o", "jsn"], ["parse", "-o", "JSON"], ["parse", "-j", "0", str(SS)],
+    ["parse", "-j", "1", "-o", "jsonl", str(SS), str(NETSTAT)], ["parse", "--encoding", "cp850"],
+    ["parse", "--encoding", "rot13"], ["parse", "-f", "nonesuch"], ["parse", "-f", "ss", "--strict"],
+    ["parse", "--byte-order", "big", "-o", "json"], ["parse", "--byte-order", "middle"], ["parse", "--show-issues"],
+    ["summary", "-o", "json"], ["summary", "--all-snapshots"], ["analyze"], ["analyze", "-o", "json"],
+    ["analyze", "--fail-on", "info"], ["analyze", "--fail-on", "bogus"], ["analyze", "--set", "NP001.nonesuch=1"],
+    ["--version"], ["--help"], ["parse", "--help"], ["analyze", "--help"], ["formats"], ["explain", "TIME_WAIT"],
+    ["parse", "--nonesuch"], ["nonesuch"], ["timeline"], ["parse", "-o", "parquet"],
+]
+
+
+@pytest.mark.parametrize("argv", ARGVS, ids=lambda a: " ".join(a) or "(bare)")
+def test_cli_coercion_is_typers(argv: list[str]) -> None:
+    """Every argv gives the same output, errors and exit code with the cheap coercion as with
+    typer's pydantic adapters."""
+
+    def run(mode: str) -> tuple[int, str, str]:
+        with NETSTAT.open("rb") as stdin:
+            done = subprocess.run([sys.executable, "-c", _CLI, mode, *argv], stdin=stdin, capture_output=True, cwd=ROOT,
+                                  timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"})
+        return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+
+    cheap, typers = run("cheap"), run("adapters")
+    assert cheap == typers
+    assert cheap[0] in (0, 1, 2, 3, 4), cheap[2]
+
+
+def _modules_after(argv: list[str], stdin: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run the CLI on ``stdin``; its result and the top-level packages (and typer._adapters) it imported."""
+    report = ("print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules}"
+              " | ({'typer._adapters'} & set(sys.modules)))), file=sys.stderr)")
+    code = _CLI.replace("run()", "try:\n    run()\nfinally:\n    " + report)
+    with stdin.open("rb") as f:
+        done = subprocess.run([sys.executable, "-c", code, "cheap", *argv], stdin=f, capture_output=True, text=True,
+                              cwd=ROOT, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return done, done.stderr.rpartition("MODULES ")[2].split()
+
+
+@pytest.mark.parametrize("argv", [[], ["parse", "-o", "json", "--state", "LISTEN", "--pid", "12"], ["analyze"]])
+def test_plain_options_build_no_type_adapter(argv: list[str]) -> None:
+    done, modules = _modules_after(argv, NETSTAT)
+    assert done.returncode == 0, done.stderr
+    assert "typer._adapters" not in modules
+
+
+# -- findings written plain when piped ----------------------------------------------------------
+
+@pytest.mark.parametrize("sample", ["linux/problems_netstat-an.txt", "linux/problems_ss-tanp.txt",
+                                    "linux/netstat-an.txt", "windows/de-netstat-ano.txt"])
+def test_plain_console_writes_what_rich_writes(sample: str) -> None:
+    """Findings printed through the plain console are byte for byte rich's (not a terminal)."""
+    import io
+
+    from netparse.cli.findings import render_findings
+    from netparse.logs.newest import analysis_inputs
+    from netparse.output.tables import PlainConsole, rich_console
+    from netparse.rules.config import load_config
+    from netparse.rules.engine import analyze_series
+
+    results = list(analysis_inputs([str(SAMPLES / sample)], "auto"))
+    found = [f for snap, series in results for f in analyze_series(series, load_config(), latest=snap)]
+    assert sample.endswith("netstat-an.txt") or found  # the problem samples have findings
+    plain, fancy = io.StringIO(), io.StringIO()
+    render_findings(found, PlainConsole(plain))
+    render_findings(found, rich_console(fancy))
+    assert plain.getvalue() == fancy.getvalue()
+    for snap, _ in results:  # live: the evidence as sockets
+        plain, fancy = io.StringIO(), io.StringIO()
+        render_findings(found, PlainConsole(plain), snap.sockets)
+        render_findings(found, rich_console(fancy), snap.sockets)
+        assert plain.getvalue() == fancy.getvalue()
+
+
+def test_the_bare_command_piped_imports_no_rich() -> None:
+    done, modules = _modules_after([], NETSTAT)
+    assert done.returncode == 0 and "finding" in done.stdout
+    assert "rich" not in modules and "typer" in modules

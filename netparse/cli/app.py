@@ -46,6 +46,7 @@ from .options import (
     ShowIssuesOpt,
     StateOpt,
     StrictOpt,
+    cheap_coercion,
     err,
     expand_or_exit,
     filter_or_exit,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import ParseIssue, Socket
 
 plain_errors()
+cheap_coercion()
 app = typer.Typer(
     name="netparse",
     help="Turn netstat / ss output from any platform into typed records, and say what is wrong.\n\n"

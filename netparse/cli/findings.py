@@ -76,10 +76,10 @@ def render_findings(findings: "list[Finding]", console: "Console", sockets=None)
     after its summary. Colour follows the console (none when not a terminal or NO_COLOR is set).
     ``sockets`` (live input): the evidence is shown as those sockets, one a line, instead of
     line numbers of tables the user never saw."""
-    from rich.text import Text
-
     from ..output.safe import shown
+    from ..output.tables import text_class
 
+    Text = text_class(console)  # rich's on a terminal; piped, plain text without importing rich
     if not findings:
         console.print("No findings.", style="green", highlight=False)
         return
