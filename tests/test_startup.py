@@ -217,3 +217,68 @@ def test_the_bare_command_piped_imports_no_rich() -> None:
     done, modules = _modules_after([], NETSTAT)
     assert done.returncode == 0 and "finding" in done.stdout
     assert "rich" not in modules and "typer" in modules
+
+
+# -- the plain pipe answered before typer -----------------------------------------------------
+
+_ENTRY = """
+import sys
+sys.argv[0] = "netparse"
+if sys.argv.pop(1) == "typer":
+    from netparse.cli.app import run  # the typer app for every command line
+else:
+    from netparse.cli import run  # the console script: the plain pipe without typer
+try:
+    run()
+finally:
+    print("TYPER", "typer" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("stdin", [
+    "linux/problems_netstat-an.txt", "linux/problems_ss-tanp.txt", "linux/netstat-an.txt", "windows/de-netstat-ano.txt",
+    "linux/linux_nettools_netstat-antp_non-root_stderr-note.txt", "counters/nstat.txt", "-empty-", "-garbage-",
+])
+def test_the_plain_pipe_is_the_typer_default_command(stdin: str, tmp_path: Path) -> None:
+    """``netparse`` with piped input: the same output, messages and exit code without typer."""
+    if stdin == "-empty-":
+        path = tmp_path / "empty.txt"
+        path.write_bytes(b"")
+    elif stdin == "-garbage-":
+        path = tmp_path / "garbage.txt"
+        path.write_text("hello\nworld\n")
+    else:
+        path = SAMPLES / stdin
+
+    def run(mode: str) -> tuple[int, str, str]:
+        with path.open("rb") as f:
+            done = subprocess.run([sys.executable, "-c", _ENTRY, mode], stdin=f, capture_output=True, text=True,
+                                  cwd=ROOT, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        return done.returncode, done.stdout, done.stderr
+
+    (fast_rc, fast_out, fast_err), (typer_rc, typer_out, typer_err) = run("entry"), run("typer")
+    assert (fast_rc, fast_out) == (typer_rc, typer_out)
+    assert fast_err.replace("TYPER False", "TYPER True") == typer_err
+    assert "TYPER False" in fast_err or "finding" not in fast_out  # (a bad config would import typer for its Exit)
+
+
+def test_the_plain_pipe_closed_early_is_typers_exit(tmp_path: Path) -> None:
+    """``netparse < big | head -1``: the same exit status as through typer, nothing on stderr."""
+    big = tmp_path / "big.txt"
+    big.write_text((SAMPLES / "linux" / "netstat-an.txt").read_text() * 1)
+    results = []
+    for mode in ("entry", "typer"):
+        with big.open("rb") as f:
+            proc = subprocess.Popen([sys.executable, "-c", _ENTRY, mode], stdin=f, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            proc.stdout.close()  # the reader went away before the first line
+            err = proc.stderr.read().decode()
+            results.append((proc.wait(timeout=120), err.rpartition("TYPER")[0]))
+    assert results[0] == results[1]
+
+
+def test_a_bare_command_line_on_a_terminal_or_with_arguments_goes_to_typer() -> None:
+    from netparse.cli import entry
+
+    assert not entry._plain_pipe(["parse"])
+    assert not entry._plain_pipe(["--help"])

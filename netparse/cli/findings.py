@@ -7,9 +7,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-import typer
-
-from .options import EXIT_CONFIG, err
+from .exits import EXIT_CONFIG, err
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -35,6 +33,8 @@ def report_findings(data, root: bool | None = None) -> None:
     try:
         config = load_config()
     except ConfigError as exc:
+        import typer  # here, not at the top: the plain pipe (cli/entry.py) runs this without typer
+
         err(str(exc))
         raise typer.Exit(EXIT_CONFIG) from None
     sockets = None

@@ -4,7 +4,6 @@ Kept light: it is imported for ``--help`` too."""
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
 from enum import Enum
 from typing import Iterator, Optional
@@ -12,9 +11,7 @@ from typing import Iterator, Optional
 import typer
 
 from ..errors import FilterError, InputError, InputSkipped, ParseError, UnknownFormatError
-
-#: exit codes every command shares (analyze adds 3 and 4; 70, EX_SOFTWARE of sysexits.h, is a bug)
-EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 70
+from .exits import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err  # noqa: F401 (shared here)
 
 
 def plain_errors() -> None:
@@ -164,15 +161,6 @@ def cheap_coercion() -> None:
 
     get_runtime_param.netparse = True  # type: ignore[attr-defined]
     _TyperParameter.get_runtime_param = get_runtime_param
-
-
-def err(message: str) -> None:
-    """One diagnostic line on stderr: the CLI's only way to talk about problems (none when
-    stderr is closed)."""
-    from ..output.safe import shown
-
-    if sys.stderr is not None:
-        sys.stderr.write(f"netparse: {shown(message)}\n")  # one line; file names, labels from input: never escapes
 
 
 @contextmanager
