@@ -33,12 +33,16 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NETSTAT = ROOT / "samples" / "linux" / "corpus-linux_nettools_netstat-an.txt"
 SS = ROOT / "samples" / "linux" / "ss-tanp.txt"
+#: where the commands run: ``python -m`` puts the working directory first on ``sys.path``, so run
+#: from a checkout every "baseline" would import that checkout's netparse
+NEUTRAL = tempfile.mkdtemp(prefix="bench-startup-")
 
 
 def jc_command() -> list[str]:
@@ -72,7 +76,7 @@ def shell(cmd: list[str], stdin: Path | None = None, pythonpath: Path | None = N
 def farm(a: list[str], b: list[str], runs: int) -> dict[str, float]:
     """Medians from farm-bench: A wall, B wall, A/B wall."""
     cmd = ["farm-bench", "-n", str(runs), "--timeout", "900", "--vs", shlex.join(b), "--", *a]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env()).stdout
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env(), cwd=NEUTRAL).stdout
     got: dict[str, float] = {}
     for line in out.splitlines():
         m = re.match(r"(A/B wall|A wall s|B wall s)\s+\S+\s+(\S+)", line)
@@ -90,7 +94,7 @@ def plain(a: list[str], b: list[str], runs: int) -> dict[str, float]:
         pair = []
         for cmd in (a, b):
             start = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), cwd=NEUTRAL)
             pair.append(time.perf_counter() - start)
         wa.append(pair[0])
         wb.append(pair[1])

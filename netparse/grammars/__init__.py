@@ -13,6 +13,7 @@ grammar and the one or two that share its title words, not sixteen.
 from __future__ import annotations
 
 import re
+import threading
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
@@ -21,6 +22,9 @@ from .gates import ENTRIES
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import Grammar
+
+#: held while a grammar's module is imported and the grammar made
+_LOADING = threading.RLock()
 
 
 class Entry:
@@ -53,9 +57,13 @@ class Entry:
         """The grammar (its module imported on first use)."""
         grammar = self._grammar
         if grammar is None:
-            grammar = self._grammar = getattr(import_module(self.module, __name__), self.factory)(**self.kwargs)
-            if grammar.name != self.name:  # pragma: no cover - gates.py out of date
-                raise RuntimeError(f"grammars/gates.py is stale: {self.factory} is {grammar.name!r}, not {self.name!r}")
+            with _LOADING:  # one grammar object per format, whichever thread asks first
+                grammar = self._grammar
+                if grammar is None:
+                    grammar = getattr(import_module(self.module, __name__), self.factory)(**self.kwargs)
+                    if grammar.name != self.name:  # pragma: no cover - gates.py out of date
+                        raise RuntimeError(f"grammars/gates.py is stale: {self.factory} is {grammar.name!r}")
+                    self._grammar = grammar
         return grammar
 
     def may_mark(self, line: str) -> bool:
