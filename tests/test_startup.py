@@ -148,6 +148,8 @@ ARGVS = [
     ["analyze", "--fail-on", "info"], ["analyze", "--fail-on", "bogus"], ["analyze", "--set", "NP001.nonesuch=1"],
     ["--version"], ["--help"], ["parse", "--help"], ["analyze", "--help"], ["formats"], ["explain", "TIME_WAIT"],
     ["parse", "--nonesuch"], ["nonesuch"], ["timeline"], ["parse", "-o", "parquet"],
+    ["live", "--watch", "0.05"], ["live", "--watch", "1e-1", "--count", "0"], ["live", "--interval", "x"],
+    ["live", "--interval", "-1", "--count", "2"], ["live", "--count", "1", "--interval", "0.5", "-o", "yaml"],
 ]
 
 

@@ -4,6 +4,7 @@ Kept light: it is imported for ``--help`` too."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from enum import Enum
 from typing import Iterator, Optional
@@ -60,6 +61,8 @@ def plain_errors() -> None:
 
 #: a whole number as pydantic reads it from text, in the plain spelling (anything else: pydantic)
 _PLAIN_INT = frozenset("0123456789")
+#: a number with a fraction in the plain spelling (1, 0.5, 10.25; not 1e3, inf, .5, 1_0)
+_PLAIN_FLOAT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
 
 
 def cheap_coercion() -> None:
@@ -69,10 +72,11 @@ def cheap_coercion() -> None:
     built when the option is first processed: building them (and importing what they need)
     was ~105 ms of every ``netstat -an | netparse`` (issue 16), for values that are a flag, a
     word or a number. This gives typer a coercion of its own kind (``RuntimeParam``) for bool,
-    str, int, enums and lists of them with no constraints, returning what the adapter returns
-    for the values it takes (a bool as is, a str as is, digits as their int within the option's
-    ``min``/``max``, an enum choice by typer's own ``coerce_cli_choice``); any other value, and every other annotation, goes to
-    typer's adapter, built then, so its result and its error message are typer's.
+    str, int, float, enums and lists of them (numbers with a ``min``/``max`` too, not clamped),
+    returning what the adapter returns for the values it takes (a bool or a str as is, plain
+    digits as their int or float within ``min``/``max``, an enum choice by typer's own
+    ``coerce_cli_choice``); any other value, and every other annotation, goes to typer's
+    adapter, built then, so its result and its error message are typer's.
     Harmless with a typer without this layout (then nothing changes)."""
     try:
         from typer import _coercion, _param_types
@@ -87,7 +91,7 @@ def cheap_coercion() -> None:
         return
     from typing import get_args, get_origin
 
-    leaves = (bool, str, int)
+    leaves = (bool, str, int, float)
 
     def leaf_of(annotation):
         if annotation in leaves or (isinstance(annotation, type) and issubclass(annotation, Enum)):
@@ -103,7 +107,7 @@ def cheap_coercion() -> None:
         leaf = leaf_of(get_args(annotation)[0] if many and len(get_args(annotation)) == 1 else annotation)
         if leaf is None or (leaf is str and routes_to_path(annotation, info)):
             return None
-        if (info.min is not None or info.max is not None) and (leaf is not int or info.clamp):
+        if (info.min is not None or info.max is not None) and (leaf not in (int, float) or info.clamp):
             return None
         return leaf, many
 
@@ -120,10 +124,13 @@ def cheap_coercion() -> None:
         elif leaf is str:
             if value.__class__ is str:
                 return value
-        elif leaf is int:
-            number = value if value.__class__ is int else None
-            if value.__class__ is str and value and len(value) <= 18 and _PLAIN_INT.issuperset(value):
-                number = int(value)
+        elif leaf is int or leaf is float:
+            number = value if value.__class__ is leaf else None
+            if value.__class__ is str:
+                if leaf is int and value and len(value) <= 18 and _PLAIN_INT.issuperset(value):
+                    number = int(value)
+                elif leaf is float and _PLAIN_FLOAT.fullmatch(value):
+                    number = float(value)
             info = param.type_descriptor.parameter_info
             if number is not None and (info.min is None or number >= info.min) and (info.max is None or number <= info.max):
                 return number
