@@ -205,8 +205,9 @@ def test_plain_console_writes_what_rich_writes(sample: str) -> None:
     found = [f for snap, series in results for f in analyze_series(series, load_config(), latest=snap)]
     assert sample.endswith("netstat-an.txt") or found  # the problem samples have findings
     plain, fancy = io.StringIO(), io.StringIO()
-    render_findings(found, PlainConsole(plain))
-    render_findings(found, rich_console(fancy))
+    for out in (PlainConsole(plain), rich_console(fancy)):
+        out.print()  # the blank line before the findings
+        render_findings(found, out)
     assert plain.getvalue() == fancy.getvalue()
     for snap, _ in results:  # live: the evidence as sockets
         plain, fancy = io.StringIO(), io.StringIO()

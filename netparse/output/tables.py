@@ -13,7 +13,8 @@ from ..summary import Summary, counts_atoms
 from .grid import Column, use_color, width_of, wrap_atoms, write_table
 from .safe import shown
 
-__all__ = ["PlainConsole", "PlainText", "console", "endpoint_text", "rich_console", "text_class", "render_summary", "render_table", "summary_lines", "use_color"]
+__all__ = ["PlainConsole", "PlainText", "console", "endpoint_text", "render_summary", "render_table", "rich_console",
+           "summary_lines", "text_class", "use_color"]
 
 #: what ``--help`` of the table commands says about narrow terminals
 NARROW_HELP = (
@@ -40,7 +41,7 @@ class PlainText:
 
 
 class PlainConsole:
-    """A console for output that is not a terminal (or NO_COLOR): writes each ``print`` as its
+    """A console for output that is not a terminal: writes each ``print`` as its
     text and a newline, byte for byte what rich's console writes there (no colour, 200 columns,
     no wrapping: ``tests/test_startup.py`` compares them), without importing rich."""
 
@@ -66,10 +67,9 @@ def text_class(out) -> type:
 
 def console(stream: IO[str] = sys.stdout):
     """A console for ``stream`` that never reads input as markup (callers print ``Text``, see
-    :func:`text_class`): rich's on a terminal, a :class:`PlainConsole` otherwise (the same
-    bytes, without importing rich)."""
-    fancy = use_color(stream)
-    if not fancy:
+    :func:`text_class`): rich's on a terminal (bold and dim stay there with NO_COLOR), a
+    :class:`PlainConsole` otherwise (the same bytes, without importing rich)."""
+    if width_of(stream) is None:  # not a terminal
         return PlainConsole(stream)
     return rich_console(stream)
 
