@@ -1,5 +1,5 @@
 """``python -m netparse``."""
 
-from .cli.app import run
+from .cli.entry import run
 
 run()

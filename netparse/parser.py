@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Protocol
 
 from .errors import ParseError
-from .grammars import GRAMMARS, get
+from .grammars import GRAMMARS, Entry
 from .grammars.base import Context, Grammar
 from .counters import NetCounter, NetSetting
 from .inputs.decode import MAX_LINE, Flagged
@@ -98,12 +98,14 @@ class LineParser:
         #: Optional observer (``netparse.logs`` uses it to cut a log into snapshots): told about
         #: every title/header, and offered lines nothing else understood before they become issues.
         self.hooks = hooks
+        #: the formats tried, in order (registry entries: a grammar's module is imported when a
+        #: line could be one of its titles or headers, see :mod:`netparse.grammars`)
         if format == "auto":
-            self.grammars: list[Grammar] = sorted(GRAMMARS.values(), key=lambda g: g.shape_priority)
+            self.grammars: list[Entry] = sorted(GRAMMARS.entries(), key=lambda e: e.shape_priority)
         else:
-            self.grammars = [get(format)]
+            self.grammars = [GRAMMARS.entry(format)]
         self.strict = strict
-        self.active: Grammar | None = self.grammars[0] if format != "auto" else None
+        self.active: Grammar | None = self.grammars[0].load() if format != "auto" else None
         self.ctx: Context = self.active.new_context() if self.active else Context()
         #: counter and setting records read so far, in input order (see the module docstring);
         #: a consumer may take them away as it goes (``del parser.side[:n]``)
@@ -335,7 +337,7 @@ class LineParser:
                 raise ParseError(self.lineno, line, reason)
             return _issue(self.lineno, line, reason)
         active = self.active
-        for grammar in ([active] if active else []) + [g for g in self.grammars if g is not active]:
+        for grammar in self._marking(line):
             for marker in grammar.markers:
                 res = marker.match(line)
                 if res is None:
@@ -355,7 +357,8 @@ class LineParser:
                         raise ParseError(self.lineno, line, warning)
                     return _issue(self.lineno, line, warning, "warning")
                 return None
-        for grammar in self.grammars:
+        for entry in self.grammars:
+            grammar = entry.load()
             if grammar is active:
                 continue
             ctx = grammar.new_context()
@@ -380,6 +383,21 @@ class LineParser:
             raise ParseError(self.lineno, line, reason)
         return _issue(self.lineno, line, reason)
 
+    def _marking(self, line: str) -> Iterator[Grammar]:
+        """The grammars whose titles and headers are tried on ``line``, in order: the active one,
+        then the others by ``shape_priority``; one not imported yet only when ``line`` passes its
+        gate (a line failing it cannot be one of its markers, so the result is the same)."""
+        active = self.active
+        if active is not None:
+            yield active
+        for entry in self.grammars:
+            if entry.loaded:
+                grammar = entry.load()
+                if grammar is not active:
+                    yield grammar
+            elif entry.may_mark(line):
+                yield entry.load()
+
     def _reason(self, line: str) -> str:
         """Why ``line`` is no row: pyparsing's explanation while ``explain`` lasts (always in
         strict mode), else the short form of the same sentence."""
@@ -395,7 +413,7 @@ class LineParser:
         tried = ", ".join(g.name for g in listings)
         if not full:
             return f"no known format matches this line (tried: {tried})"
-        loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in listings)
+        loc, why, name = max((*g.explain(line, g.new_context()), g.name) for g in (e.load() for e in listings))
         return f"no known format matches this line (tried: {tried}; closest: {name}, {why})"
 
     @staticmethod

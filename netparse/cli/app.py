@@ -13,8 +13,6 @@ Heavy modules (pydantic, pyparsing, rich) are imported inside the commands, so `
 
 from __future__ import annotations
 
-import errno
-import os
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
@@ -22,16 +20,16 @@ from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
 import typer
 
 from .. import __version__
-from ..errors import InputSkipped, RuleError
+from ..errors import InputSkipped
 from . import exporter as exporter_command
 from . import live as live_command
 from .analyze import register as register_analyze
 from .counters import register as register_counters
-from .findings import report_findings
+from .exits import guarded
 from .logs import register as register_logs
+from .pipe import bare
 from .options import (
     EXIT_INPUT,
-    EXIT_SOFTWARE,
     ByteOrder,
     ByteOrderOpt,
     EncodingOpt,
@@ -46,6 +44,7 @@ from .options import (
     ShowIssuesOpt,
     StateOpt,
     StrictOpt,
+    cheap_coercion,
     err,
     expand_or_exit,
     filter_or_exit,
@@ -61,6 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import ParseIssue, Socket
 
 plain_errors()
+cheap_coercion()
 app = typer.Typer(
     name="netparse",
     help="Turn netstat / ss output from any platform into typed records, and say what is wrong.\n\n"
@@ -584,78 +584,16 @@ def main(
     if sys.stdin is None or sys.stdin.isatty():
         live_command.live_default()
         return
-    _bare()
-
-
-def _bare() -> None:
-    """``netstat -an | netparse``: the summary of what ``analyze`` reads (the listing, or the
-    newest snapshot per host of a log), then exactly ``analyze``'s findings on it."""
-    from ..errors import InputProblem
-    from ..logs.newest import analysis_inputs
-    from ..output.tables import render_summary
-    from ..summary import SummaryBuilder
-
-    try:
-        results = list(analysis_inputs(["-"], "auto"))
-    except InputProblem as exc:
-        err(str(exc))
-        raise typer.Exit(1) from None
-    counts = SummaryBuilder()
-    for snap, _ in results:
-        counts.extend(snap.sockets)
-    title = ", ".join(sorted({snap.format for snap, _ in results})) or None
-    render_summary(counts.build(), sys.stdout, title=title)
-    sys.stdout.flush()
-    issues = sum(len(snap.issues) for snap, _ in results)
-    if issues:
-        err(f"{issues} line{'s' if issues != 1 else ''} not understood (netparse parse --show-issues lists them)")
-    report_findings(results)
+    bare()
 
 
 def run() -> None:
-    """Console-script entry point: never a traceback for bad input or a closed pipe. A bug (an
-    exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
-    and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
-    if sys.stdout is None:  # started with standard output closed ('>&-')
-        err("standard output is closed: nowhere to write")
-        raise SystemExit(EXIT_INPUT)
-    try:
-        if not (sys.argv[1:2] == ["live"] and live_command.run_quick(sys.argv[2:])):
-            app()
-        sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
-    except BrokenPipeError:
-        # the reader went away (netparse ... | head): stop quietly, as other filters do
-        _silence_stdout()
-        raise SystemExit(0) from None
-    except OSError as exc:
-        if exc.errno not in _WRITE_ERRNOS:
-            raise _bug(exc) from None
-        _silence_stdout()
-        err(f"cannot write output: {exc.strerror or exc}")
-        raise SystemExit(EXIT_INPUT) from None
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
-    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, reported as one
-        raise _bug(exc) from None
+    """The typer app as the console script runs it (see :func:`netparse.cli.exits.guarded`);
+    :func:`netparse.cli.entry.run` answers the plain pipe before building it, and a plain
+    ``live`` command line is parsed without typer (:func:`netparse.cli.live.run_quick`)."""
+    guarded(_typer_or_quick_live)
 
 
-#: write errors that mean the output cannot be delivered (not a bug): disk full, quota, file
-#: too large, I/O error, a stdout that is not writable
-_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS})
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush stays quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def _bug(exc: BaseException) -> SystemExit:
-    if os.environ.get("NETPARSE_DEBUG"):
-        raise exc
-    what = exc if isinstance(exc, RuleError) else f"{type(exc).__name__}: {exc}"
-    err(f"internal error: {what} (a bug in netparse; NETPARSE_DEBUG=1 shows the traceback)")
-    return SystemExit(EXIT_SOFTWARE)
+def _typer_or_quick_live() -> None:
+    if not (sys.argv[1:2] == ["live"] and live_command.run_quick(sys.argv[2:])):
+        app()

@@ -7,9 +7,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
-import typer
-
-from .options import EXIT_CONFIG, err
+from .exits import EXIT_CONFIG, err
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -35,6 +33,8 @@ def report_findings(data, root: bool | None = None) -> None:
     try:
         config = load_config()
     except ConfigError as exc:
+        import typer  # here, not at the top: the plain pipe (cli/entry.py) runs this without typer
+
         err(str(exc))
         raise typer.Exit(EXIT_CONFIG) from None
     sockets = None
@@ -76,10 +76,10 @@ def render_findings(findings: "list[Finding]", console: "Console", sockets=None)
     after its summary. Colour follows the console (none when not a terminal or NO_COLOR is set).
     ``sockets`` (live input): the evidence is shown as those sockets, one a line, instead of
     line numbers of tables the user never saw."""
-    from rich.text import Text
-
     from ..output.safe import shown
+    from ..output.tables import text_class
 
+    Text = text_class(console)  # rich's on a terminal; piped, plain text without importing rich
     if not findings:
         console.print("No findings.", style="green", highlight=False)
         return

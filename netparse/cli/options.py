@@ -4,7 +4,7 @@ Kept light: it is imported for ``--help`` too."""
 
 from __future__ import annotations
 
-import sys
+import re
 from contextlib import contextmanager
 from enum import Enum
 from typing import Iterator, Optional
@@ -12,9 +12,7 @@ from typing import Iterator, Optional
 import typer
 
 from ..errors import FilterError, InputError, InputSkipped, ParseError, UnknownFormatError
-
-#: exit codes every command shares (analyze adds 3 and 4; 70, EX_SOFTWARE of sysexits.h, is a bug)
-EXIT_INPUT, EXIT_USAGE, EXIT_CONFIG, EXIT_FINDINGS, EXIT_SOFTWARE = 1, 2, 3, 4, 70
+from .exits import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err  # noqa: F401 (shared here)
 
 
 def plain_errors() -> None:
@@ -61,13 +59,115 @@ def plain_errors() -> None:
         TyperArgument.display_type_rich = display_type_rich
 
 
-def err(message: str) -> None:
-    """One diagnostic line on stderr: the CLI's only way to talk about problems (none when
-    stderr is closed)."""
-    from ..output.safe import shown
+#: a whole number as pydantic reads it from text, in the plain spelling (anything else: pydantic)
+_PLAIN_INT = frozenset("0123456789")
+#: a number with a fraction in the plain spelling (1, 0.5, 10.25; not 1e3, inf, .5, 1_0)
+_PLAIN_FLOAT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
 
-    if sys.stderr is not None:
-        sys.stderr.write(f"netparse: {shown(message)}\n")  # one line; file names, labels from input: never escapes
+
+def cheap_coercion() -> None:
+    """Option values without a pydantic ``TypeAdapter`` per option.
+
+    typer (0.2x) turns every option's text into its value through a pydantic ``TypeAdapter``
+    built when the option is first processed: building them (and importing what they need)
+    was ~105 ms of every ``netstat -an | netparse`` (issue 16), for values that are a flag, a
+    word or a number. This gives typer a coercion of its own kind (``RuntimeParam``) for bool,
+    str, int, float, enums and lists of them (numbers with a ``min``/``max`` too, not clamped),
+    returning what the adapter returns for the values it takes (a bool or a str as is, plain
+    digits as their int or float within ``min``/``max``, an enum choice by typer's own
+    ``coerce_cli_choice``); any other value, and every other annotation, goes to typer's
+    adapter, built then, so its result and its error message are typer's.
+    Harmless with a typer without this layout (then nothing changes)."""
+    try:
+        from typer import _coercion, _param_types
+        from typer.core import _TyperParameter
+    except ImportError:  # pragma: no cover - another typer
+        return
+    getter = getattr(_TyperParameter, "get_runtime_param", None)
+    base = getattr(_coercion, "RuntimeParam", None)
+    build = getattr(_coercion, "build_runtime_param", None)
+    choose = getattr(_param_types, "coerce_cli_choice", None)
+    if getter is None or base is None or build is None or choose is None or getattr(getter, "netparse", False):
+        return
+    from typing import get_args, get_origin
+
+    leaves = (bool, str, int, float)
+
+    def leaf_of(annotation):
+        if annotation in leaves or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+            return annotation
+        return None
+
+    def cheap(descriptor):
+        info = descriptor.parameter_info
+        if descriptor.file_annotation is not None or info.parser is not None or getattr(info, "click_type", None) is not None:
+            return None
+        annotation = descriptor.annotation
+        many = get_origin(annotation) is list
+        leaf = leaf_of(get_args(annotation)[0] if many and len(get_args(annotation)) == 1 else annotation)
+        if leaf is None or (leaf is str and routes_to_path(annotation, info)):
+            return None
+        if (info.min is not None or info.max is not None) and (leaf not in (int, float) or info.clamp):
+            return None
+        return leaf, many
+
+    def routes_to_path(annotation, info) -> bool:
+        test = getattr(_param_types, "routes_to_path", None)
+        return True if test is None else bool(test(annotation, info))
+
+    miss = object()  # a value left to typer's adapter
+
+    def one(leaf, value, param, ctx):
+        if leaf is bool:
+            if value.__class__ is bool:
+                return value
+        elif leaf is str:
+            if value.__class__ is str:
+                return value
+        elif leaf is int or leaf is float:
+            number = value if value.__class__ is leaf else None
+            if value.__class__ is str:
+                if leaf is int and value and len(value) <= 18 and _PLAIN_INT.issuperset(value):
+                    number = int(value)
+                elif leaf is float and _PLAIN_FLOAT.fullmatch(value):
+                    number = float(value)
+            info = param.type_descriptor.parameter_info
+            if number is not None and (info.min is None or number >= info.min) and (info.max is None or number <= info.max):
+                return number
+        else:  # an enum: typer's own choice coercion (the adapter calls exactly this)
+            try:
+                return choose(value, choices=tuple(leaf), case_sensitive=param.type_descriptor.case_sensitive, ctx=ctx)
+            except ValueError:
+                pass
+        return miss
+
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class CheapRuntimeParam(base):  # type: ignore[misc, valid-type]
+        descriptor: object = None
+        leaf: object = None
+        many: bool = False
+
+        def _coerce_value(self, value, param, ctx):
+            items = (value if isinstance(value, (list, tuple)) else [value]) if self.many else [value]
+            got = [one(self.leaf, item, param, ctx) for item in items]
+            if miss in got:
+                return build(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+            return got if self.many else got[0]
+
+    def get_runtime_param(self):
+        if self._runtime_param is None:
+            shape = cheap(self.type_descriptor)
+            if shape is None:
+                return getter(self)
+            self._runtime_param = CheapRuntimeParam(
+                parameter_info=self.type_descriptor.parameter_info, annotation=self.type_descriptor.annotation,
+                descriptor=self.type_descriptor, leaf=shape[0], many=shape[1])
+        return self._runtime_param
+
+    get_runtime_param.netparse = True  # type: ignore[attr-defined]
+    _TyperParameter.get_runtime_param = get_runtime_param
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Iterable
 
 import pyparsing as pp
@@ -134,10 +135,12 @@ class Row:
     name: str
     grammar: pp.ParserElement
     build: RowBuilder
-    pattern: re.Pattern[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.pattern = compile_row(self.grammar)
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled row regex (compiled when first used: a format's other sections' rows
+        cost nothing until a line of them comes)."""
+        return compile_row(self.grammar)
 
 
 @dataclass
@@ -154,6 +157,19 @@ class Marker:
     on_match: Callable[[pp.ParseResults, Context], None] | None = None
     prefilter: str | None = None  # cheap substring test before running pyparsing
     strip: bool = True  # match the line with surrounding whitespace removed
+
+    def gate(self) -> tuple[str, str] | None:
+        """A cheap test every line :meth:`match` accepts passes: ``("in", text)`` (a substring of
+        the line) or ``("search", pattern)`` (a regex found in it); None when there is none. A
+        subclass with a ``quick`` regex searches it before anything else (``_QuickMarker``,
+        ``LabelMarker``); the registry's gates (:mod:`netparse.grammars.gates`) are built from
+        this, and ``tests/test_startup.py`` checks it on every sample line."""
+        quick = getattr(self, "quick", None)
+        if quick is not None and quick.flags & ~re.UNICODE == 0:
+            return ("search", quick.pattern)
+        if self.prefilter is not None:
+            return ("in", self.prefilter)
+        return None
 
     def match(self, line: str) -> pp.ParseResults | None:
         if self.prefilter is not None and self.prefilter not in line:

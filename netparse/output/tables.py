@@ -13,7 +13,8 @@ from ..summary import Summary, counts_atoms
 from .grid import Column, use_color, width_of, wrap_atoms, write_table
 from .safe import shown
 
-__all__ = ["console", "endpoint_text", "render_summary", "render_table", "summary_lines", "use_color"]
+__all__ = ["PlainConsole", "PlainText", "console", "endpoint_text", "render_summary", "render_table", "rich_console",
+           "summary_lines", "text_class", "use_color"]
 
 #: what ``--help`` of the table commands says about narrow terminals
 NARROW_HELP = (
@@ -22,8 +23,59 @@ NARROW_HELP = (
 )
 
 
+class PlainText:
+    """What a :class:`PlainConsole` prints: the part of rich's ``Text`` the findings use
+    (``Text(text, style=)``, ``append(text, style=)``, ``str()``), styles dropped."""
+
+    __slots__ = ("plain",)
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.plain = text
+
+    def append(self, text: str, style: str | None = None) -> "PlainText":
+        self.plain += text
+        return self
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+class PlainConsole:
+    """A console for output that is not a terminal: writes each ``print`` as its
+    text and a newline, byte for byte what rich's console writes there (no colour, 200 columns,
+    no wrapping: ``tests/test_startup.py`` compares them), without importing rich."""
+
+    width = 200
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.file = stream
+
+    def print(self, *objects: object, style: str | None = None, highlight: bool | None = None,
+              no_wrap: bool | None = None, crop: bool = True) -> None:
+        self.file.write(" ".join(str(o) for o in objects) + "\n")
+
+
+def text_class(out) -> type:
+    """The ``Text`` to print on ``out``: rich's for a rich console, :class:`PlainText` for a
+    :class:`PlainConsole`."""
+    if isinstance(out, PlainConsole):
+        return PlainText
+    from rich.text import Text
+
+    return Text
+
+
 def console(stream: IO[str] = sys.stdout):
-    """A rich console for ``stream`` that never reads input as markup (callers print ``Text``)."""
+    """A console for ``stream`` that never reads input as markup (callers print ``Text``, see
+    :func:`text_class`): rich's on a terminal (bold and dim stay there with NO_COLOR), a
+    :class:`PlainConsole` otherwise (the same bytes, without importing rich)."""
+    if width_of(stream) is None:  # not a terminal
+        return PlainConsole(stream)
+    return rich_console(stream)
+
+
+def rich_console(stream: IO[str] = sys.stdout):
+    """rich's console for ``stream`` as :func:`console` sets it up (colour on a terminal only)."""
     from rich.console import Console
 
     fancy = use_color(stream)
