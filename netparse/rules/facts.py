@@ -291,13 +291,11 @@ class Facts:
         return facts
 
     def _load(self, b: FactsBuilder, format, counters, settings, root) -> None:
-        self.format = format
         self.counters: dict[str, int] = counter_values(counters)
         self.settings: dict[str, NetSetting] = setting_values(settings)
         #: True when the listing was read by root (live mode knows its uid), False when it was
         #: not, None when unknown (a listing from a file)
         self.root = root
-        self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
         #: every record of the listing (TCP/IP or not)
         self.total = b.total
         self._strings = b._strings
@@ -338,6 +336,13 @@ class Facts:
         self.listen_ports = {p for p in self._listeners_by_port if p is not None}
         #: True when the input had a process column that named at least one owner.
         self.has_owners = any(self.has_owner_at(i) for i in range(self.size))
+        self.reformat(format)
+
+    def reformat(self, format: str | None) -> None:
+        """Read the listing as of ``format`` (what the default ephemeral range and the queue
+        columns mean follow it): a plain listing's format is final only once it is all read."""
+        self.format = format
+        self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
         self._sides: dict[tuple[int | None, int], bool] = {}
         self._auto_range = self.ephemeral_range()
 
