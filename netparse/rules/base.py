@@ -73,7 +73,7 @@ class Rule(ABC):
         count: int | None = None,
         **dimensions: object,
     ) -> Finding:
-        return Finding(
+        return compact(Finding(
             rule=self.name,
             code=self.code,
             severity=severity,
@@ -81,7 +81,23 @@ class Rule(ABC):
             count=len(sockets) if count is None else count,
             evidence=evidence(sockets),
             **dimensions,  # type: ignore[arg-type]
-        )
+        ))
+
+
+#: one set of field names per distinct set (see :func:`compact`); a few dozen at most
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def compact(finding: Finding) -> Finding:
+    """``finding`` sharing its set of given field names with every finding that names the same
+    fields: a listing with 77,000 listeners gives as many findings, and that set is 40% of
+    each. Findings are frozen, so nothing adds to the shared set; equality and dumps are
+    unchanged."""
+    names = finding.__pydantic_fields_set__
+    shared = _FIELD_SETS.setdefault(frozenset(names), names)
+    if shared is not names:
+        object.__setattr__(finding, "__pydantic_fields_set__", shared)
+    return finding
 
 
 def evidence(sockets: "Iterable[Socket] | SocketGroup", limit: int = EVIDENCE_LINES) -> list[int]:

@@ -309,16 +309,13 @@ class Facts:
         self._tcp_code = tcp
         self._udp_code = b._protos.get("udp", -1)
         state, proto, printed = self._state, self._proto, self._printed
-        tcp_ix = array("i")
         by_state: dict[int, array] = {}
         for i in range(self.size):
             if proto[i] == tcp:
-                tcp_ix.append(i)
                 ix = by_state.get(state[i])
                 if ix is None:
                     ix = by_state[state[i]] = array("i")
                 ix.append(i)
-        self._tcp_ix = tcp_ix
         self._by_state = {_STATES[c]: ix for c, ix in by_state.items()}
         empty = array("i")
         self._listen_ix = self._by_state.get(TcpState.LISTEN, empty)
@@ -326,7 +323,7 @@ class Facts:
         #: filter), split by what the row shows: no peer (a listener, or a socket only bound) or a
         #: peer (a connection). Rules about listeners or connections read these too.
         unconnected, connected = array("i"), array("i")
-        for i in tcp_ix:
+        for i in self._tcp_indices():
             if printed[i] == 0:
                 (unconnected if self.peerless_at(i) else connected).append(i)
         self._unprinted_unconnected, self._unprinted_connected = unconnected, connected
@@ -343,7 +340,7 @@ class Facts:
         columns mean follow it): a plain listing's format is final only once it is all read."""
         self.format = format
         self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
-        self._sides: dict[tuple[int | None, int], bool] = {}
+        self._sides: dict[object, bool] = {}
         self._auto_range = self.ephemeral_range()
 
     @classmethod
@@ -360,7 +357,12 @@ class Facts:
 
     @property
     def tcp(self) -> SocketGroup:
-        return SocketGroup(self, self._tcp_ix)
+        """TCP sockets, in input order (their numbers are gathered when asked for)."""
+        return SocketGroup(self, array("i", self._tcp_indices()))
+
+    def _tcp_indices(self) -> Iterator[int]:
+        proto, tcp = self._proto, self._tcp_code
+        return (i for i in range(self.size) if proto[i] == tcp)
 
     @property
     def listeners(self) -> SocketGroup:
@@ -559,7 +561,9 @@ class Facts:
         return self._server_side(self.local_port_of(i), self.remote_port_of(i))
 
     def _server_side(self, local_port: int | None, remote_port: int | None) -> bool:
-        key = (local_port, 0 if remote_port is None else 1 if remote_port < 32768 else 2)
+        # one int per (local port, what the remote port says): a port and one of 3 classes
+        cls = 0 if remote_port is None else 1 if remote_port < 32768 else 2
+        key = -1 - cls if local_port is None else local_port * 4 + cls if local_port >= 0 else (local_port, cls)
         side = self._sides.get(key)
         if side is None:
             side = self._sides[key] = self._judge_side(local_port, remote_port)

@@ -88,14 +88,15 @@ class EphemeralPortExhaustion(Rule):
             r = facts.remote_address_id(i) + 1
             return (q * radix + r) * radix + a if q >= 0 else (q, r, a)  # one int, not a tuple per group
 
+        tcp = facts.tcp.indices
         counts: dict[object, int] = {}
-        for i in facts.tcp.indices:
+        for i in tcp:
             k = key(i)
             if k is not None:
                 counts[k] = counts.get(k, 0) + 1
         wanted = {k for k, n in counts.items() if n >= least - 1}  # slack: the ratio is judged below
         del counts
-        gathered = facts.grouped((i for i in facts.tcp.indices if key(i) in wanted), key) if wanted else {}
+        gathered = facts.grouped((i for i in tcp if key(i) in wanted), key) if wanted else {}
         return {
             (facts.local_address_of(ix[0]), facts.remote_address_of(ix[0]), facts.remote_port_of(ix[0])): ix
             for ix in gathered.values()
