@@ -29,7 +29,7 @@ from .live import sample_or_exit
 from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Snapshot, Socket
+    from ..model import Snapshot
     from ..rules import Config, Finding
     from ..summary import Summary
 
@@ -93,27 +93,9 @@ def _counts(snapshot: "Snapshot", counts: "dict[int, Summary] | None") -> "Summa
     return summarise(snapshot.sockets, top=0)
 
 
-def summary_state_counts(summary: "Summary") -> dict[str, int]:
-    """:func:`state_counts` of the sockets a summary counted."""
+def state_counts(summary: "Summary") -> dict[str, int]:
+    """TCP sockets per state, in the states' order (sockets of other kinds: ``summary.by_kind``)."""
     return {s.state.value: s.count for s in summary.states if s.kind == "tcp"}
-
-
-def state_counts(sockets: "list[Socket]") -> dict[str, int]:
-    """TCP sockets per state (sockets of other kinds are in :func:`kind_counts`)."""
-    from ..states import STATE_ORDER
-    from ..summary import kind_of
-
-    counts = Counter(s.state for s in sockets if kind_of(s) == "tcp")
-    return {state.value: counts[state] for state in STATE_ORDER if counts[state]}
-
-
-def kind_counts(sockets: "list[Socket]") -> dict[str, int]:
-    """Sockets per kind: tcp, udp, raw, unix ..."""
-    from ..summary import KIND_ORDER, kind_of
-
-    counts = Counter(kind_of(s) for s in sockets)
-    order = sorted(counts, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
-    return {k: counts[k] for k in order}
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -164,7 +146,7 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
                 "source": snapshot.source,
                 "format": snapshot.format,
                 "sockets": summary.total,
-                "state_counts": summary_state_counts(summary),
+                "state_counts": state_counts(summary),
                 "kind_counts": summary.by_kind,
                 "findings": len(found),
                 **({"host": snapshot.host} if snapshot.host else {}),
@@ -189,7 +171,7 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]",
     total = 0
     for snapshot, _ in results:
         summary = _counts(snapshot, counts_of)
-        counts.update(summary_state_counts(summary))
+        counts.update(state_counts(summary))
         kinds.update({k: n for k, n in summary.by_kind.items() if k != "tcp"})
         total += summary.total
     if status == "OK":
@@ -283,6 +265,7 @@ def analyze_command(
             for found in analysis_facts(names, format, on_problem):
                 counts[id(found.snapshot)] = found.summary
                 results.append((found.snapshot, analyze_series(found.series, config, latest=found.facts)))
+                del found  # the last one's columns are let go before the report is written
         else:  # openmetrics and checkmk read the sockets themselves
             for snapshot, series in analysis_inputs(names, format, on_problem):
                 results.append((snapshot, analyze_series(series, config, latest=snapshot)))

@@ -89,14 +89,26 @@ class EphemeralPortExhaustion(Rule):
             return (q * radix + r) * radix + a if q >= 0 else (q, r, a)  # one int, not a tuple per group
 
         tcp = facts.tcp.indices
+        # first per remote address (one int a distinct address): a group is never larger than
+        # its address's count, so only addresses with enough connections are counted per group
+        per_remote = array("i", bytes(4 * radix))
+        for i in tcp:
+            if key(i) is not None:
+                per_remote[facts.remote_address_id(i) + 1] += 1
+        busy = {r for r, n in enumerate(per_remote) if n >= least - 1}
+        del per_remote
+        if not busy:
+            return {}
         counts: dict[object, int] = {}
         for i in tcp:
-            k = key(i)
-            if k is not None:
-                counts[k] = counts.get(k, 0) + 1
+            if facts.remote_address_id(i) + 1 in busy:
+                k = key(i)
+                if k is not None:
+                    counts[k] = counts.get(k, 0) + 1
         wanted = {k for k, n in counts.items() if n >= least - 1}  # slack: the ratio is judged below
         del counts
-        gathered = facts.grouped((i for i in tcp if key(i) in wanted), key) if wanted else {}
+        chosen = (i for i in tcp if facts.remote_address_id(i) + 1 in busy and key(i) in wanted)
+        gathered = facts.grouped(chosen, key) if wanted else {}
         return {
             (facts.local_address_of(ix[0]), facts.remote_address_of(ix[0]), facts.remote_port_of(ix[0])): ix
             for ix in gathered.values()
