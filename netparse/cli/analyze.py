@@ -29,8 +29,9 @@ from .live import analyze_live
 from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Snapshot, Socket
+    from ..model import Snapshot
     from ..rules import Config, Finding
+    from ..summary import Summary
 
 NAGIOS_EXIT = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
 
@@ -81,41 +82,41 @@ canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
 # ---------------------------------------------------------------------------- reading inputs
 
 
-def state_counts(sockets: "list[Socket]") -> dict[str, int]:
-    """TCP sockets per state (sockets of other kinds are in :func:`kind_counts`)."""
-    from ..states import STATE_ORDER
-    from ..summary import kind_of
+def _counts(snapshot: "Snapshot", counts: "dict[int, Summary] | None") -> "Summary":
+    """The counts of a snapshot: given (``counts``, by ``id``: read as it streamed, without its
+    sockets), or of its sockets."""
+    found = counts.get(id(snapshot)) if counts else None
+    if found is not None:
+        return found
+    from ..summary import summarise
 
-    counts = Counter(s.state for s in sockets if kind_of(s) == "tcp")
-    return {state.value: counts[state] for state in STATE_ORDER if counts[state]}
+    return summarise(snapshot.sockets, top=0)
 
 
-def kind_counts(sockets: "list[Socket]") -> dict[str, int]:
-    """Sockets per kind: tcp, udp, raw, unix ..."""
-    from ..summary import KIND_ORDER, kind_of
-
-    counts = Counter(kind_of(s) for s in sockets)
-    order = sorted(counts, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
-    return {k: counts[k] for k in order}
+def state_counts(summary: "Summary") -> dict[str, int]:
+    """TCP sockets per state, in the states' order (sockets of other kinds: ``summary.by_kind``)."""
+    return {s.state.value: s.count for s in summary.states if s.kind == "tcp"}
 
 
 # ---------------------------------------------------------------------------- rendering
 
 
-def _summary_line(snapshot: "Snapshot") -> str:
-    from ..summary import counts_text, summarise
+def _summary_line(snapshot: "Snapshot", counts: "dict[int, Summary] | None" = None) -> str:
+    from ..summary import counts_text
 
-    states = counts_text(summarise(snapshot.sockets, top=0))
+    summary = _counts(snapshot, counts)
+    states = counts_text(summary)
     source = snapshot.source or "<input>"
     if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
         from ..logs.stamps import format_time
 
         source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
-    n = len(snapshot.sockets)
+    n = summary.total
     return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
 
 
-def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None) -> None:
+def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None,
+                 counts: "dict[int, Summary] | None" = None) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -126,7 +127,7 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
     for i, (snapshot, findings) in enumerate(results):
         if i:
             console.print()
-        head = shown(_summary_line(snapshot))
+        head = shown(_summary_line(snapshot, counts))
         if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
             head = "\n".join(wrap_atoms(head.split(" "), " ", max(40, console.width)))
         console.print(Text(head, style="bold"), soft_wrap=True)
@@ -135,16 +136,18 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
         console.print(Text(shown(f"config: {path}"), style="dim"), soft_wrap=True)
 
 
-def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config") -> None:
+def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config",
+                 counts: "dict[int, Summary] | None" = None) -> None:
     inputs, findings = [], []
     for snapshot, found in results:
+        summary = _counts(snapshot, counts)
         inputs.append(
             {
                 "source": snapshot.source,
                 "format": snapshot.format,
-                "sockets": len(snapshot.sockets),
-                "state_counts": state_counts(snapshot.sockets),
-                "kind_counts": kind_counts(snapshot.sockets),
+                "sockets": summary.total,
+                "state_counts": state_counts(summary),
+                "kind_counts": summary.by_kind,
                 "findings": len(found),
                 **({"host": snapshot.host} if snapshot.host else {}),
                 **({"timestamp": snapshot.timestamp.isoformat()} if snapshot.timestamp else {}),
@@ -157,7 +160,8 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
     sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
-def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str, int]:
+def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]",
+                  counts_of: "dict[int, Summary] | None" = None) -> tuple[str, int]:
     """(status line, exit code) the way monitoring plugins report."""
     findings = [f for _, found in results for f in found]
     by = Counter(f.severity.value for f in findings)
@@ -166,9 +170,10 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]") -> tuple[str,
     kinds: Counter[str] = Counter()
     total = 0
     for snapshot, _ in results:
-        counts.update(state_counts(snapshot.sockets))
-        kinds.update({k: n for k, n in kind_counts(snapshot.sockets).items() if k != "tcp"})
-        total += len(snapshot.sockets)
+        summary = _counts(snapshot, counts_of)
+        counts.update(state_counts(summary))
+        kinds.update({k: n for k, n in summary.by_kind.items() if k != "tcp"})
+        total += summary.total
     if status == "OK":
         info = f" ({by['info']} info)" if by["info"] else ""
         text = f"{total:,} sockets, no warnings{info}"
@@ -230,10 +235,11 @@ def analyze_command(
         raise unknown("--live reads this machine: name no files with it", EXIT_USAGE)
     if not live and names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
         raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze), name files, or use --live", EXIT_USAGE)
-    from ..logs.newest import analysis_inputs
+    from ..logs.newest import analysis_facts, analysis_inputs
     from ..rules.engine import analyze_series
 
     results = []
+    counts: dict[int, Summary] = {}  # id(snapshot) -> its counts, for snapshots read without sockets
     unattributed = None
     live_snapshot = None
     # inputs reported and skipped; a monitoring form (nagios, checkmk) answers UNKNOWN at once
@@ -251,8 +257,17 @@ def analyze_command(
             root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
             results, unattributed, live_snapshot = analyze_live(config, all_netns, interval, root)
         # a log with several snapshots: its newest snapshot per host, plus the trend rules
-        for snapshot, series in (() if live else analysis_inputs(names, format, None if monitoring else skip)):
-            results.append((snapshot, analyze_series(series, config, latest=snapshot)))
+        on_problem = None if monitoring else skip
+        if live:
+            pass
+        elif output in (Output.text, Output.json, Output.nagios):  # rows streamed into the rules' columns
+            for found in analysis_facts(names, format, on_problem):
+                counts[id(found.snapshot)] = found.summary
+                results.append((found.snapshot, analyze_series(found.series, config, latest=found.facts)))
+                del found  # the last one's columns are let go before the report is written
+        else:  # openmetrics and checkmk read the sockets themselves
+            for snapshot, series in analysis_inputs(names, format, on_problem):
+                results.append((snapshot, analyze_series(series, config, latest=snapshot)))
     except InputProblem as exc:
         raise unknown(str(exc), EXIT_INPUT) from None
     except RuleError as exc:
@@ -267,7 +282,7 @@ def analyze_command(
     if problems and not results:  # every input failed: said on stderr
         raise typer.Exit(EXIT_INPUT)
     if nagios:
-        line, code = nagios_status(results)
+        line, code = nagios_status(results, counts)
         sys.stdout.write(line + "\n")
         raise typer.Exit(code)
     if output is Output.checkmk:
@@ -279,9 +294,9 @@ def analyze_command(
 
         results_openmetrics(results, limits, unattributed)
     elif output is Output.json:
-        _json_report(results, config)
+        _json_report(results, config, counts)
     else:
-        _text_report(results, config, live_snapshot)
+        _text_report(results, config, live_snapshot, counts)
     if problems:  # an input was skipped: that outranks --fail-on
         raise typer.Exit(EXIT_INPUT)
     if fail_on is not None:

@@ -15,22 +15,22 @@ def bare() -> None:
     newest snapshot per host of a log), then exactly ``analyze``'s findings on it. Input that
     cannot be read: one line and ``SystemExit(1)``."""
     from ..errors import InputProblem
-    from ..logs.newest import analysis_inputs
+    from ..logs.newest import analysis_facts
     from ..output.tables import render_summary
     from ..summary import SummaryBuilder
 
-    try:
-        results = list(analysis_inputs(["-"], "auto"))
+    try:  # streamed: the rules' columns and the summary's counts, no Socket kept per row
+        found = list(analysis_facts(["-"], "auto", top=3))
     except InputProblem as exc:
         err(str(exc))
         raise SystemExit(EXIT_INPUT) from None
     counts = SummaryBuilder()
-    for snap, _ in results:
-        counts.extend(snap.sockets)
-    title = ", ".join(sorted({snap.format for snap, _ in results})) or None
+    for one in found:
+        counts.merge(one.counts)  # type: ignore[arg-type]
+    title = ", ".join(sorted({one.snapshot.format for one in found})) or None
     render_summary(counts.build(), sys.stdout, title=title)
     sys.stdout.flush()
-    issues = sum(len(snap.issues) for snap, _ in results)
+    issues = sum(len(one.snapshot.issues) for one in found)
     if issues:
         err(f"{issues} line{'s' if issues != 1 else ''} not understood (netparse parse --show-issues lists them)")
-    report_findings(results)
+    report_findings([(one.facts, one.series) for one in found])

@@ -1,17 +1,39 @@
 """What ``netparse analyze`` reads of its inputs: the newest snapshot of every host plus the
 series of per-snapshot aggregates the trend rules read, across files (rotated logs of one host
-form one series). Memory: the newest snapshot per host and a few numbers per snapshot."""
+form one series).
+
+Two forms: :func:`analysis_inputs` gives each newest snapshot whole (a ``Snapshot`` with its
+sockets: for outputs that read them); :func:`analysis_facts` streams every snapshot's rows into
+the rules' columns (:class:`~netparse.rules.facts.FactsBuilder`) and gives each newest
+snapshot's :class:`~netparse.rules.facts.Facts`, a ``Snapshot`` without its sockets and its
+counts: memory is the newest snapshot's columns per host and a few numbers per snapshot, never
+a ``Socket`` per row."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections import Counter
+from typing import Callable, Iterator, NamedTuple
 
+from ..counters import NetCounter, NetSetting
 from ..errors import InputError, InputProblem
 from ..inputs.files import expand
 from ..inputs.progress import ReadProgress
-from ..model import Snapshot
-from ..rules.facts import Facts, Series, SeriesBuilder, supersedes
-from .reader import LogReader, snapshot_model
+from ..model import Family, ParseIssue, Snapshot, Socket
+from ..rows import socket_of
+from ..rules.facts import Facts, FactsBuilder, Series, SeriesBuilder, supersedes
+from ..states import STATE_ORDER
+from ..summary import KIND_ORDER, StateSummary, Summary, SummaryBuilder, kind_of
+from .reader import LogReader, LogSnapshot, snapshot_model
+
+
+class Analysed(NamedTuple):
+    """One newest snapshot as :func:`analysis_facts` gives it."""
+
+    snapshot: Snapshot  # its source, format, host, time, issues, counters; ``sockets`` empty
+    series: Series
+    facts: Facts
+    summary: Summary  # its counts (top ports, processes and hosts only when asked for)
+    counts: SummaryBuilder | None  # with ``top``: what made ``summary``, to merge with others
 
 
 def analysis_inputs(
@@ -24,41 +46,82 @@ def analysis_inputs(
     Raises :class:`~netparse.errors.InputProblem` for an unreadable input or one without socket
     listing (with ``on_problem``: passes it there and reads the other inputs), UnknownFormatError
     for an unknown format."""
+    for snap, builder, _ in _newest(names, format, on_problem, _whole_input):
+        yield snap, builder.build()
+
+
+def analysis_facts(
+    names: list[str], format: str, on_problem: Callable[[InputProblem], object] | None = None,
+    top: int | None = None,
+) -> Iterator[Analysed]:
+    """:func:`analysis_inputs` streamed: the same snapshots chosen the same way, each as an
+    :class:`Analysed` (its facts for the rules, its counts). ``top``: the summary's top ports,
+    processes and remote hosts per state (a :class:`~netparse.summary.SummaryBuilder` fed every
+    socket, as ``netparse summary`` counts); None: the counts per kind and state only."""
+
+    def read(name: str, format: str, progress) -> Iterator[tuple[Snapshot, SeriesBuilder, bool, tuple]]:
+        return _streamed_input(name, format, progress, top)
+
+    for snap, builder, (facts, current) in _newest(names, format, on_problem, read):
+        yield Analysed(snap, builder.build(), facts, current.counts(), current.summary)
+
+
+def _newest(names: list[str], format: str, on_problem, read) -> Iterator[tuple[Snapshot, SeriesBuilder, object]]:
+    """(newest snapshot, its host's series builder, what ``read`` gave with it) per host across
+    the files (a plain listing: each on its own, in order)."""
     try:
         expanded = expand(names)
     except InputError as exc:
         raise InputProblem(str(exc)) from None
-    hosts: dict[str | None, tuple[Snapshot, SeriesBuilder]] = {}
+    hosts: dict[str | None, tuple[Snapshot, SeriesBuilder, object]] = {}
     with ReadProgress(expanded, "reading") as progress:
         for name in expanded:
             try:
-                found = list(_analysis_input(name, format, progress))  # whole: it ends with the newest
+                found = list(read(name, format, progress))  # whole: it ends with the newest
             except InputProblem as exc:
                 if on_problem is None:
                     raise
                 on_problem(exc)
                 continue
-            for snap, builder, is_log in found:
+            for snap, builder, is_log, extra in found:
                 if not is_log:
-                    yield snap, builder.build()
+                    yield snap, builder, extra
                     continue
                 if snap.host not in hosts:
-                    hosts[snap.host] = (snap, builder)
+                    hosts[snap.host] = (snap, builder, extra)
                     continue
-                newest, series = hosts[snap.host]
+                newest, series, kept = hosts[snap.host]
                 series.extend(builder)
                 if supersedes(snap.timestamp, newest.timestamp):
-                    newest = snap
-                hosts[snap.host] = (newest, series)
-    for snap, builder in hosts.values():
-        yield snap, builder.build()
+                    newest, kept = snap, extra
+                hosts[snap.host] = (newest, series, kept)
+    yield from hosts.values()
 
 
-def _analysis_input(name: str, format: str, progress) -> Iterator[tuple[Snapshot, SeriesBuilder, bool]]:
+def _open(name: str, format: str, progress) -> LogReader:
     try:
-        reader = LogReader(name, format=format, progress=progress)
+        return LogReader(name, format=format, progress=progress)
     except OSError as exc:
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def _nothing_found(reader: LogReader, latest: dict) -> None:
+    if not reader.found or not latest:
+        where = "standard input" if reader.name in ("-", "<stdin>") else reader.name
+        raise InputProblem(f"no socket listing found in {where}")
+
+
+def _as_listing(reader: LogReader, snap: Snapshot) -> None:
+    """The snapshot of a plain listing (not a log) is named as netparse analyze always named it."""
+    if reader.encoding:
+        snap.encoding = reader.encoding
+    if not reader.is_log:
+        snap.source, snap.host = reader.name, None
+        snap.format = reader.parser.format_name
+
+
+def _whole_input(name: str, format: str, progress) -> Iterator[tuple[Snapshot, SeriesBuilder, bool, None]]:
+    reader = _open(name, format, progress)
     latest: dict[str | None, Snapshot] = {}
     builders: dict[str | None, SeriesBuilder] = {}
     try:
@@ -70,14 +133,99 @@ def _analysis_input(name: str, format: str, progress) -> Iterator[tuple[Snapshot
             latest[block.host] = snap
     except OSError as exc:
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
-    if not reader.found or not latest:
-        where = "standard input" if reader.name in ("-", "<stdin>") else reader.name
-        raise InputProblem(f"no socket listing found in {where}")
-    is_log = reader.is_log
+    _nothing_found(reader, latest)
     for host, snap in latest.items():
-        if reader.encoding:
-            snap.encoding = reader.encoding
-        if not is_log:  # one plain listing: as netparse analyze always read it
-            snap.source, snap.host = reader.name, None
-            snap.format = reader.parser.format_name
-        yield snap, builders[host], is_log
+        _as_listing(reader, snap)
+        yield snap, builders[host], reader.is_log, None
+
+
+class _Snapshot:
+    """One snapshot being read: its columns, its issues and its counts."""
+
+    def __init__(self, top: int | None) -> None:
+        self.facts = FactsBuilder()
+        self.issues: list[ParseIssue] = []
+        self.top = top
+        self.summary = SummaryBuilder(top) if top is not None else None
+        #: (proto, family, state, state not printed) -> sockets, when no SummaryBuilder counts
+        self.kinds: Counter[tuple] = Counter()
+
+    def add(self, item: "dict | Socket") -> None:
+        self.facts.add(item)
+        if self.summary is not None:
+            self.summary.add(socket_of(item) if item.__class__ is dict else item)  # type: ignore[arg-type]
+            return
+        row = item if item.__class__ is dict else item.__dict__  # type: ignore[union-attr]
+        get = row.get
+        self.kinds[(get("proto"), get("family"), get("state"), get("state_printed") is False)] += 1
+
+    def counts(self) -> Summary:
+        if self.summary is not None:
+            return self.summary.build()
+        return kind_summary(self.kinds)
+
+
+class _Kind(NamedTuple):
+    proto: str
+    family: Family | None
+
+
+def kind_summary(kinds: "Counter[tuple]") -> Summary:
+    """The :class:`~netparse.summary.Summary` of ``summarise(sockets, top=0)`` from sockets
+    counted per (proto, family, state, state not printed): totals per protocol, kind and state."""
+    protos: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    groups: dict[tuple[str, object], list[int]] = {}
+    for (proto, family, state, unprinted), n in kinds.items():
+        protos[proto] += n
+        kind = kind_of(_Kind(proto, family))  # type: ignore[arg-type]
+        by_kind[kind] += n
+        g = groups.setdefault((kind, state), [0, 0])
+        g[0] += n
+        if unprinted:
+            g[1] += n
+    order = sorted(by_kind, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    states = [
+        StateSummary(kind=kind, state=state, count=g[0], not_printed=g[1], local_ports=[], processes=[], remote_hosts=[])
+        for kind in order for state in STATE_ORDER if (g := groups.get((kind, state))) is not None
+    ]
+    return Summary(total=sum(protos.values()), by_proto=dict(protos.most_common()),
+                   by_kind={k: by_kind[k] for k in order}, states=states)
+
+
+def _streamed_input(name: str, format: str, progress, top: int | None) -> Iterator[tuple]:
+    reader = _open(name, format, progress)
+    reader.rows = True  # kernel rows as dicts: no Socket per row
+    latest: dict[str | None, tuple[Snapshot, Facts, _Snapshot]] = {}
+    builders: dict[str | None, SeriesBuilder] = {}
+    current = _Snapshot(top)
+    try:
+        for block, item in reader:
+            if item is None:
+                snap, facts = _ended(block, current)
+                builders.setdefault(block.host, SeriesBuilder()).add(
+                    facts, block.index, block.timestamp, block.host, snap.source
+                )
+                latest[block.host] = (snap, facts, current)
+                current = _Snapshot(top)
+            elif item.__class__ is ParseIssue:
+                current.issues.append(item)  # type: ignore[arg-type]
+            else:
+                current.add(item)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    _nothing_found(reader, latest)
+    for host, (snap, facts, ended) in latest.items():
+        _as_listing(reader, snap)
+        facts.reformat(snap.format)
+        ended.facts = None  # type: ignore[assignment]  # built: the builder's columns are the facts'
+        yield snap, builders[host], reader.is_log, (facts, ended)
+
+
+def _ended(block: LogSnapshot, current: _Snapshot) -> tuple[Snapshot, Facts]:
+    """A snapshot that has ended: its header (no sockets) and its facts, as ``Facts.of`` of
+    the whole snapshot would read them."""
+    snap = snapshot_model(block, [], current.issues)
+    counters = [x for x in block.side if isinstance(x, NetCounter)] or None
+    settings = [x for x in block.side if isinstance(x, NetSetting)] or None
+    return snap, current.facts.build(snap.format, counters, settings)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model import Socket
 from ..states import TcpState
-from .facts import Facts, has_owner
+from .facts import Facts, SocketGroup, has_owner
 from .finding import Finding, Severity
 
 #: How many input line numbers a finding carries as evidence.
@@ -73,7 +73,7 @@ class Rule(ABC):
         count: int | None = None,
         **dimensions: object,
     ) -> Finding:
-        return Finding(
+        return compact(Finding(
             rule=self.name,
             code=self.code,
             severity=severity,
@@ -81,10 +81,29 @@ class Rule(ABC):
             count=len(sockets) if count is None else count,
             evidence=evidence(sockets),
             **dimensions,  # type: ignore[arg-type]
-        )
+        ))
 
 
-def evidence(sockets: Iterable[Socket], limit: int = EVIDENCE_LINES) -> list[int]:
+#: one set of field names per distinct set (see :func:`compact`); a few dozen at most
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def compact(finding: Finding) -> Finding:
+    """``finding`` sharing its set of given field names with every finding that names the same
+    fields: a listing with 77,000 listeners gives as many findings, and that set is 40% of
+    each. Findings are frozen, so nothing adds to the shared set; equality and dumps are
+    unchanged."""
+    names = finding.__pydantic_fields_set__
+    shared = _FIELD_SETS.setdefault(frozenset(names), names)
+    if shared is not names:
+        object.__setattr__(finding, "__pydantic_fields_set__", shared)
+    return finding
+
+
+def evidence(sockets: "Iterable[Socket] | SocketGroup", limit: int = EVIDENCE_LINES) -> list[int]:
+    """The ``limit`` smallest distinct line numbers of the sockets, ascending."""
+    if isinstance(sockets, SocketGroup):
+        return sockets.lines(limit)
     return sorted({s.line for s in sockets})[:limit]
 
 
@@ -125,12 +144,15 @@ def common(values: Iterable[object]) -> object | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def container_label(sockets: Sequence[Socket]) -> str | None:
+def container_label(sockets: Iterable[object]) -> str | None:
     """'container docker 3f2a1b4c5d6e' when every socket names the same container (live mode), else None."""
-    found = {s.container for s in sockets}
+    return _container_text({s.container for s in sockets})  # type: ignore[attr-defined]
+
+
+def _container_text(found: set) -> str | None:
     if len(found) != 1:
         return None
-    c = found.pop()
+    c = next(iter(found))
     return None if c is None else f"container {c.runtime} {c.short_id or c.id}"
 
 
@@ -141,18 +163,35 @@ class Owners:
     ``text`` reads 'all owned by java (pid 3121)', 'owned by httpd (pids 101, 102 and 3 more)',
     'owned by 3 processes (java, nginx, node)', or '' when no owner is shown."""
 
-    def __init__(self, sockets: Sequence[Socket]) -> None:
-        owned = [s for s in sockets if has_owner(s)]
-        self.process: str | None = common(s.process for s in owned) if owned else None  # type: ignore[assignment]
-        self.pid: int | None = common(s.pid for s in owned) if owned else None  # type: ignore[assignment]
-        names = Counter(s.process or f"pid {s.pid}" for s in owned)
-        pids = sorted({s.pid for s in owned if s.pid is not None})
-        if len(sockets) == 1:
+    def __init__(self, sockets: "Sequence[Socket] | SocketGroup") -> None:
+        # one pass, keeping only what the text needs (a group may hold a million sockets)
+        items = sockets.owners() if isinstance(sockets, SocketGroup) else sockets
+        total = owned = 0
+        processes: set = set()
+        pid_values: set = set()
+        names: Counter[str] = Counter()
+        pid_set: set[int] = set()
+        containers: set = set()
+        for s in items:
+            total += 1
+            containers.add(s.container)
+            if has_owner(s):  # type: ignore[arg-type]
+                owned += 1
+                processes.add(s.process)
+                pid_values.add(s.pid)
+                names[s.process or f"pid {s.pid}"] += 1
+                if s.pid is not None:
+                    pid_set.add(s.pid)
+        # the single value all owned sockets share (common()), or None
+        self.process: str | None = next(iter(processes)) if len(processes) == 1 else None
+        self.pid: int | None = next(iter(pid_values)) if len(pid_values) == 1 else None
+        pids = sorted(pid_set)
+        if total == 1:
             prefix = "owned by"
-        elif len(owned) == len(sockets):
+        elif owned == total:
             prefix = "all owned by"
         else:
-            prefix = f"{num(len(owned))} of them owned by"
+            prefix = f"{num(owned)} of them owned by"
         if not owned:
             self.text = ""
         elif len(names) == 1:
@@ -169,7 +208,7 @@ class Owners:
             top = ", ".join(name for name, _ in names.most_common(3))
             self.text = f"owned by {len(names)} processes ({top}{', …' if len(names) > 3 else ''})"
 
-        container = container_label(sockets)
+        container = _container_text(containers)
         if container and self.text:
             self.text += f" in {container}"
 

@@ -16,20 +16,24 @@ from .trend import TrendRule
 __all__ = ["all_rules", "analyze", "analyze_series", "get_rule"]
 
 def analyze(
-    data: Snapshot | Iterable[Socket],
+    data: Snapshot | Iterable[Socket] | Facts,
     config: Config | Mapping[str, Mapping[str, object]] | None = None,
     root: bool | None = None,
 ) -> list[Finding]:
     """Run every enabled rule over one listing; findings come worst first.
 
     ``data``: a :class:`~netparse.model.Snapshot` (its ``format`` picks the default ephemeral port
-    range) or any iterable of :class:`~netparse.model.Socket`. ``config``: a
+    range), any iterable of :class:`~netparse.model.Socket` (or of rows, :mod:`netparse.rows`), or
+    the :class:`~netparse.rules.facts.Facts` of a listing read as it streamed (``root`` is then the
+    facts' own). ``config``: a
     :class:`~netparse.rules.config.Config` (see :func:`~netparse.rules.config.load_config`), a
     mapping such as ``{"NP001": {"warning": 50}}``, or None for the defaults (no file is read).
     ``root``: whether the listing was read as root (live mode), None when unknown; rules that
     advise rerunning as root (NP015) read it.
     """
-    if isinstance(data, Snapshot):
+    if isinstance(data, Facts):
+        facts = data
+    elif isinstance(data, Snapshot):
         facts = Facts.of(data, root)
     else:
         facts = Facts(data, root=root)
@@ -63,7 +67,7 @@ def _config(config: Config | Mapping[str, Mapping[str, object]] | None) -> Confi
 def analyze_series(
     series: "Series | Sequence[Snapshot] | Sequence[SnapshotPoint]",
     config: Config | Mapping[str, Mapping[str, object]] | None = None,
-    latest: Snapshot | Iterable[Socket] | None = None,
+    latest: Snapshot | Iterable[Socket] | Facts | None = None,
 ) -> list[Finding]:
     """Run the rules over the snapshots of one host (a log): every rule over the latest
     snapshot, as :func:`analyze` does, plus the trend rules (:mod:`netparse.rules.trend`) over

@@ -7,10 +7,13 @@ listen, which side of a connection a socket is on, and the ephemeral port range 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from array import array
+from collections import Counter
+from bisect import insort
+from heapq import nsmallest
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..clock import time_key
 from ..counters import RULE_COUNTERS, RULE_SETTINGS, NetCounter, NetSetting, counter_values, setting_number, setting_values
@@ -52,48 +55,478 @@ def parse_port_range(text: str) -> tuple[int, int] | str:
     return lo, hi
 
 
+# ---------------------------------------------------------------------------- one listing as columns
+# A listing of a million sockets is read once, row by row, into typed columns (``array``: a few
+# bytes a socket, strings numbered once) instead of a million ``Socket`` objects. Rules group
+# socket *numbers* (indexes into the columns) and read the few sockets a finding names as light
+# views (:class:`SocketView`). The columns hold what the judgements need for every socket (state,
+# ends, queues, owner, line): which side of a connection a socket is on depends on every
+# listener of the listing and on a sysctl that may come after the rows, so it is decided when the
+# listing is complete, never on the fly.
+
+#: an int column's None, and "too wide for 32 bits: in the wide table"
+_NONE = -(2**31)
+_WIDE = _NONE + 1
+_LOW, _HIGH = _WIDE + 1, 2**31 - 1
+_STATES: list[TcpState] = list(TcpState)
+_STATE_CODE: dict[TcpState, int] = {s: i for i, s in enumerate(_STATES)}
+_LISTEN = _STATE_CODE[TcpState.LISTEN]
+_FAMILIES: list[Family | None] = [None, Family.INET, Family.INET6]
+#: state_printed as a code: False, True, None
+_PRINTED: list[bool | None] = [False, True, None]
+#: timer names a rule reads (NP022: the peer stopped reading); others are not kept
+_TIMERS = frozenset({"persist", "probe"})
+
+
+class Info(NamedTuple):
+    """The tcp_info numbers rules read (NP021, NP022), kept for sockets that have tcp_info."""
+
+    segs_out: int | None = None
+    total_retrans: int | None = None
+    lost: int | None = None
+    snd_wnd: int | None = None
+    snd_wscale: int | None = None
+    busy_ms: int | None = None
+    rwnd_limited_ms: int | None = None
+    backoff: int | None = None
+
+
+class Owned(NamedTuple):
+    """Who owns one socket (what :class:`~netparse.rules.base.Owners` reads)."""
+
+    process: str | None
+    pid: int | None
+    container: object | None
+
+
+class SocketView:
+    """One socket of a :class:`Facts`, read back from its columns: the attributes of
+    :class:`~netparse.model.Socket` that rules and reports read. ``extra`` is kept for listeners
+    only (their queue lengths), ``timer_name`` only when it is ``persist`` or ``probe``, and
+    ``tcp_info`` as :class:`Info`."""
+
+    __slots__ = ("index", "proto", "family", "local_address", "local_port", "remote_address", "remote_port",
+                 "state", "state_printed", "recv_q", "send_q", "pid", "process", "line", "local_interface",
+                 "extra", "container", "tcp_info", "timer_name")
+
+    def __repr__(self) -> str:
+        return (f"SocketView({self.proto} {self.local_address}:{self.local_port} -> {self.remote_address}:"
+                f"{self.remote_port} {self.state} line {self.line})")
+
+
+class SocketGroup:
+    """Sockets of a :class:`Facts` by number, in input order: a sequence of :class:`SocketView`
+    made one at a time as it is read, so a group of a million sockets costs 4 bytes a socket."""
+
+    __slots__ = ("facts", "indices")
+
+    def __init__(self, facts: "Facts", indices: "array[int] | range | list[int]") -> None:
+        self.facts = facts
+        self.indices = indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __bool__(self) -> bool:
+        return len(self.indices) > 0
+
+    def __iter__(self) -> Iterator[SocketView]:
+        view = self.facts.socket
+        for i in self.indices:
+            yield view(i)
+
+    def __getitem__(self, k: int) -> SocketView:
+        return self.facts.socket(self.indices[k])
+
+    def __add__(self, other: "SocketGroup") -> "SocketGroup":
+        joined = array("i", self.indices)
+        joined.extend(other.indices)
+        return SocketGroup(self.facts, joined)
+
+    def lines(self, limit: int) -> list[int]:
+        """The ``limit`` smallest distinct line numbers, ascending (a finding's evidence)."""
+        line = self.facts.line_of
+        kept: list[int] = []
+        for i in self.indices:
+            v = line(i)
+            if len(kept) < limit:
+                if v not in kept:
+                    insort(kept, v)
+            elif v < kept[-1] and v not in kept:
+                insort(kept, v)
+                kept.pop()
+        return kept
+
+    def owners(self) -> Iterator[Owned]:
+        f = self.facts
+        proc, pid, rare, strings = f._proc, f._pid, f._rare, f._strings
+        for i in self.indices:
+            p = proc[i]
+            r = rare.get(i)
+            yield Owned(None if p < 0 else strings[p], f._int(pid, "pid", i), r[1] if r is not None else None)
+
+
+class FactsBuilder:
+    """Builds a :class:`Facts` from records fed one at a time (:meth:`add`: a row of the parser's
+    row stream, or a :class:`~netparse.model.Socket`), finished with :meth:`build`. Sockets that
+    are not TCP/IP (unix, netlink ...) are only counted."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._ids: dict[str, int] = {}
+        self._strings: list[str] = []
+        self._protos: dict[str, int] = {}
+        self._line = array("i")
+        self._state = array("B")
+        self._proto = array("B")
+        self._family = array("B")
+        self._printed = array("B")
+        self._laddr = array("i")
+        self._lport = array("i")
+        self._raddr = array("i")
+        self._rport = array("i")
+        self._recv_q = array("i")
+        self._send_q = array("i")
+        self._pid = array("i")
+        self._proc = array("i")
+        #: (column, index) -> a value that does not fit 32 bits
+        self._wide: dict[tuple[str, int], int] = {}
+        #: index -> (extra, container, local_interface, tcp_info, timer_name), for the few that have any
+        self._rare: dict[int, tuple] = {}
+
+    def _sid(self, text: str | None) -> int:
+        if text is None:
+            return -1
+        k = self._ids.get(text)
+        if k is None:
+            k = self._ids[text] = len(self._strings)
+            self._strings.append(text)
+        return k
+
+    def _put(self, col: "array[int]", name: str, v: int | None) -> None:
+        if v is None:
+            col.append(_NONE)
+        elif _LOW <= v <= _HIGH:
+            col.append(v)
+        else:
+            self._wide[(name, len(col))] = v
+            col.append(_WIDE)
+
+    def add(self, item: "dict[str, Any] | Socket") -> None:
+        row = item if item.__class__ is dict else item.__dict__  # as rows.as_row
+        self.total += 1
+        g = row.get
+        family, proto = g("family"), g("proto")
+        if family is Family.INET:
+            fcode = 1
+        elif family is Family.INET6:
+            fcode = 2
+        elif family is None and proto in ("tcp", "udp"):
+            fcode = 0
+        else:
+            return
+        n = len(self._line)
+        put, sid = self._put, self._sid
+        code = self._protos.get(proto)
+        if code is None:
+            code = self._protos[proto] = len(self._protos)
+        state = g("state")
+        printed = g("state_printed")
+        self._proto.append(code)
+        self._family.append(fcode)
+        self._state.append(_STATE_CODE[state])
+        self._printed.append(2 if printed is None else 1 if printed else 0)
+        put(self._line, "line", g("line"))
+        self._laddr.append(sid(g("local_address")))
+        put(self._lport, "local_port", g("local_port"))
+        self._raddr.append(sid(g("remote_address")))
+        put(self._rport, "remote_port", g("remote_port"))
+        put(self._recv_q, "recv_q", g("recv_q"))
+        put(self._send_q, "send_q", g("send_q"))
+        put(self._pid, "pid", g("pid"))
+        self._proc.append(sid(g("process")))
+        extra, container, iface, info, timer = g("extra"), g("container"), g("local_interface"), g("tcp_info"), g("timer_name")
+        if extra is not None and state is not TcpState.LISTEN and printed is not False:
+            extra = None  # only a listener's extra is read (its queue lengths)
+        if timer not in _TIMERS:
+            timer = None
+        if extra is not None or container is not None or iface is not None or info is not None or timer is not None:
+            if info is not None:
+                info = Info(info.segs_out, info.total_retrans, info.lost, info.snd_wnd, info.snd_wscale,
+                            info.busy_ms, info.rwnd_limited_ms, info.backoff)
+            self._rare[n] = (extra, container, iface, info, timer)
+
+    def extend(self, items: Iterable["dict[str, Any] | Socket"]) -> "FactsBuilder":
+        for item in items:
+            self.add(item)
+        return self
+
+    def build(
+        self, format: str | None = None, counters: Iterable[NetCounter] | None = None,
+        settings: Iterable[NetSetting] | None = None, root: bool | None = None,
+    ) -> "Facts":
+        return Facts._from_builder(self, format, counters, settings, root)
+
+
 class Facts:
     """A read-only view of one listing. ``format`` is the grammar name (``ss``, ``linux-netstat``,
     a Windows grammar ...) when known; it only chooses the default ephemeral range.
     ``counters``/``settings``: the snapshot's kernel counters and sysctls, when it has any
-    (``counters`` name -> value, ``settings`` name -> :class:`~netparse.counters.NetSetting`)."""
+    (``counters`` name -> value, ``settings`` name -> :class:`~netparse.counters.NetSetting`).
+
+    The sockets are held as columns (see :class:`FactsBuilder`); ``inet``, ``tcp``,
+    ``listeners``, ``unprinted_*`` and :meth:`in_state` are :class:`SocketGroup` sequences of
+    :class:`SocketView`, and the ``*_of``/``*_at`` methods read one socket by number."""
 
     def __init__(
-        self, sockets: Iterable[Socket], format: str | None = None,
+        self, sockets: Iterable["Socket | dict[str, Any]"] = (), format: str | None = None,
         counters: Iterable[NetCounter] | None = None, settings: Iterable[NetSetting] | None = None,
         root: bool | None = None,
     ) -> None:
-        self.sockets: list[Socket] = list(sockets)
-        self.format = format
+        self._load(FactsBuilder().extend(sockets), format, counters, settings, root)
+
+    @classmethod
+    def _from_builder(cls, builder: FactsBuilder, format, counters, settings, root) -> "Facts":
+        facts = cls.__new__(cls)
+        facts._load(builder, format, counters, settings, root)
+        return facts
+
+    def _load(self, b: FactsBuilder, format, counters, settings, root) -> None:
         self.counters: dict[str, int] = counter_values(counters)
         self.settings: dict[str, NetSetting] = setting_values(settings)
         #: True when the listing was read by root (live mode knows its uid), False when it was
         #: not, None when unknown (a listing from a file)
         self.root = root
-        self.inet = [s for s in self.sockets if s.family in _INET or (s.family is None and s.proto in ("tcp", "udp"))]
-        self.tcp = [s for s in self.inet if s.proto == "tcp"]
-        self._by_state: dict[TcpState, list[Socket]] = defaultdict(list)
-        for s in self.tcp:
-            self._by_state[s.state].append(s)
-        self.listeners = self._by_state.get(TcpState.LISTEN, [])
+        #: every record of the listing (TCP/IP or not)
+        self.total = b.total
+        self._strings = b._strings
+        self._line, self._state, self._proto, self._family = b._line, b._state, b._proto, b._family
+        self._printed, self._laddr, self._lport, self._raddr = b._printed, b._laddr, b._lport, b._raddr
+        self._rport, self._recv_q, self._send_q, self._pid = b._rport, b._recv_q, b._send_q, b._pid
+        self._proc, self._wide, self._rare = b._proc, b._wide, b._rare
+        self._proto_names = list(b._protos)
+        self.size = len(b._line)
+        tcp = b._protos.get("tcp", -1)
+        self._tcp_code = tcp
+        self._udp_code = b._protos.get("udp", -1)
+        state, proto, printed = self._state, self._proto, self._printed
+        by_state: dict[int, array] = {}
+        for i in range(self.size):
+            if proto[i] == tcp:
+                ix = by_state.get(state[i])
+                if ix is None:
+                    ix = by_state[state[i]] = array("i")
+                ix.append(i)
+        self._by_state = {_STATES[c]: ix for c, ix in by_state.items()}
+        empty = array("i")
+        self._listen_ix = self._by_state.get(TcpState.LISTEN, empty)
         #: TCP sockets whose state the layout does not print (FreeBSD -T/-x, ss with a state
         #: filter), split by what the row shows: no peer (a listener, or a socket only bound) or a
         #: peer (a connection). Rules about listeners or connections read these too.
-        self.unprinted_unconnected: list[Socket] = []
-        self.unprinted_connected: list[Socket] = []
-        for s in self.tcp:
-            if s.state_printed is False:
-                peerless = s.remote_port is None and (s.remote_address or "*") in WILDCARDS
-                (self.unprinted_unconnected if peerless else self.unprinted_connected).append(s)
-        self.listen_ports = {s.local_port for s in self.listeners if s.local_port is not None}
+        unconnected, connected = array("i"), array("i")
+        for i in self._tcp_indices():
+            if printed[i] == 0:
+                (unconnected if self.peerless_at(i) else connected).append(i)
+        self._unprinted_unconnected, self._unprinted_connected = unconnected, connected
+        self._listeners_by_port: dict[int | None, array] = {}
+        for i in self._listen_ix:
+            self._listeners_by_port.setdefault(self.local_port_of(i), array("i")).append(i)
+        self.listen_ports = {p for p in self._listeners_by_port if p is not None}
         #: True when the input had a process column that named at least one owner.
-        self.has_owners = any(has_owner(s) for s in self.inet)
+        self.has_owners = any(self.has_owner_at(i) for i in range(self.size))
+        self.reformat(format)
+
+    def reformat(self, format: str | None) -> None:
+        """Read the listing as of ``format`` (what the default ephemeral range and the queue
+        columns mean follow it): a plain listing's format is final only once it is all read."""
+        self.format = format
         self.platform = "windows" if format and any(h in format.lower() for h in _WINDOWS_HINTS) else "linux"
+        self._sides: dict[object, bool] = {}
+        self._auto_range = self.ephemeral_range()
 
     @classmethod
     def of(cls, snapshot: Snapshot, root: bool | None = None) -> "Facts":
         """The facts of a snapshot: its sockets, format, counters and settings."""
         return cls(snapshot.sockets, snapshot.format, snapshot.counters, snapshot.settings, root)
+
+    # ------------------------------------------------------------------ groups of sockets
+
+    @property
+    def inet(self) -> SocketGroup:
+        """TCP/IP sockets (TCP, UDP, raw ... of inet/inet6), in input order."""
+        return SocketGroup(self, range(self.size))
+
+    @property
+    def tcp(self) -> SocketGroup:
+        """TCP sockets, in input order (their numbers are gathered when asked for)."""
+        return SocketGroup(self, array("i", self._tcp_indices()))
+
+    def _tcp_indices(self) -> Iterator[int]:
+        proto, tcp = self._proto, self._tcp_code
+        return (i for i in range(self.size) if proto[i] == tcp)
+
+    @property
+    def listeners(self) -> SocketGroup:
+        return SocketGroup(self, self._listen_ix)
+
+    @property
+    def unprinted_unconnected(self) -> SocketGroup:
+        return SocketGroup(self, self._unprinted_unconnected)
+
+    @property
+    def unprinted_connected(self) -> SocketGroup:
+        return SocketGroup(self, self._unprinted_connected)
+
+    def in_state(self, state: TcpState) -> SocketGroup:
+        """TCP sockets in ``state``, in input order."""
+        return SocketGroup(self, self.index(state))
+
+    def index(self, state: TcpState) -> "array[int]":
+        """The numbers of the TCP sockets in ``state``, in input order."""
+        return self._by_state.get(state, _EMPTY)
+
+    def group(self, indices) -> SocketGroup:
+        return SocketGroup(self, indices)
+
+    def grouped(self, indices: Iterable[int], key: Callable[[int], Any]) -> dict[Any, "array[int]"]:
+        """The sockets numbered ``indices`` grouped by ``key(number)``, groups in the order their
+        first socket comes, each in input order."""
+        groups: dict[Any, array] = {}
+        get = groups.get
+        for i in indices:
+            k = key(i)
+            ix = get(k)
+            if ix is None:
+                ix = groups[k] = array("i")
+            ix.append(i)
+        return groups
+
+    # ------------------------------------------------------------------ one socket by number
+
+    def _int(self, col: "array[int]", name: str, i: int) -> int | None:
+        v = col[i]
+        if v == _NONE:
+            return None
+        if v == _WIDE:
+            return self._wide[(name, i)]
+        return v
+
+    def line_of(self, i: int) -> int:
+        v = self._line[i]
+        return v if v > _WIDE else self._int(self._line, "line", i)  # type: ignore[return-value]
+
+    def local_port_of(self, i: int) -> int | None:
+        v = self._lport[i]
+        return v if v > _WIDE else self._int(self._lport, "local_port", i)
+
+    def remote_port_of(self, i: int) -> int | None:
+        v = self._rport[i]
+        return v if v > _WIDE else self._int(self._rport, "remote_port", i)
+
+    def recv_q_of(self, i: int) -> int | None:
+        v = self._recv_q[i]
+        return v if v > _WIDE else self._int(self._recv_q, "recv_q", i)
+
+    def send_q_of(self, i: int) -> int | None:
+        v = self._send_q[i]
+        return v if v > _WIDE else self._int(self._send_q, "send_q", i)
+
+    def pid_of(self, i: int) -> int | None:
+        v = self._pid[i]
+        return v if v > _WIDE else self._int(self._pid, "pid", i)
+
+    def local_address_of(self, i: int) -> str | None:
+        k = self._laddr[i]
+        return None if k < 0 else self._strings[k]
+
+    def remote_address_of(self, i: int) -> str | None:
+        k = self._raddr[i]
+        return None if k < 0 else self._strings[k]
+
+    def local_address_id(self, i: int) -> int:
+        """A number for socket ``i``'s local address (-1: none), equal for equal addresses."""
+        return self._laddr[i]
+
+    def remote_address_id(self, i: int) -> int:
+        return self._raddr[i]
+
+    def string_count(self) -> int:
+        """How many distinct addresses and process names the listing has (the ids run below it)."""
+        return len(self._strings)
+
+    def process_of(self, i: int) -> str | None:
+        k = self._proc[i]
+        return None if k < 0 else self._strings[k]
+
+    def state_of(self, i: int) -> TcpState:
+        return _STATES[self._state[i]]
+
+    def proto_of(self, i: int) -> str:
+        return self._proto_names[self._proto[i]]
+
+    def is_tcp(self, i: int) -> bool:
+        return self._proto[i] == self._tcp_code
+
+    def is_udp(self, i: int) -> bool:
+        return self._proto[i] == self._udp_code
+
+    def owner_of(self, i: int) -> str | int | None:
+        """``s.process or s.pid``: how rules tell one owner from another in a group key."""
+        return self.process_of(i) or self.pid_of(i)
+
+    def has_owner_at(self, i: int) -> bool:
+        """:func:`has_owner` of socket ``i``."""
+        if self._proc[i] >= 0 and self._strings[self._proc[i]]:
+            return True
+        pid = self.pid_of(i)
+        return pid is not None and pid != 0
+
+    def peerless_at(self, i: int) -> bool:
+        """No peer: no remote port and a wildcard (or no) remote address."""
+        return self.remote_port_of(i) is None and (self.remote_address_of(i) or "*") in WILDCARDS
+
+    def with_rare(self) -> Iterator[int]:
+        """The numbers of the TCP sockets that have a tcp_info, a persist/probe timer, a container,
+        an interface or a listener's extra fields, in input order."""
+        tcp = self._tcp_code
+        return (i for i in self._rare if self._proto[i] == tcp)
+
+    def with_tcp_info(self) -> Iterator[int]:
+        """The numbers of the TCP sockets that have tcp_info, in input order."""
+        return (i for i in self.with_rare() if self._rare[i][3] is not None)
+
+    def tcp_info_of(self, i: int) -> Info | None:
+        return self._rare.get(i, _NO_RARE)[3]
+
+    def rare_of(self, i: int) -> tuple:
+        """(extra, container, local_interface, tcp_info, timer_name) of socket ``i``."""
+        return self._rare.get(i, _NO_RARE)
+
+    def socket(self, i: int) -> SocketView:
+        """Socket ``i`` as a :class:`SocketView`."""
+        v = SocketView()
+        v.index = i
+        v.proto = self._proto_names[self._proto[i]]
+        v.family = _FAMILIES[self._family[i]]
+        v.local_address = self.local_address_of(i)
+        v.local_port = self.local_port_of(i)
+        v.remote_address = self.remote_address_of(i)
+        v.remote_port = self.remote_port_of(i)
+        v.state = _STATES[self._state[i]]
+        v.state_printed = _PRINTED[self._printed[i]]
+        v.recv_q = self.recv_q_of(i)
+        v.send_q = self.send_q_of(i)
+        v.pid = self.pid_of(i)
+        v.process = self.process_of(i)
+        v.line = self.line_of(i)
+        v.extra, v.container, v.local_interface, v.tcp_info, v.timer_name = self._rare.get(i, _NO_RARE)
+        return v
+
+    def local_addresses(self) -> set[str | None]:
+        """Every distinct local address of the listing's TCP/IP sockets."""
+        return {None if k < 0 else self._strings[k] for k in set(self._laddr)}
+
+    # ------------------------------------------------------------------ judgements
 
     def setting(self, name: str, index: int = 0) -> int | None:
         """A sysctl's ``index``-th number when the input carries it (``net.core.somaxconn``)."""
@@ -106,10 +539,6 @@ class Facts:
             return None
         return low, high
 
-    def in_state(self, state: TcpState) -> list[Socket]:
-        """TCP sockets in ``state``, in input order."""
-        return self._by_state.get(state, [])
-
     def ephemeral_range(self, setting: str = "auto") -> tuple[int, int]:
         """The ephemeral range a setting names (``auto`` follows the input's platform)."""
         value = parse_port_range(setting)
@@ -119,32 +548,58 @@ class Facts:
             return EPHEMERAL_RANGES[value]
         return value
 
-    def is_server_side(self, s: Socket) -> bool:
+    def is_server_side(self, s: "Socket | SocketView") -> bool:
         """True when the socket's local port is a service port: a port that listens in this
         listing, or a port outside the ephemeral range talking to a remote port inside the
         range common to every platform's default (32768-65535), which is how accepted
         connections look when their listener is not in the listing (``ss state close-wait``,
         a listener already closed). With no listener in the listing at all, any local port
         outside the ephemeral range counts."""
-        if s.local_port is None:
+        return self._server_side(s.local_port, s.remote_port)
+
+    def server_side_at(self, i: int) -> bool:
+        """:meth:`is_server_side` of socket ``i``."""
+        return self._server_side(self.local_port_of(i), self.remote_port_of(i))
+
+    def _server_side(self, local_port: int | None, remote_port: int | None) -> bool:
+        # one int per (local port, what the remote port says): a port and one of 3 classes
+        cls = 0 if remote_port is None else 1 if remote_port < 32768 else 2
+        key = -1 - cls if local_port is None else local_port * 4 + cls if local_port >= 0 else (local_port, cls)
+        side = self._sides.get(key)
+        if side is None:
+            side = self._sides[key] = self._judge_side(local_port, remote_port)
+        return side
+
+    def _judge_side(self, local_port: int | None, remote_port: int | None) -> bool:
+        if local_port is None:
             return False
-        if s.local_port in self.listen_ports:
+        if local_port in self.listen_ports:
             return True
-        low, high = self.ephemeral_range()
-        if low <= s.local_port <= high:
+        low, high = self._auto_range
+        if low <= local_port <= high:
             return False
         if not self.listen_ports:
             return True
-        return s.remote_port is not None and s.remote_port >= 32768
+        return remote_port is not None and remote_port >= 32768
 
-    def listener(self, port: int | None) -> Socket | None:
+    def service_key_at(self, i: int) -> tuple[str, object, object]:
+        """Where connection ``i`` belongs, for grouping: ('port', local port, None) on the server
+        side, ('remote', remote address, remote port) on the client side."""
+        lport, rport = self.local_port_of(i), self.remote_port_of(i)
+        if self._server_side(lport, rport):
+            return ("port", lport, None)
+        return ("remote", self.remote_address_of(i), rport)
+
+    def listener(self, port: int | None) -> SocketView | None:
         """The first LISTEN socket on ``port`` (any address)."""
-        for s in self.listeners:
-            if s.local_port == port:
-                return s
-        return None
+        found = self._listeners_by_port.get(port)
+        return self.socket(found[0]) if found else None
 
-    def listen_queue(self, s: Socket) -> tuple[int, int] | None:
+    def listeners_on(self, port: int | None) -> "array[int]":
+        """The numbers of the LISTEN sockets on ``port``, in input order."""
+        return self._listeners_by_port.get(port, _EMPTY)
+
+    def listen_queue(self, s: "Socket | SocketView") -> tuple[int, int] | None:
         """(connections waiting to be accepted, backlog) of a LISTEN socket, when the input says.
 
         * BSD/macOS ``netstat -L`` prints qlen/maxqlen; a grammar may put them in fields named
@@ -171,6 +626,10 @@ class Facts:
         if self.format not in (None, "ss", "netlink") or not s.send_q or s.recv_q is None:
             return None
         return s.recv_q, s.send_q
+
+
+_EMPTY: "array[int]" = array("i")
+_NO_RARE: tuple = (None, None, None, None, None)
 
 
 # ---------------------------------------------------------------------------- time series
@@ -230,19 +689,18 @@ class SnapshotPoint:
         cls, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
         source: str | None = None,
     ) -> "SnapshotPoint":
-        point = cls(index=index, timestamp=timestamp, host=host, source=source, total=len(facts.sockets))
-        states: Counter[TcpState] = Counter(s.state for s in facts.tcp)
-        point.states = dict(states)
-        for s in facts.in_state(TcpState.CLOSE_WAIT):
-            key = ("port", s.local_port, None) if facts.is_server_side(s) else ("remote", s.remote_address, s.remote_port)
+        point = cls(index=index, timestamp=timestamp, host=host, source=source, total=facts.total)
+        point.states = {state: len(ix) for state, ix in facts._by_state.items()}
+        for i in facts.index(TcpState.CLOSE_WAIT):
+            key = facts.service_key_at(i)
             point.close_wait[key] = point.close_wait.get(key, 0) + 1
             lines = point.close_wait_lines.setdefault(key, [])
             if len(lines) < POINT_EVIDENCE:
-                lines.append(s.line)
-            owner = (s.process, s.pid) if has_owner(s) else (None, None)
+                lines.append(facts.line_of(i))
+            owner = (facts.process_of(i), facts.pid_of(i)) if facts.has_owner_at(i) else (None, None)
             if point.close_wait_owner.setdefault(key, owner) != owner:
                 point.close_wait_owner[key] = (None, None)  # several owners: name none
-        point.time_wait_lines = [s.line for s in facts.in_state(TcpState.TIME_WAIT)[:POINT_EVIDENCE]]
+        point.time_wait_lines = [facts.line_of(i) for i in facts.index(TcpState.TIME_WAIT)[:POINT_EVIDENCE]]
         for s in facts.listeners:
             key = (s.proto, s.local_address, s.local_port)
             if key not in point.listeners:
@@ -259,13 +717,21 @@ class SnapshotPoint:
             value = facts.setting(name)
             if value is not None:
                 point.settings[name] = value
-        udp = sorted((s for s in facts.inet if s.proto == "udp" and s.recv_q), key=lambda s: -(s.recv_q or 0))
-        for s in udp[:POINT_EVIDENCE]:
-            point.udp_queues.setdefault((s.local_address, s.local_port), (s.recv_q or 0, s.process, s.pid, s.line))
-        peers = Counter((s.local_port, s.remote_address) for s in facts.in_state(TcpState.SYN_RECEIVED))
+        recv_q = facts.recv_q_of
+        queued = (i for i in range(facts.size) if facts.is_udp(i) and recv_q(i))
+        for i in nsmallest(POINT_EVIDENCE, queued, key=lambda i: -(recv_q(i) or 0)):  # as sorted(...)[:5]
+            point.udp_queues.setdefault(
+                (facts.local_address_of(i), facts.local_port_of(i)),
+                (recv_q(i) or 0, facts.process_of(i), facts.pid_of(i), facts.line_of(i)),
+            )
+        peers = Counter(
+            (facts.local_port_of(i), facts.remote_address_of(i)) for i in facts.index(TcpState.SYN_RECEIVED)
+        )
         point.syn_recv_peers = dict(peers.most_common(POINT_EVIDENCE))
         closing = (TcpState.FIN_WAIT_1, TcpState.CLOSING, TcpState.LAST_ACK)
-        point.orphan_lines = [s.line for state in closing for s in facts.in_state(state)[:POINT_EVIDENCE]][:POINT_EVIDENCE]
+        point.orphan_lines = [facts.line_of(i) for state in closing for i in facts.index(state)[:POINT_EVIDENCE]][
+            :POINT_EVIDENCE
+        ]
         return point
 
     def count(self, state: TcpState) -> int:

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
-from .base import CountThresholds, Owners, Rule, plural, service_dims, service_key, service_text
+from .base import CountThresholds, Owners, Rule, plural, service_dims, service_text
 from .facts import Facts
 from .finding import Finding, Severity
 
@@ -64,16 +62,18 @@ class CloseWaitLeak(Rule):
         critical: int = Field(1000, ge=1, description="CLOSE_WAIT sockets per (port, process) for critical (catpaw)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        groups: dict[tuple, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.CLOSE_WAIT):
-            groups[(service_key(facts, s), s.process or s.pid)].append(s)
-        for (key, _owner), sockets in groups.items():
-            severity = settings.severity(len(sockets))
+        groups = facts.grouped(
+            facts.index(TcpState.CLOSE_WAIT), lambda i: (facts.service_key_at(i), facts.owner_of(i))
+        )
+        recv_q = facts.recv_q_of
+        for (key, _owner), ix in groups.items():
+            severity = settings.severity(len(ix))
             if severity is None:
                 continue
+            sockets = facts.group(ix)
             owners = Owners(sockets)
             peer = "its clients have" if key[0] == "port" else "the server has"
-            unread = sum(1 for s in sockets if (s.recv_q or 0) > FIN_ONLY)
+            unread = sum(1 for i in ix if (recv_q(i) or 0) > FIN_ONLY)
             unread_text = f"; {unread:,} still hold unread data besides the peer's FIN" if unread else ""
             message = (
                 f"{plural(len(sockets), 'socket')} in CLOSE_WAIT {service_text(key)}{owners.clause()}: "

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from typing import Iterator
 
 from pydantic import Field
 
 from ..states import TcpState
-from .base import RuleSettings, Rule, num, plural, service_dims, service_key, service_text
+from .base import RuleSettings, Rule, num, plural, service_dims, service_text
 from .facts import Facts
 from .finding import Finding, Severity
 
@@ -80,16 +81,18 @@ class TimeWaitLoad(Rule):
         sockets = facts.in_state(TcpState.TIME_WAIT)
         if len(sockets) < settings.threshold:
             return
-        groups = Counter(service_key(facts, s) for s in sockets)
+        ix = sockets.indices
+        service_key = facts.service_key_at
+        groups = Counter(service_key(i) for i in ix)
         key, top = groups.most_common(1)[0]
         if top * 2 >= len(sockets):
             where = f", {num(top)} of them {service_text(key)}"
             dims = service_dims(key)
-            evidence = [s for s in sockets if service_key(facts, s) == key]
+            evidence = facts.group(array("i", (i for i in ix if service_key(i) == key)))
         else:
             where = f", spread over {num(len(groups))} ports and destinations"
             dims, evidence = {}, sockets
-        server = sum(1 for s in sockets if facts.is_server_side(s))
+        server = sum(1 for i in ix if facts.server_side_at(i))
         message = (
             f"{plural(len(sockets), 'socket')} in TIME_WAIT{where}: high connection churn, harmless by itself "
             f"({LINGER[facts.platform]}); {self._advice(server, len(sockets) - server)}"

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from array import array
+from collections import Counter
 from typing import Iterator
 
 from pydantic import Field, field_validator
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Owners, Rule, RuleSettings, endpoint, num, percent, plural
 from .facts import Facts, parse_port_range
@@ -68,20 +68,61 @@ class EphemeralPortExhaustion(Rule):
             parse_port_range(value)
             return value
 
+    @staticmethod
+    def _groups(facts: Facts, low: int, high: int, least: float) -> dict[tuple, "array[int]"]:
+        """Outgoing connections per (local address, remote address, remote port), only the groups
+        of at least ``least`` sockets (a group uses at most one port per socket): counted first
+        under a number per group, then gathered, so a million connections to a thousand
+        destinations never become a million lists."""
+        server, radix = facts.server_side_at, facts.string_count() + 1
+
+        def key(i: int) -> object:
+            if facts.state_of(i) in _FREE:
+                return None
+            p = facts.local_port_of(i)
+            if p is None or not low <= p <= high:
+                return None
+            q, a = facts.remote_port_of(i), facts.local_address_id(i)
+            if q is None or a < 0 or not facts.local_address_of(i) or server(i):
+                return None
+            r = facts.remote_address_id(i) + 1
+            return (q * radix + r) * radix + a if q >= 0 else (q, r, a)  # one int, not a tuple per group
+
+        tcp = facts.tcp.indices
+        # first per remote address (one int a distinct address): a group is never larger than
+        # its address's count, so only addresses with enough connections are counted per group
+        per_remote = array("i", bytes(4 * radix))
+        for i in tcp:
+            if key(i) is not None:
+                per_remote[facts.remote_address_id(i) + 1] += 1
+        busy = {r for r, n in enumerate(per_remote) if n >= least - 1}
+        del per_remote
+        if not busy:
+            return {}
+        counts: dict[object, int] = {}
+        for i in tcp:
+            if facts.remote_address_id(i) + 1 in busy:
+                k = key(i)
+                if k is not None:
+                    counts[k] = counts.get(k, 0) + 1
+        wanted = {k for k, n in counts.items() if n >= least - 1}  # slack: the ratio is judged below
+        del counts
+        chosen = (i for i in tcp if facts.remote_address_id(i) + 1 in busy and key(i) in wanted)
+        gathered = facts.grouped(chosen, key) if wanted else {}
+        return {
+            (facts.local_address_of(ix[0]), facts.remote_address_of(ix[0]), facts.remote_port_of(ix[0])): ix
+            for ix in gathered.values()
+        }
+
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         low, high = facts.ephemeral_range(settings.ephemeral_range)
         size = high - low + 1
         from_sysctl = settings.ephemeral_range == "auto" and facts.sysctl_port_range() is not None
         range_text = f"net.ipv4.ip_local_port_range = {low} {high}" if from_sysctl else f"{low}-{high}"
-        groups: dict[tuple, list[Socket]] = defaultdict(list)
-        for s in facts.tcp:
-            if s.state in _FREE or s.local_port is None or not low <= s.local_port <= high:
-                continue
-            if s.remote_port is None or not s.local_address or facts.is_server_side(s):
-                continue
-            groups[(s.local_address, s.remote_address, s.remote_port)].append(s)
-        for (local, remote, port), sockets in groups.items():
-            used = len({s.local_port for s in sockets})
+        groups = self._groups(facts, low, high, settings.warning_ratio * size)
+        for (local, remote, port), ix in groups.items():
+            sockets = facts.group(ix)
+            used = len({facts.local_port_of(i) for i in ix})
             ratio = used / size
             if ratio >= settings.critical_ratio:
                 severity = Severity.CRITICAL
@@ -89,7 +130,7 @@ class EphemeralPortExhaustion(Rule):
                 severity = Severity.WARNING
             else:
                 continue
-            states = Counter(s.state for s in sockets)
+            states = Counter(facts.state_of(i) for i in ix)
             tw = states.get(TcpState.TIME_WAIT, 0)
             tw_text = f" ({num(tw)} in TIME_WAIT)" if tw else ""
             owners = Owners(sockets)

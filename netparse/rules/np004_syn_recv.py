@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Rule, RuleSettings, num, plural
 from .facts import Facts
@@ -57,10 +55,9 @@ class SynRecvFlood(Rule):
         )
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        groups: dict[int | None, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.SYN_RECEIVED):
-            groups[s.local_port].append(s)
-        for port, sockets in groups.items():
+        groups = facts.grouped(facts.index(TcpState.SYN_RECEIVED), facts.local_port_of)
+        for port, ix in groups.items():
+            sockets = facts.group(ix)
             n = len(sockets)
             listener = facts.listener(port)
             queue = facts.listen_queue(listener) if listener is not None else None
@@ -68,7 +65,7 @@ class SynRecvFlood(Rule):
             full = settings.critical_at_backlog and backlog is not None and n >= backlog
             if n < settings.warning and not full:
                 continue
-            sources = {s.remote_address for s in sockets}
+            sources = {facts.remote_address_of(i) for i in ix}
             backlog_text = f", reaching the listen backlog of {num(backlog)}" if full else ""
             if len(sources) >= max(2, settings.spread_ratio * n):
                 why = (

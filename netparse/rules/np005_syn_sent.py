@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Owners, Rule, RuleSettings, accept_queue, backlog_hidden_by, endpoint, plain_address, plural
-from .facts import WILDCARDS, Facts
+from .facts import WILDCARDS, Facts, SocketView
 from .finding import Finding, Severity
 
 
@@ -28,18 +26,19 @@ def _loopback(address: str) -> bool:
 
 def local_addresses(facts: Facts) -> set[str]:
     """The addresses this host's own sockets use (wildcards left out)."""
-    return {a for s in facts.inet if (a := plain_address(s.local_address)) and a not in WILDCARDS}
+    return {a for address in facts.local_addresses() if (a := plain_address(address)) and a not in WILDCARDS}
 
 
-def local_listener(facts: Facts, local: set[str], address: str | None, port: int | None) -> Socket | None:
+def local_listener(facts: Facts, local: set[str], address: str | None, port: int | None) -> SocketView | None:
     """The LISTEN socket in this listing that a connection to address:port reaches, when the
     address is this host's (loopback, or one its sockets use): bound to it or to a wildcard."""
     target = plain_address(address)
     if target is None or port is None or not (_loopback(target) or target in local):
         return None
-    for s in facts.listeners:
-        if s.local_port == port and (plain_address(s.local_address) == target or s.local_address in WILDCARDS):
-            return s
+    for i in facts.listeners_on(port):
+        address = facts.local_address_of(i)
+        if plain_address(address) == target or address in WILDCARDS:
+            return facts.socket(i)
     return None
 
 
@@ -91,13 +90,14 @@ class SynSentStuck(Rule):
         warning: int = Field(10, ge=1, description="SYN_SENT sockets towards one remote address and port (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        groups: dict[tuple, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.SYN_SENT):
-            groups[(s.remote_address, s.remote_port)].append(s)
+        groups = facts.grouped(
+            facts.index(TcpState.SYN_SENT), lambda i: (facts.remote_address_of(i), facts.remote_port_of(i))
+        )
         local = local_addresses(facts)
-        for (address, port), sockets in groups.items():
-            if len(sockets) < settings.warning:
+        for (address, port), ix in groups.items():
+            if len(ix) < settings.warning:
                 continue
+            sockets = facts.group(ix)
             owners = Owners(sockets)
             cause = (
                 f"the destination does not answer (down, unreachable, or a firewall drops the SYNs)"

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from array import array
+from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Owners, Rule, common, plain_address, plural
-from .facts import Facts
+from .facts import Facts, SocketGroup
 from .finding import Finding, Severity
 from .pileup import PileupSettings, pileups
 
@@ -54,18 +54,22 @@ class FinWait2Pileup(Rule):
         total: int = Field(1000, ge=1, description="FIN_WAIT_2 sockets on the whole host (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        close_wait = {_ends(s): s for s in facts.in_state(TcpState.CLOSE_WAIT)}
+        ends: dict[tuple, int] = {}  # CLOSE_WAIT socket by its ends, made when a group needs it
         timeout = "Linux drops orphaned ones after tcp_fin_timeout (60 s)"
 
-        def reason(group: Sequence[Socket]) -> str:
+        def reason(group: SocketGroup) -> str:
+            if not ends:
+                ends.update((_ends(facts, i), i) for i in facts.index(TcpState.CLOSE_WAIT))
+                ends.setdefault((), -1)  # made (a listing without CLOSE_WAIT too)
             # the other end of local:a -> remote:b is remote:b -> local:a
-            paired = [o for s in group if (o := close_wait.get(_ends(s, swapped=True))) is not None]
+            found = (ends.get(_ends(facts, i, swapped=True), -1) for i in group.indices)
+            paired = facts.group(array("i", (o for o in found if o >= 0)))
             if not paired:
                 return (
                     "the peer acknowledged our close but its application has not closed its side (look for "
                     f"CLOSE_WAIT there); {timeout}"
                 )
-            port = common(o.local_port for o in paired)
+            port = common(facts.local_port_of(o) for o in paired.indices)
             where = f" on port {port}" if port is not None else ""
             return (
                 "the peer acknowledged our close but its application has not closed its side; the other ends "
@@ -76,7 +80,7 @@ class FinWait2Pileup(Rule):
         return pileups(self, facts, settings, TcpState.FIN_WAIT_2, Severity.INFO, reason)
 
 
-def _ends(s: Socket, swapped: bool = False) -> tuple[object, ...]:
-    local = (plain_address(s.local_address), s.local_port)
-    remote = (plain_address(s.remote_address), s.remote_port)
+def _ends(facts: Facts, i: int, swapped: bool = False) -> tuple[object, ...]:
+    local = (plain_address(facts.local_address_of(i)), facts.local_port_of(i))
+    remote = (plain_address(facts.remote_address_of(i)), facts.remote_port_of(i))
     return remote + local if swapped else local + remote

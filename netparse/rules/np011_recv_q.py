@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, plural, service_dims, service_key, service_text, size
+from .base import Owners, Rule, RuleSettings, plural, service_dims, service_text, size
 from .facts import Facts
 from .finding import Finding, Severity
 
@@ -50,15 +48,16 @@ class RecvQueueBacklog(Rule):
         min_sockets: int = Field(3, ge=1, description="Counted sockets in one group for a warning (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        groups: dict[tuple, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.ESTABLISHED) + facts.unprinted_connected:
-            if s.recv_q is not None and s.recv_q >= settings.min_bytes:
-                groups[(s.process or s.pid, service_key(facts, s))].append(s)
-        for (_owner, key), sockets in groups.items():
-            if len(sockets) < settings.min_sockets:
+        recv_q, least = facts.recv_q_of, settings.min_bytes
+        full = (i for i in (facts.in_state(TcpState.ESTABLISHED) + facts.unprinted_connected).indices
+                if (q := recv_q(i)) is not None and q >= least)
+        groups = facts.grouped(full, lambda i: (facts.owner_of(i), facts.service_key_at(i)))
+        for (_owner, key), ix in groups.items():
+            if len(ix) < settings.min_sockets:
                 continue
+            sockets = facts.group(ix)
             owners = Owners(sockets)
-            queued = [s.recv_q or 0 for s in sockets]
+            queued = [recv_q(i) or 0 for i in ix]
             message = (
                 f"{plural(len(sockets), 'established connection')} {service_text(key)} hold unread data "
                 f"(up to {size(max(queued))}, {size(sum(queued))} in all){owners.clause()}: the application is not "

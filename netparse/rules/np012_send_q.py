@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Owners, Rule, RuleSettings, plural, size
 from .facts import Facts
@@ -46,15 +44,16 @@ class SendQueueBacklog(Rule):
         min_sockets: int = Field(3, ge=1, description="Counted sockets towards one peer for a finding (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        peers: dict[str | None, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.ESTABLISHED) + facts.unprinted_connected:
-            if s.send_q is not None and s.send_q >= settings.min_bytes:
-                peers[s.remote_address].append(s)
-        for peer, sockets in peers.items():
-            if len(sockets) < settings.min_sockets:
+        send_q, least = facts.send_q_of, settings.min_bytes
+        full = (i for i in (facts.in_state(TcpState.ESTABLISHED) + facts.unprinted_connected).indices
+                if (q := send_q(i)) is not None and q >= least)
+        peers = facts.grouped(full, facts.remote_address_of)
+        for peer, ix in peers.items():
+            if len(ix) < settings.min_sockets:
                 continue
+            sockets = facts.group(ix)
             owners = Owners(sockets)
-            queued = [s.send_q or 0 for s in sockets]
+            queued = [send_q(i) or 0 for i in ix]
             message = (
                 f"{plural(len(sockets), 'established connection')} to {peer} have data waiting to be delivered "
                 f"(up to {size(max(queued))}, {size(sum(queued))} in all){owners.clause()}: the peer is reading "

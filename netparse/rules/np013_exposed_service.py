@@ -5,10 +5,9 @@ from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Owners, Rule, RuleSettings
-from .facts import WILDCARDS, Facts
+from .facts import WILDCARDS, Facts, SocketView
 from .finding import Finding, Severity
 
 #: Services usually kept off public interfaces: port -> (name, what an exposed one risks).
@@ -78,9 +77,12 @@ class ExposedService(Rule):
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         watched = set(settings.ports) | set(settings.critical_ports) | set(settings.info_ports)
-        groups: dict[int, list[Socket]] = defaultdict(list)
-        for s in facts.inet:
-            if s.local_port not in watched or s.local_address not in WILDCARDS or s.local_interface == "lo":
+        groups: dict[int, list[SocketView]] = defaultdict(list)
+        for i in range(facts.size):
+            if facts.local_port_of(i) not in watched or facts.local_address_of(i) not in WILDCARDS:
+                continue
+            s = facts.socket(i)
+            if s.local_interface == "lo":
                 continue
             if s.proto == "tcp":
                 # a TCP row of a layout without a state column: listening unless it has a peer
@@ -88,7 +90,7 @@ class ExposedService(Rule):
             else:
                 listening = s.remote_port is None
             if listening:
-                groups[s.local_port].append(s)
+                groups[s.local_port].append(s)  # type: ignore[index]
         for port, sockets in sorted(groups.items()):
             name, risk = SERVICES.get(port, (f"The service on port {port}", ""))
             label = f"{name} (port {port})" if port in SERVICES else name

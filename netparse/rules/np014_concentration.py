@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import ipaddress
-from collections import Counter, defaultdict
+from array import array
+from collections import Counter
 from typing import Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
 from .base import Owners, Rule, RuleSettings, num, percent
 from .facts import WILDCARDS, Facts
@@ -63,21 +63,24 @@ class RemoteConcentration(Rule):
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         ignored = set(settings.ignore_addresses)
-        ports: dict[int, list[Socket]] = defaultdict(list)
-        for s in facts.in_state(TcpState.ESTABLISHED):
-            if s.local_port is None or not s.remote_address:
-                continue
-            if s.remote_address in WILDCARDS or not facts.is_server_side(s):
-                continue
-            ports[s.local_port].append(s)
-        for port, sockets in sorted(ports.items()):
-            counts = Counter(s.remote_address for s in sockets)
+        remote = facts.remote_address_of
+
+        def served(i: int) -> bool:
+            address = remote(i)
+            if facts.local_port_of(i) is None or not address:
+                return False
+            return address not in WILDCARDS and facts.server_side_at(i)
+
+        ports = facts.grouped((i for i in facts.index(TcpState.ESTABLISHED) if served(i)), facts.local_port_of)
+        for port, ix in sorted(ports.items()):
+            sockets = facts.group(ix)
+            counts = Counter(remote(i) for i in ix)
             for address, n in counts.most_common():
                 if address in ignored or (settings.ignore_loopback and _is_loopback(address)):
                     continue
                 if n < settings.min_connections or n < settings.share * len(sockets):
                     break
-                group = [s for s in sockets if s.remote_address == address]
+                group = facts.group(array("i", (i for i in ix if remote(i) == address)))
                 owners = Owners(group)
                 message = (
                     f"{address} holds {num(n)} of the {num(len(sockets))} established connections on port {port} "

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from typing import Iterator
 
@@ -7,7 +8,7 @@ from pydantic import Field
 
 from ..states import TcpState
 from .base import Rule, RuleSettings, num, percent
-from .facts import Facts, has_owner
+from .facts import Facts, SocketGroup
 from .finding import Finding, Severity
 
 #: States whose sockets normally have no owning process: TIME_WAIT and half-open handshakes
@@ -67,16 +68,22 @@ class UnattributedSockets(Rule):
         if not facts.has_owners:
             return
         ignored = set(settings.ignore_states)
-        candidates = [s for s in facts.inet if s.state not in ignored]
-        orphans = [s for s in candidates if not has_owner(s)]
+        candidates = 0
+        found = array("i")
+        for i in range(facts.size):
+            if facts.state_of(i) not in ignored:
+                candidates += 1
+                if not facts.has_owner_at(i):
+                    found.append(i)
+        orphans = facts.group(found)
         if len(orphans) < settings.min_count:
             return
-        states = Counter(s.state for s in orphans)
+        states = Counter(facts.state_of(i) for i in found)
         breakdown = ", ".join(f"{num(n)} {state}" for state, n in states.most_common())
         queued, waiting_ports = self._queued(facts, orphans)
         rest = len(orphans) - len(queued)
         parts = [
-            f"{num(len(orphans))} of {num(len(candidates))} sockets ({percent(len(orphans), len(candidates))}) "
+            f"{num(len(orphans))} of {num(candidates)} sockets ({percent(len(orphans), candidates)}) "
             f"show no owning process although others do ({breakdown})"
         ]
         if queued:
@@ -107,7 +114,7 @@ class UnattributedSockets(Rule):
                            orphans, state=state)
 
     @staticmethod
-    def _queued(facts: Facts, orphans: list) -> tuple[list, set[int]]:
+    def _queued(facts: Facts, orphans: SocketGroup) -> tuple[list, set[int]]:
         """The unowned ESTABLISHED sockets that are a listener's accept queue: on a listening
         port whose listener reports connections waiting, at most that many per port."""
         room: dict[int, int] = {}
@@ -117,10 +124,12 @@ class UnattributedSockets(Rule):
             if waiting > 0 and listener.local_port is not None:
                 room[listener.local_port] = room.get(listener.local_port, 0) + waiting
         queued, ports = [], set()
-        for s in orphans:
-            port = s.local_port
-            if s.state is TcpState.ESTABLISHED and port is not None and room.get(port, 0) > 0:
+        if not room:
+            return queued, ports
+        for i in orphans.indices:
+            port = facts.local_port_of(i)
+            if port is not None and room.get(port, 0) > 0 and facts.state_of(i) is TcpState.ESTABLISHED:
                 room[port] -= 1
-                queued.append(s)
+                queued.append(i)
                 ports.add(port)
         return queued, ports

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
@@ -53,17 +52,20 @@ class LossyPath(Rule):
         min_segments: int = Field(100, ge=1, description="Segments sent towards the peer before judging (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        groups: dict[str, list] = defaultdict(list)
-        for s in facts.tcp:
-            info = s.tcp_info
-            if info is None or s.state is TcpState.LISTEN or info.total_retrans is None or not info.segs_out:
-                continue
-            groups[s.remote_address or "?"].append(s)
-        for peer, sockets in groups.items():
-            sent = sum(s.tcp_info.segs_out for s in sockets)
-            again = sum(s.tcp_info.total_retrans for s in sockets)
+        def counted(i: int) -> bool:
+            info = facts.tcp_info_of(i)
+            return not (info is None or facts.state_of(i) is TcpState.LISTEN or info.total_retrans is None
+                        or not info.segs_out)
+
+        groups = facts.grouped((i for i in facts.with_tcp_info() if counted(i)),
+                               lambda i: facts.remote_address_of(i) or "?")
+        for peer, ix in groups.items():
+            infos = [facts.tcp_info_of(i) for i in ix]
+            sent = sum(info.segs_out for info in infos)  # type: ignore[union-attr]
+            again = sum(info.total_retrans for info in infos)  # type: ignore[union-attr]
             if sent < settings.min_segments:
                 continue
+            sockets = facts.group(ix)
             ratio = again / sent
             if ratio >= settings.critical_ratio:
                 severity = Severity.CRITICAL
@@ -71,7 +73,7 @@ class LossyPath(Rule):
                 severity = Severity.WARNING
             else:
                 continue
-            lost = sum(s.tcp_info.lost or 0 for s in sockets)
+            lost = sum(info.lost or 0 for info in infos)  # type: ignore[union-attr]
             owners = Owners(sockets)
             message = (
                 f"{plural(len(sockets), 'connection')} towards {peer} retransmitted {num(again)} of "

@@ -59,9 +59,10 @@ class PeerNotReading(Rule):
                     and info.rwnd_limited_ms >= settings.rwnd_limited_share * info.busy_ms)
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        for s in facts.tcp:
-            if s.state not in self.states or (s.send_q or 0) < settings.min_send_q:
+        for i in facts.with_rare():  # a stalled socket shows a timer or tcp_info: sockets with either
+            if facts.state_of(i) not in self.states or (facts.send_q_of(i) or 0) < settings.min_send_q:
                 continue
+            s = facts.socket(i)
             if not self._stalled(s, settings):
                 continue
             severity = Severity.CRITICAL if s.send_q >= settings.critical_send_q else Severity.WARNING

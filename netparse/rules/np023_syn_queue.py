@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from typing import Iterator
 
@@ -52,11 +53,12 @@ class SynQueueNearLimit(Rule):
         min_queue: int = Field(8, ge=1, description="Half-open handshakes on a port before judging (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        half_open = Counter(s.local_port for s in facts.in_state(TcpState.SYN_RECEIVED))
-        for s in facts.listeners:
-            queued = half_open.get(s.local_port, 0)
+        half_open = Counter(facts.local_port_of(i) for i in facts.index(TcpState.SYN_RECEIVED))
+        for n in facts.listeners.indices:
+            queued = half_open.get(facts.local_port_of(n), 0)
             if queued < settings.min_queue:
                 continue
+            s = facts.socket(n)
             limits = []
             queue = facts.listen_queue(s)
             if queue is not None:
@@ -73,13 +75,13 @@ class SynQueueNearLimit(Rule):
                 severity = Severity.WARNING
             else:
                 continue
-            syns = [x for x in facts.in_state(TcpState.SYN_RECEIVED) if x.local_port == s.local_port]
-            peers = Counter(x.remote_address for x in syns)
+            syns = [i for i in facts.index(TcpState.SYN_RECEIVED) if facts.local_port_of(i) == s.local_port]
+            peers = Counter(facts.remote_address_of(i) for i in syns)
             where = f"port {s.local_port}" if s.local_address in WILDCARDS else endpoint(s.local_address, s.local_port)
             top = ", ".join(f"{a} ({n})" for a, n in peers.most_common(3))
             message = (
                 f"{num(queued)} half-open handshakes wait on {where}{Owners([s]).clause()}, {percent(queued, limit)} of "
                 f"{why}: new SYNs are being dropped or answered with syncookies at the limit; most from {top}"
             )
-            yield self.finding(severity, message, [s, *syns], count=queued, state=TcpState.SYN_RECEIVED,
+            yield self.finding(severity, message, facts.group(array("i", [n, *syns])), count=queued, state=TcpState.SYN_RECEIVED,
                                local_address=s.local_address, local_port=s.local_port)

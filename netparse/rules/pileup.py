@@ -11,15 +11,14 @@ port 443", and ``local_port`` set), or the port most of them share when at least
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from typing import Callable, Iterator, Sequence
+from collections import Counter
+from typing import Callable, Iterator
 
 from pydantic import Field
 
-from ..model import Socket
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, endpoint, num, plural, service_key
-from .facts import Facts
+from .base import Owners, Rule, RuleSettings, endpoint, num, plural
+from .facts import Facts, SocketGroup
 from .finding import Finding, Severity
 
 
@@ -31,9 +30,9 @@ class PileupSettings(RuleSettings):
 
 
 
-def towards(facts: Facts, peer: str | None, group: Sequence[Socket]) -> tuple[str, dict[str, object]]:
+def towards(facts: Facts, peer: str | None, group: SocketGroup) -> tuple[str, dict[str, object]]:
     """'towards PEER[:PORT] ...' for sockets towards one peer, and the finding fields it pins down."""
-    keys = Counter(service_key(facts, s) for s in group)
+    keys = Counter(facts.service_key_at(i) for i in group.indices)
     (kind, a, b), n = keys.most_common(1)[0]
     if kind == "remote":  # this side is the client: the peer's port is the service
         if n == len(group):
@@ -54,14 +53,12 @@ def pileups(
     settings: PileupSettings,
     state: TcpState,
     severity: Severity,
-    reason: str | Callable[[Sequence[Socket]], str],
+    reason: str | Callable[[SocketGroup], str],
 ) -> Iterator[Finding]:
     """``reason`` is the text after the colon, or a function giving it for one peer's sockets."""
     sockets = facts.in_state(state)
-    peers: dict[str | None, list[Socket]] = defaultdict(list)
-    for s in sockets:
-        peers[s.remote_address].append(s)
-    busy = {peer: group for peer, group in peers.items() if len(group) >= settings.per_peer}
+    peers = facts.grouped(sockets.indices, facts.remote_address_of)
+    busy = {peer: facts.group(ix) for peer, ix in peers.items() if len(ix) >= settings.per_peer}
     for peer, group in busy.items():
         owners = Owners(group)
         where, dims = towards(facts, peer, group)
