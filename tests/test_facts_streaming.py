@@ -34,8 +34,9 @@ from netparse.summary import summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 DUMP = ROOT / "tests" / "findings_dump.py"
-#: the last commit whose rules read whole Socket lists (the base of the columns rewrite)
-BEFORE = "2396e07"
+#: the last commit whose rules read whole Socket lists (the base of the columns rewrite, with the
+#: counter rules NP024-NP029 and the plain-nstat reading that landed beside it)
+BEFORE = "0a74cf0"
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import netstat_antp, ss_tanp  # noqa: E402
