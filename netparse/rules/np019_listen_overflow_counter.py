@@ -12,7 +12,6 @@ from .finding import Finding, Severity
 from .trend import TrendRule
 
 OVERFLOWS = "TcpExtListenOverflows"
-DROPS = "TcpExtListenDrops"
 
 
 class ListenOverflowCounter(TrendRule):
@@ -21,12 +20,12 @@ class ListenOverflowCounter(TrendRule):
 
     What it detects
         In a log (or live samples) whose snapshots carry kernel counters (``nstat -az``,
-        /proc/net/netstat, ``netstat -s``), how much TcpExtListenOverflows and TcpExtListenDrops
+        /proc/net/netstat, ``netstat -s``), how much TcpExtListenOverflows
         rose from the snapshot before the newest to the newest (totals since boot are never
         judged). It names the listeners of the newest socket table whose accept queue is at
         its backlog (ss: Recv-Q >= Send-Q on a LISTEN row), else those with connections
-        waiting. ListenDrops rising more than ListenOverflows is reported apart: drops for
-        other causes.
+        waiting. ListenDrops rising more than ListenOverflows (drops for other causes: a full
+        SYN queue, memory) is NP029's finding, not this rule's.
 
     Why it matters
         "When kernel receives a SYN from a client, and if the TCP accept queue is full, kernel
@@ -40,8 +39,7 @@ class ListenOverflowCounter(TrendRule):
         Make the application accept() faster (more workers or acceptor threads, an event loop
         that is not blocked), or give it a larger backlog: the listen() argument, capped by
         net.core.somaxconn (ip-sysctl). When the snapshot carries the sysctl, the advice says
-        which of the two limits the listener. For drops without overflows, look at memory
-        (TCPMemoryPressures, dmesg) and SYN handling (TCPReqQFullDrop, syncookies).
+        which of the two limits the listener.
 
     Sources
         Kernel Documentation/networking/snmp_counter.rst (TcpExtListenOverflows and
@@ -56,7 +54,7 @@ class ListenOverflowCounter(TrendRule):
     code = "NP019"
     name = "listen-overflow-counter"
     summary = "ListenOverflows rising between snapshots: the listener at its backlog dropped handshakes"
-    severities = (Severity.INFO, Severity.WARNING, Severity.CRITICAL)
+    severities = (Severity.WARNING, Severity.CRITICAL)
     states = (TcpState.LISTEN,)
 
     class Settings(RuleSettings):
@@ -65,14 +63,12 @@ class ListenOverflowCounter(TrendRule):
         warning: int = Field(1, ge=1, description="Overflows between the two snapshots for a warning")
         critical_per_minute: float = Field(5.0, gt=0, description="Overflows a minute for critical (Netdata)")
         critical: int = Field(100, ge=1, description="Overflows for critical when the snapshots have no timestamps (ours)")
-        other_drops: int = Field(10, ge=1, description="ListenDrops beyond the overflows for info (ours)")
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
         rise = latest_rise(series, OVERFLOWS)
         if rise is None:
             return
         overflows = rise.of(OVERFLOWS) or 0
-        drops = rise.of(DROPS)
         latest = rise.after
         full = [(k, q) for k, q in latest.listen_queues.items() if q[1] and q[0] >= q[1]]
         waiting = sorted(latest.listen_queues.items(), key=lambda kq: -kq[1][0])
@@ -96,14 +92,6 @@ class ListenOverflowCounter(TrendRule):
                 + (advice or "; make the application accept() faster or give it a larger listen() backlog")
             )
             yield self._finding(series, Severity.CRITICAL if critical else Severity.WARNING, message, overflows, shown)
-        if drops is not None and drops - overflows >= settings.other_drops:
-            other = drops - overflows
-            message = (
-                f"{DROPS} rose by {num(drops)} {rise.between()}, {num(other)} more than {OVERFLOWS}: SYNs to "
-                f"listeners were dropped for other reasons than a full accept queue (snmp_counter.rst: e.g. a "
-                f"memory allocation failure); check TCPMemoryPressures, TCPReqQFullDrop and dmesg"
-            )
-            yield self._finding(series, Severity.INFO, message, other, waiting[:3])
 
     @staticmethod
     def _listener(series: Series, key: tuple, queue: tuple[int, int | None]) -> str:
