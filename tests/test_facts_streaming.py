@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DUMP = ROOT / "tests" / "findings_dump.py"
 #: the last commit whose rules read whole Socket lists (the base of the columns rewrite, with the
 #: counter rules NP024-NP029 and the plain-nstat reading that landed beside it)
-BEFORE = "0a74cf0"
+BEFORE = "08e0c46"
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import netstat_antp, ss_tanp  # noqa: E402
