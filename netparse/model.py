@@ -318,7 +318,8 @@ class Snapshot(BaseModel):
     @classmethod
     def of_rows(cls, rows: list[Any], **fields: Any) -> "Snapshot":
         """A snapshot whose ``sockets`` are ``rows`` (row dicts, see :mod:`netparse.rows`, or
-        ``Socket``s), built into models when first read. ``fields``: the other fields."""
+        ``Socket``s), built into models when first read. ``fields``: the other fields. The
+        snapshot owns the list: it becomes ``sockets``, each row replaced by its model."""
         snap = cls(**fields)
         snap.__pydantic_private__["_rows"] = rows  # type: ignore[index]
         del snap.__dict__["sockets"]
@@ -331,7 +332,11 @@ class Snapshot(BaseModel):
             return
         private = self.__pydantic_private__
         rows = private.get("_rows") if private else None
-        built = [trusted_socket(x) if x.__class__ is dict else x for x in rows or ()]
+        built: list[Any] = [] if rows is None else rows
+        # in place: each row is let go as its model is made (peak memory: the models, not both)
+        for i, item in enumerate(built):
+            if item.__class__ is dict:
+                built[i] = trusted_socket(item)
         values = self.__dict__
         _setattr(self, "__dict__", {name: built if name == "sockets" else values[name]
                                     for name in type(self).model_fields if name == "sockets" or name in values})

@@ -395,19 +395,23 @@ _STATES = state_labels(PLATFORM)
 _KERNEL_NETIDS = frozenset(("tcp", "udp", "raw", "mptcp"))
 
 
+#: ``users:(("name",pid=N,fd=N))`` (the name without escapes: the kernel leaves those to the builder)
+_USERS_ONE = re.compile(r'users:\(\("([^"\\]*+)",pid=(\d++),fd=(\d++)\)\)')
+
+
 def _kernel_owners(word: str) -> list[Any] | None:
     """The owners of a ``users:(("name",pid=N,fd=N),...)`` word, or None for any other form
     (escaped quotes, the keyless pre-3.14 tuples, other keys)."""
     if "\\" in word:
         return None
+    one = _USERS_ONE.fullmatch(word)
+    if one is not None:  # the usual case: one process
+        p, i, f = one.groups()
+        return [trusted_owner(p, int(i), int(f))]
     m = _USERS.fullmatch(word)
     if m is None:
         return None
     body = m.group(1)
-    one = _OWNER_SIMPLE.fullmatch(body)
-    if one is not None:
-        p, i, f = one.groups()
-        return [trusted_owner(p, int(i), int(f))]
     if _OWNERS_SIMPLE.fullmatch(body):
         return [trusted_owner(p, int(i), int(f)) for p, i, f in _OWNER_SIMPLE.findall(body)]
     return None
