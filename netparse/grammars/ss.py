@@ -43,7 +43,7 @@ from ..addresses import normalise_address
 from ..model import Family, trusted_owner
 from ..states import TCP_ONLY_STATES, TcpState
 from .base import LEAD, NUM, R, SP, TRAIL, WORD, Context, Grammar, Marker, Row, compile_row, label_regex
-from .common import kernel_side, map_state, put_endpoints, ss_time_seconds
+from .common import kernel_side, kernel_words, map_state, put_endpoints, ss_time_seconds
 from .tcp_info import put as put_tcp_info
 
 PLATFORM = "ss"
@@ -428,12 +428,10 @@ def make_kernel(ctx: Context):
     values = ctx.values
 
     def kernel(line: str) -> dict[str, Any] | None:
-        if not (line.isascii() and line.isprintable()):  # then split() splits where the grammar does
+        parts = kernel_words(line)
+        if parts is None or len(parts) < 5:
             return None
-        parts = line.split()
         n = len(parts)
-        if n < 5:
-            return None
         first = parts[0]
         if first in _KERNEL_NETIDS:
             netid, at = first, 1
