@@ -106,6 +106,6 @@ def iter_rows(
     ints, strings; a missing key is ``None``); issues as ``ParseIssue``. Rows the grammars'
     kernels make are never validated or built as models (the fast path for counting and
     exporting); :func:`netparse.rows.socket_of` turns a row into its ``Socket``. Treat rows as
-    read-only."""
+    read-only. (:meth:`Snapshot.iter_rows` gives the same rows of a parsed snapshot.)"""
     for item in LineParser(format=format, strict=strict).rows(lines):
         yield item if item.__class__ is ParseIssue else row_of(item)  # type: ignore[misc,arg-type]

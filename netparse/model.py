@@ -8,6 +8,7 @@ no nesting except ``owners`` and the optional groups ``tcp_info``, ``memory``, `
 
 from __future__ import annotations
 
+import gc
 import os
 from datetime import datetime
 from enum import StrEnum
@@ -237,9 +238,7 @@ def trusted_socket(row: dict[str, Any]) -> Socket:
     if VALIDATE:
         return _validate_socket(row)
     sock = _new(Socket)
-    values = SOCKET_DEFAULTS.copy()
-    values.update(row)
-    _setattr(sock, "__dict__", values)
+    _setattr(sock, "__dict__", {**SOCKET_DEFAULTS, **row})  # (faster than copy() + update())
     _setattr(sock, "__pydantic_fields_set__", set(row))
     _setattr(sock, "__pydantic_extra__", None)
     _setattr(sock, "__pydantic_private__", None)
@@ -333,10 +332,18 @@ class Snapshot(BaseModel):
         private = self.__pydantic_private__
         rows = private.get("_rows") if private else None
         built: list[Any] = [] if rows is None else rows
-        # in place: each row is let go as its model is made (peak memory: the models, not both)
-        for i, item in enumerate(built):
-            if item.__class__ is dict:
-                built[i] = trusted_socket(item)
+        # in place: each row is let go as its model is made (peak memory: the models, not both);
+        # with the cyclic collector paused, as the parser does while it reads (records hold no
+        # cycles; walking the growing list every few hundred allocations made this 2x slower)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for i, item in enumerate(built):
+                if item.__class__ is dict:
+                    built[i] = trusted_socket(item)
+        finally:
+            if collecting:
+                gc.enable()
         values = self.__dict__
         _setattr(self, "__dict__", {name: built if name == "sockets" else values[name]
                                     for name in type(self).model_fields if name == "sockets" or name in values})
