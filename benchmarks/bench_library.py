@@ -63,6 +63,44 @@ with open(sys.argv[1], encoding="utf-8") as fh:
 print(n, time.perf_counter() - start)
 """
 
+#: ``--stages``: each stage of the row path timed alone over the same rows, in one process
+STAGES = """
+import gc, sys, time
+from netparse.model import Socket, trusted_socket
+from netparse.output.records import record_json
+from netparse.parser import LineParser
+from netparse.rows import row_json
+
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+parser = LineParser()
+rows = [x for x in parser.rows(lines) if x.__class__ is dict]
+kernel = parser.active.kernel(parser.ctx)  # the kernel for the context the listing left
+data = lines[-len(rows):]
+
+gc.disable()  # as the parser has it while it builds a list of records
+
+
+def timed(fn):  # the best of three passes (the first also warms the caches)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best / len(data) * 1e6
+
+split = timed(lambda: [line.split() for line in data])
+kern = timed(lambda: [kernel(line) for line in data])
+loop = timed(lambda: sum(1 for _ in LineParser().rows(lines))) - kern
+model = timed(lambda: [trusted_socket(r) for r in rows])
+validate = timed(lambda: [Socket.model_validate(r) for r in rows])
+as_json = timed(lambda: [row_json(r, record_json) for r in rows])
+sockets = [trusted_socket(r) for r in rows]
+model_json = timed(lambda: [record_json(s) for s in sockets])
+print(f"{len(rows)} {split:.1f} {kern:.1f} {loop:.1f} {model:.1f} {validate:.1f} {as_json:.1f} {model_json:.1f}")
+"""
+STAGE_NAMES = ("str.split", "row kernel", "parser loop around it", "Socket from a row (trusted)",
+               "validating it instead", "JSON of a row (orjson)", "JSON of the model (pydantic)")
+
 INPUTS = ("netstat-antp", "ss-tuanp", "windows-ano")
 PATHS = {
     "parse_file, every record a Socket": LIB_MODELS,
@@ -95,12 +133,16 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE / "data")
     ap.add_argument("--before", type=Path, help="a netparse checkout to measure beside this one (its PYTHONPATH)")
     ap.add_argument("--only", nargs="*", choices=INPUTS, help="only these inputs")
+    ap.add_argument("--stages", action="store_true", help="only the per-row cost of each stage (µs), per input")
     args = ap.parse_args()
     # generated in a child: a child's peak RSS (wait4) counts the parent's at the fork, so this
     # process stays small (generating 200k-row inputs here made every figure read >= 139 MiB)
     subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from generate import "
                     f"generate; from pathlib import Path; generate(Path({str(args.data)!r}), {args.rows})"], check=True)
     files = {k: v for k, v in generate(args.data, args.rows).items() if k in (args.only or INPUTS)}
+    if args.stages:
+        stages(files)
+        return
     here = str(HERE.parent)
     trees = {"": here} | ({" (before)": str(args.before.resolve())} if args.before else {})
     jc_cli = find_jc()
@@ -153,6 +195,22 @@ def main() -> None:
             mem = f"{rss / base[1]:.2f}" if base[0] else "n/a"
             rate = f"{args.rows / t:,.0f}"
             print(f"| {name} | {label} | {t:.2f} | {rate} | {rss:.0f} | {speed} | {mem} |")
+
+
+def stages(files: dict[str, Path]) -> None:
+    """Per row, each stage timed alone (µs): what a row costs where, without cProfile's overhead
+    on every Python-level call."""
+    print("| stage (µs per row) | " + " | ".join(files) + " |")
+    print("|---|" + "---:|" * len(files))
+    cols = []
+    for name, path in files.items():
+        _, _, out, code, err = measure_child([sys.executable, "-P", "-c", STAGES, str(path)],
+                                             env=dict(os.environ, PYTHONPATH=str(HERE.parent)))
+        if code != 0:
+            sys.exit(f"{name}: stage timing failed: {err.strip()[-500:]}")
+        cols.append(out.split()[1:])
+    for i, stage in enumerate(STAGE_NAMES):
+        print(f"| {stage} | " + " | ".join(col[i] for col in cols) + " |")
 
 
 if __name__ == "__main__":
