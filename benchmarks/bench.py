@@ -53,12 +53,12 @@ print(n, time.perf_counter() - start)
 JC_PARSER = {"netstat-antp": "netstat", "ss-tanp": "ss", "ss-tuanp": "ss", "windows-ano": "netstat"}
 
 
-def measure_child(cmd: list[str], stdin_path: Path | None = None, to_null: bool = False):
+def measure_child(cmd: list[str], stdin_path: Path | None = None, to_null: bool = False, env: dict[str, str] | None = None):
     """Like measure, but reads the child's own rusage (wait4), not the cumulative one."""
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     stdout = open(os.devnull, "wb") if to_null else subprocess.PIPE
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env)
     out = proc.stdout.read() if not to_null else b""
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)

@@ -5,8 +5,10 @@
 >>> snap.sockets[0].state, snap.sockets[0].local_port
 (<TcpState.LISTEN: 'LISTEN'>, 22)
 
-Public API: :func:`parse`, :func:`parse_file`, :func:`iter_records`, :func:`analyze`,
-:func:`explain`, the models in :mod:`netparse.model`, :class:`Finding`, :class:`ParseError`.
+Public API: :func:`parse`, :func:`parse_file`, :func:`iter_records`, :func:`iter_rows`,
+:func:`analyze`, :func:`explain`, the models in :mod:`netparse.model`, :class:`Finding`,
+:class:`ParseError`. A parsed ``Snapshot`` builds its ``sockets`` when first read;
+``Snapshot.iter_rows()`` reads its records as dicts without building them.
 """
 
 from __future__ import annotations

@@ -8,11 +8,21 @@ no nesting except ``owners`` and the optional groups ``tcp_info``, ``memory``, `
 
 from __future__ import annotations
 
+import gc
+import os
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from .counters import NetCounter, NetSetting
 from .states import TcpState
@@ -209,6 +219,51 @@ class Socket(BaseModel):
     )
 
 
+#: every Socket field with its default, in field order (the models' defaults are all immutable)
+SOCKET_DEFAULTS: dict[str, Any] = {name: f.default for name, f in Socket.model_fields.items()}
+#: NETPARSE_VALIDATE=1 in the environment: rows are validated by pydantic when they become
+#: models, instead of trusted (slower; for checking the kernels)
+VALIDATE = os.environ.get("NETPARSE_VALIDATE", "") not in ("", "0")
+
+_new = object.__new__
+_setattr = object.__setattr__
+_validate_socket = Socket.__pydantic_validator__.validate_python
+_OWNER_FIELDS = frozenset(("process", "pid", "fd"))
+
+
+def trusted_socket(row: dict[str, Any]) -> Socket:
+    """The ``Socket`` of a row (a dict of field values already typed as the model holds them:
+    what the grammars' row kernels make), built without validation: equal to
+    ``Socket.model_validate(row)``, with the same ``model_fields_set`` (``VALIDATE``: validated)."""
+    if VALIDATE:
+        return _validate_socket(row)
+    sock = _new(Socket)
+    _setattr(sock, "__dict__", {**SOCKET_DEFAULTS, **row})  # (faster than copy() + update())
+    _setattr(sock, "__pydantic_fields_set__", set(row))
+    _setattr(sock, "__pydantic_extra__", None)
+    _setattr(sock, "__pydantic_private__", None)
+    return sock
+
+
+def trusted_owner(process: str, pid: int, fd: int) -> Owner:
+    """``Owner(process=process, pid=pid, fd=fd)`` without validation (a row kernel's owner)."""
+    if VALIDATE:
+        return Owner(process=process, pid=pid, fd=fd)
+    owner = _new(Owner)
+    _setattr(owner, "__dict__", {"process": process, "pid": pid, "fd": fd})
+    _setattr(owner, "__pydantic_fields_set__", set(_OWNER_FIELDS))
+    _setattr(owner, "__pydantic_extra__", None)
+    _setattr(owner, "__pydantic_private__", None)
+    return owner
+
+
+def row_of(item: "dict[str, Any] | Socket") -> dict[str, Any]:
+    """One record as a row: a kernel row as it is; a ``Socket`` as the dict of its non-null fields."""
+    if item.__class__ is dict:
+        return item  # type: ignore[return-value]
+    return {k: v for k, v in item.__dict__.items() if v is not None}
+
+
 class ParseIssue(BaseModel):
     """A line netparse could not fully turn into a record."""
 
@@ -223,6 +278,15 @@ class ParseIssue(BaseModel):
 
 class Snapshot(BaseModel):
     """One listing: the sockets of one command run, and every line that could not be used."""
+
+    # (the docstring is the JSON Schema's description: how it works is said here instead)
+    # Models on access: a snapshot made by ``of_rows`` (what netparse.parse and parse_file
+    # return) keeps its records as rows and builds the Socket list the first time ``sockets``
+    # is read (once; the rows are then dropped). Until then it holds a fraction of the memory,
+    # and ``iter_rows`` reads the records without models. Everything that looks at the fields
+    # (``sockets``, model_dump/model_dump_json, the serialiser inside another model, ==,
+    # copy/model_copy, repr, dict()) sees the same snapshot as one built with the list;
+    # pickling keeps the rows.
 
     format: str = Field(description="Grammar that read most of the lines (linux-netstat, ss, ...)")
     formats: list[str] = Field(default_factory=list, description="Every grammar that produced a record")
@@ -246,3 +310,98 @@ class Snapshot(BaseModel):
         default=None,
         description="Live mode: how the sockets were read (netlink, proc, netstat), and why a fallback was used",
     )
+
+    #: the records not yet built as models (kernel row dicts and validated ``Socket``s), or None
+    _rows: list[Any] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of_rows(cls, rows: list[Any], **fields: Any) -> "Snapshot":
+        """A snapshot whose ``sockets`` are ``rows`` (row dicts, see :mod:`netparse.rows`, or
+        ``Socket``s), built into models when first read. ``fields``: the other fields. The
+        snapshot owns the list: it becomes ``sockets``, each row replaced by its model."""
+        snap = cls(**fields)
+        snap.__pydantic_private__["_rows"] = rows  # type: ignore[index]
+        del snap.__dict__["sockets"]
+        snap.__pydantic_fields_set__.add("sockets")
+        return snap
+
+    def _built(self) -> None:
+        """Build the models of the kept rows, once (``sockets`` in its place among the fields)."""
+        if "sockets" in self.__dict__:
+            return
+        private = self.__pydantic_private__
+        rows = private.get("_rows") if private else None
+        built: list[Any] = [] if rows is None else rows
+        # in place: each row is let go as its model is made (peak memory: the models, not both);
+        # with the cyclic collector paused, as the parser does while it reads (records hold no
+        # cycles; walking the growing list every few hundred allocations made this 2x slower)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for i, item in enumerate(built):
+                if item.__class__ is dict:
+                    built[i] = trusted_socket(item)
+        finally:
+            if collecting:
+                gc.enable()
+        values = self.__dict__
+        _setattr(self, "__dict__", {name: built if name == "sockets" else values[name]
+                                    for name in type(self).model_fields if name == "sockets" or name in values})
+        if private:
+            private["_rows"] = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "sockets":
+            self._built()
+            return self.__dict__["sockets"]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "sockets":
+            self._built()
+        super().__setattr__(name, value)
+
+    @property
+    def built(self) -> bool:
+        """False while the records are rows (``sockets`` not read yet)."""
+        return "sockets" in self.__dict__
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """The records as rows (dicts of ``Socket`` field values, a missing key meaning None),
+        without building models: the fast way through a big listing. Treat them as read-only."""
+        if "sockets" in self.__dict__:
+            return map(row_of, self.__dict__["sockets"])
+        return map(row_of, self.__pydantic_private__["_rows"])  # type: ignore[index]
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: SerializerFunctionWrapHandler) -> Any:
+        self._built()  # model_dump, model_dump_json, and this snapshot inside another model
+        return handler(self)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        # the serialiser above writes the fields unchanged: the schema is the fields' schema in
+        # both modes (pydantic would otherwise describe the serialiser's untyped return)
+        return handler({k: v for k, v in core_schema.items() if k != "serialization"})
+
+    def __eq__(self, other: object) -> bool:
+        self._built()
+        if isinstance(other, Snapshot):
+            other._built()
+        return super().__eq__(other)
+
+    def __copy__(self) -> "Snapshot":
+        self._built()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> "Snapshot":
+        self._built()
+        return super().__deepcopy__(memo)
+
+    def __repr_args__(self) -> Any:
+        self._built()
+        return super().__repr_args__()
+
+    def __iter__(self) -> Any:
+        self._built()
+        return super().__iter__()

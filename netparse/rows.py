@@ -8,7 +8,8 @@ is validated by pydantic as before. The parser's row stream (``LineParser.rows``
 holds two kinds of item per record: a ``dict`` (a kernel row, trusted) or a validated ``Socket``.
 
 * :func:`socket_of` builds the ``Socket`` of a kernel row without validation (trusted
-  construction: equal to ``Socket.model_validate(row)``, same ``model_fields_set``; the
+  construction, :func:`netparse.model.trusted_socket`, which ``Snapshot`` uses to build its
+  models on access: equal to ``Socket.model_validate(row)``, same ``model_fields_set``; the
   equivalence test checks it on every sample and generated row). ``NETPARSE_VALIDATE=1`` in the
   environment validates kernel rows too.
 * :func:`row_json` / :func:`row_dict` write a record as :func:`netparse.output.records.record_json`
@@ -21,34 +22,15 @@ No rich, no typer, no pyparsing here: worker processes and the CLI's hot path im
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Callable
 
-from .model import Family, Owner, Socket
+from .model import SOCKET_DEFAULTS, Family, Owner, Socket, trusted_socket
 from .states import TcpState
 
 #: every Socket field with its default, in field order (the models' defaults are all immutable)
-DEFAULTS: dict[str, Any] = {name: f.default for name, f in Socket.model_fields.items()}
-#: NETPARSE_VALIDATE=1: validate kernel rows with pydantic too (slower; for checking)
-VALIDATE = os.environ.get("NETPARSE_VALIDATE", "") not in ("", "0")
-
-_new = object.__new__
-_setattr = object.__setattr__
-_validate = Socket.__pydantic_validator__.validate_python
-
-
-def socket_of(row: dict[str, Any]) -> Socket:
-    """The ``Socket`` of a kernel row (trusted: the kernels produce the model's own types)."""
-    if VALIDATE:
-        return _validate(row)
-    sock = _new(Socket)
-    values = DEFAULTS.copy()
-    values.update(row)
-    _setattr(sock, "__dict__", values)
-    _setattr(sock, "__pydantic_fields_set__", set(row))
-    _setattr(sock, "__pydantic_extra__", None)
-    _setattr(sock, "__pydantic_private__", None)
-    return sock
+DEFAULTS: dict[str, Any] = SOCKET_DEFAULTS
+#: the ``Socket`` of a kernel row (trusted construction: :func:`netparse.model.trusted_socket`)
+socket_of: Callable[[dict[str, Any]], Socket] = trusted_socket
 
 
 def as_row(item: "dict[str, Any] | Socket") -> dict[str, Any]:

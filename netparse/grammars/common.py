@@ -69,6 +69,15 @@ def put_endpoints(rec: dict[str, Any], local: str, remote: str | None, family: F
         rec["truncated"] = True
 
 
+def kernel_words(line: str) -> list[str] | None:
+    """A row kernel's words of ``line`` (``str.split``), or None for anything but printable
+    ASCII: there ``split`` could split where the grammar's whitespace (``[ \\t]``) does not
+    (``\\x0b``, NBSP), and lines with tabs are left to the grammar too."""
+    if line.isascii() and line.isprintable():
+        return line.split()
+    return None
+
+
 def kernel_side(text: str) -> tuple[str, int | None] | None:
     """A row kernel's endpoint: (address as printed, port) for ``ADDR:PORT``, ``[ADDR]:PORT`` or
     ``ADDR:*``; None for anything :func:`put_endpoints` reads with more rules (zones and device

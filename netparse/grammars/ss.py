@@ -39,10 +39,11 @@ from typing import Any
 import pyparsing as pp
 
 from ..locales import state_labels
-from ..model import Family
+from ..addresses import normalise_address
+from ..model import Family, trusted_owner
 from ..states import TCP_ONLY_STATES, TcpState
 from .base import LEAD, NUM, R, SP, TRAIL, WORD, Context, Grammar, Marker, Row, compile_row, label_regex
-from .common import map_state, put_endpoints, ss_time_seconds
+from .common import kernel_side, kernel_words, map_state, put_endpoints, ss_time_seconds
 from .tcp_info import put as put_tcp_info
 
 PLATFORM = "ss"
@@ -387,9 +388,130 @@ def _build_unix(g: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return rec
 
 
+
+_STATES = state_labels(PLATFORM)
+#: the Netid words the row kernel reads (IP sockets with numeric endpoints); the others
+#: (netlink, packet, vsock, sctp's association lines ...) go through the builder
+_KERNEL_NETIDS = frozenset(("tcp", "udp", "raw", "mptcp"))
+
+
+#: ``users:(("name",pid=N,fd=N))`` (the name without escapes: the kernel leaves those to the builder)
+_USERS_ONE = re.compile(r'users:\(\("([^"\\]*+)",pid=(\d++),fd=(\d++)\)\)')
+
+
+def _kernel_owners(word: str) -> list[Any] | None:
+    """The owners of a ``users:(("name",pid=N,fd=N),...)`` word, or None for any other form
+    (escaped quotes, the keyless pre-3.14 tuples, other keys)."""
+    if "\\" in word:
+        return None
+    one = _USERS_ONE.fullmatch(word)
+    if one is not None:  # the usual case: one process
+        p, i, f = one.groups()
+        return [trusted_owner(p, int(i), int(f))]
+    m = _USERS.fullmatch(word)
+    if m is None:
+        return None
+    body = m.group(1)
+    if _OWNERS_SIMPLE.fullmatch(body):
+        return [trusted_owner(p, int(i), int(f)) for p, i, f in _OWNER_SIMPLE.findall(body)]
+    return None
+
+
+def make_kernel(ctx: Context):
+    """The row kernel of ``ss`` inet rows (see ``Grammar.kernel``): ``[Netid] State Recv-Q
+    Send-Q Local Peer [users:((...))]`` with a known state, ``tcp``/``udp``/``raw``/``mptcp`` or
+    no Netid, numeric endpoints (``ADDR:PORT``, ``[ADDR]:PORT``, ``:*``) and the usual owner
+    word. It reads and updates ``ctx`` the way :func:`_build_inet` does (the era of the listing,
+    the protocol of a block without Netid) and leaves to the builder every line it does not
+    take: unix rows, continuation text, ``-e``/``-o``/``-i`` columns, names with blanks, service
+    names, device bindings (``%lo``), and ``*`` while the era is still open."""
+    values = ctx.values
+
+    def kernel(line: str) -> dict[str, Any] | None:
+        parts = kernel_words(line)
+        if parts is None or len(parts) < 5:
+            return None
+        n = len(parts)
+        first = parts[0]
+        if first in _KERNEL_NETIDS:
+            netid, at = first, 1
+        else:
+            netid, at = None, 0
+        if n - at not in (5, 6):
+            return None
+        label = parts[at]
+        state = _STATES.get(label)
+        rq, sq, local, peer = parts[at + 1], parts[at + 2], parts[at + 3], parts[at + 4]
+        if state is None or not (rq.isdecimal() and sq.isdecimal()):
+            return None
+        tail = parts[at + 5] if n - at == 6 else None
+        owners = None
+        if tail is not None:
+            owners = _kernel_owners(tail)
+            if owners is None:
+                return None
+        ls = kernel_side(local)
+        rs = kernel_side(peer)
+        if ls is None or rs is None:
+            return None
+        era = values.get("era")
+        decided = None
+        if era is None:
+            found = _era_evidence(local, peer, tail)
+            if found is not None:
+                if values.get("undecided"):
+                    return None  # the builder names the rows read before the evidence
+                era = decided = found[0]
+        star = local[0] == "*" or peer[0] == "*"
+        laddr, raddr = ls[0], rs[0]
+        if star:
+            if era is None:
+                return None  # the builder keeps the row for one line of look-ahead
+            if era == OLD_ERA:
+                laddr = "0.0.0.0" if laddr == "*" else laddr
+                raddr = "0.0.0.0" if raddr == "*" else raddr
+        if ("*" in laddr and laddr != "*") or ("*" in raddr and raddr != "*"):
+            return None  # a '*' inside an address: the builder's reading
+        laddr, lfam, ltrunc = normalise_address(laddr, None)
+        raddr, rfam, rtrunc = normalise_address(raddr, lfam)
+        if ltrunc or rtrunc:
+            return None
+        # the record, in the builder's key order
+        rec: dict[str, Any] = {"recv_q": int(rq), "send_q": int(sq), "state_label": label, "state": state}
+        if netid is not None:
+            proto = netid
+        else:
+            proto = values.get("proto")
+            if state in TCP_ONLY_STATES:
+                proto = values["proto"] = "tcp"
+            elif state is TcpState.UNCONNECTED and proto is None:
+                proto = values["proto"] = "udp"
+            proto = proto or "tcp"
+        rec["proto"] = proto
+        if decided is not None:
+            values["era"] = decided
+            values.pop("undecided", None)
+            values.pop("undecided_more", None)
+        if era == OLD_ERA or (star and era is not None):
+            rec["dialect"] = era
+        rec["local_address"] = laddr
+        rec["local_port"] = ls[1]
+        rec["remote_address"] = raddr
+        rec["remote_port"] = rs[1]
+        rec["family"] = lfam or rfam
+        if owners is not None:
+            rec["owners"] = owners
+            first_owner = owners[0].__dict__
+            rec["process"], rec["pid"], rec["fd"] = first_owner["process"], first_owner["pid"], first_owner["fd"]
+        return rec
+
+    return kernel
+
+
 def _header(res: pp.ParseResults, ctx: Context) -> None:
-    # a header starts a listing: the era is decided again for each one
-    for key in ("era", "undecided", "undecided_more", "star_pending"):
+    # a header starts a listing: the era (and the protocol of rows without Netid) is decided
+    # again for each one
+    for key in ("era", "undecided", "undecided_more", "star_pending", "proto"):
         ctx.values.pop(key, None)
     if res.get("process"):
         ctx.values["era"] = NEW_ERA  # the Process header word exists since iproute2 5.4 (commit 5883c6eb)
@@ -443,6 +565,9 @@ class SS(Grammar):
 
     def rows_for(self, ctx: Context) -> list[Row]:
         return self.sections["no-state" if ctx.values.get("no_state_column") else "all"]
+
+    def kernel(self, ctx: Context):
+        return None if ctx.values.get("no_state_column") else make_kernel(ctx)
 
     has_continuations = True
 
