@@ -6,44 +6,10 @@ import io
 import os
 from typing import IO, Any, Iterable, Iterator
 
-from .counters import NetCounter, NetSetting
 from .inputs.decode import MAX_LINE, DecodedLines
 from .inputs.source import open_source
 from .model import ParseIssue, Snapshot, Socket, row_of
-from .parser import LineParser, collector_paused, split_lines
-
-
-def parse_rows(
-    lines: Iterable[str], format: str = "auto", strict: bool = False, max_line: int | None = MAX_LINE, **meta: Any
-) -> Snapshot:
-    """``parser.parse_lines`` with models on access: the snapshot keeps the parser's rows and
-    builds its ``Socket`` list when ``sockets`` is first read (:meth:`Snapshot.of_rows`)."""
-    parser = LineParser(format=format, strict=strict, max_line=max_line)
-    rows: list[dict[str, Any] | Socket] = []
-    issues: list[ParseIssue] = []
-    keep, report = rows.append, issues.append
-    with collector_paused():
-        for item in parser.rows(lines):
-            if item.__class__ is ParseIssue:
-                report(item)  # type: ignore[arg-type]
-            else:
-                keep(item)  # type: ignore[arg-type]
-    counters = [x for x in parser.side if isinstance(x, NetCounter)]
-    settings = [x for x in parser.side if isinstance(x, NetSetting)]
-    if counters:
-        meta.setdefault("counters", counters)
-    if settings:
-        meta.setdefault("settings", settings)
-    return Snapshot.of_rows(
-        rows,
-        format=parser.format_name,
-        formats=sorted(set(parser.records_by_format) | set(parser.side_by_format)),
-        locale=parser.language,
-        issues=issues,
-        line_counts=parser.line_counts(),
-        total_lines=parser.lineno,
-        **meta,
-    )
+from .parser import LineParser, parse_lines, split_lines
 
 
 def parse(
@@ -64,10 +30,10 @@ def parse(
     if isinstance(text, (bytes, bytearray)):
         data = bytes(text)
         lines = DecodedLines(io.BytesIO(data), head_bytes=max(len(data), 1), encoding=encoding, max_line=max_line)
-        snapshot = parse_rows(lines, format=format, strict=strict, max_line=max_line)
+        snapshot = parse_lines(lines, format=format, strict=strict, max_line=max_line)
         snapshot.encoding = lines.encoding
         return snapshot
-    return parse_rows(split_lines(text), format=format, strict=strict, max_line=max_line)
+    return parse_lines(split_lines(text), format=format, strict=strict, max_line=max_line)
 
 
 def parse_file(
@@ -83,7 +49,7 @@ def parse_file(
     issue (memory stays bounded by it)."""
     source = open_source(os.fspath(path), encoding, max_line=max_line)
     try:
-        snapshot = parse_rows(source.lines(), format=format, strict=strict, source=source.name, max_line=max_line)
+        snapshot = parse_lines(source.lines(), format=format, strict=strict, source=source.name, max_line=max_line)
     finally:
         source.close()
     snapshot.encoding = source.encoding

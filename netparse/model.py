@@ -8,7 +8,6 @@ no nesting except ``owners`` and the optional groups ``tcp_info``, ``memory``, `
 
 from __future__ import annotations
 
-import gc
 import os
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +23,7 @@ from pydantic import (
     model_serializer,
 )
 
+from .collector import collector_paused
 from .counters import NetCounter, NetSetting
 from .states import TcpState
 
@@ -335,15 +335,10 @@ class Snapshot(BaseModel):
         # in place: each row is let go as its model is made (peak memory: the models, not both);
         # with the cyclic collector paused, as the parser does while it reads (records hold no
         # cycles; walking the growing list every few hundred allocations made this 2x slower)
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             for i, item in enumerate(built):
                 if item.__class__ is dict:
                     built[i] = trusted_socket(item)
-        finally:
-            if collecting:
-                gc.enable()
         values = self.__dict__
         _setattr(self, "__dict__", {name: built if name == "sockets" else values[name]
                                     for name in type(self).model_fields if name == "sockets" or name in values})

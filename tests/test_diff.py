@@ -85,7 +85,9 @@ def test_cli_one_log_first_to_newest() -> None:
     result = runner.invoke(app, ["diff", str(LOGS / "linux-date-netstat.log")])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.startswith("A: ") and "snapshot 0" in out.splitlines()[0] and "snapshot 5" in out.splitlines()[1]
+    lines = out.splitlines()
+    b = next(line for line in lines if line.startswith("B: "))
+    assert out.startswith("A: ") and "snapshot 0" in lines[0] and "snapshot 5" in b
     assert "Listeners vanished" in out and "127.0.0.1:6379  cachesrv" in out
     assert "CLOSE_WAIT" in out and "8080" in out
 
@@ -113,3 +115,15 @@ def test_identical_snapshots_say_no_change() -> None:
     path = str(ROOT / "samples" / "linux" / "corpus-linux_iproute2_ss-tan.txt")
     result = runner.invoke(app, ["diff", path, path])
     assert result.exit_code == 0 and result.stdout.rstrip().endswith("No change.")
+
+
+def test_counter_section_and_sides_fit_80_columns() -> None:
+    """The counters table sizes its columns to the values, and a long A:/B: line puts its time
+    on a line of its own: at 80 columns nothing wraps, no timestamp is cut."""
+    result = runner.invoke(app, ["diff", str(LOGS / "counters-syn-cookies.log")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, [line for line in lines if len(line) > 80]
+    assert any(line.strip().startswith("2026-12-01 13:45:34 UTC, host counters-syn-cookies") for line in lines)
+    row = next(line for line in lines if line.strip().startswith("TcpExtSyncookiesSent"))
+    assert row.split() == ["TcpExtSyncookiesSent", "0", "183", "+183", "91.50"]

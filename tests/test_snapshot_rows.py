@@ -1,7 +1,7 @@
 """Models on access: ``parse``/``parse_file`` return a ``Snapshot`` that keeps the parser's rows
 and builds its ``Socket`` list when ``sockets`` is first read. Everything a caller can observe
 (the list, dumps, JSON Schema, equality, copies, pickling, repr) is what the snapshot built from
-validated models (``parser.parse_lines``, the reference) gives."""
+validated models (``parser.parse_lines(validated=True)``, the reference) gives."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ TEXTS = {
 
 
 def _pair(text: str) -> tuple[Snapshot, Snapshot]:
-    return netparse.parse(text), parse_lines(split_lines(text))
+    return netparse.parse(text), parse_lines(split_lines(text), validated=True)
 
 
 @pytest.mark.parametrize("name", sorted(TEXTS))
@@ -55,7 +55,7 @@ def test_lazy_snapshot_is_the_reference_snapshot(name):
 @pytest.mark.parametrize("name", sorted(TEXTS))
 def test_every_way_of_reading_builds_the_same(name):
     text = TEXTS[name]
-    ref = parse_lines(split_lines(text))
+    ref = parse_lines(split_lines(text), validated=True)
     assert netparse.parse(text) == ref and ref == netparse.parse(text)
     assert netparse.parse(text).model_dump() == ref.model_dump()
     assert netparse.parse(text).model_dump(exclude_unset=True) == ref.model_dump(exclude_unset=True)
@@ -84,7 +84,7 @@ def test_inside_another_model_and_through_json():
 
 def test_copies_and_pickles():
     text = TEXTS["netstat"]
-    ref = parse_lines(split_lines(text))
+    ref = parse_lines(split_lines(text), validated=True)
     shallow = copy.copy(netparse.parse(text))
     assert shallow == ref and shallow.built
     deep = copy.deepcopy(netparse.parse(text))
@@ -107,7 +107,7 @@ def test_copies_and_pickles():
 
 def test_assigning_and_mutating_sockets():
     text = TEXTS["windows"]
-    ref = parse_lines(split_lines(text))
+    ref = parse_lines(split_lines(text), validated=True)
     snap = netparse.parse(text)
     snap.sockets = ref.sockets[:3]
     assert snap.sockets == ref.sockets[:3] and snap.built
@@ -141,7 +141,7 @@ def test_parse_file_and_bytes_are_lazy_too(tmp_path):
     text = TEXTS["ss"]
     path = tmp_path / "ss.txt"
     path.write_text(text)
-    ref = parse_lines(split_lines(text), source=str(path))
+    ref = parse_lines(split_lines(text), source=str(path), validated=True)
     from_file = netparse.parse_file(path)
     assert not from_file.built
     assert from_file.model_dump(exclude={"encoding"}) == ref.model_dump(exclude={"encoding"})

@@ -296,13 +296,20 @@ def _owner(c: ListenerChange) -> str:
     return ""
 
 
-def _side_text(label: str, side: Side) -> str:
-    parts = [f"{label}: {shown(side.source)}", f"snapshot {side.snapshot}"]
+def _side_text(label: str, side: Side, width: int = 80) -> str:
+    """``A: FILE:LINE, snapshot N, TIME, host H: K sockets``; longer than ``width``, the time, host
+    and count go on a second line, so a time or a file name is never cut by the terminal."""
+    where = [f"{label}: {shown(side.source)}", f"snapshot {side.snapshot}"]
+    what = []
     if side.timestamp is not None:
-        parts.append(format_time(side.timestamp))
+        what.append(format_time(side.timestamp))
     if side.host:
-        parts.append(f"host {shown(side.host)}")
-    return ", ".join(parts) + f": {side.sockets:,} socket{'s' if side.sockets != 1 else ''}"
+        what.append(f"host {shown(side.host)}")
+    count = f"{side.sockets:,} socket{'s' if side.sockets != 1 else ''}"
+    line = ", ".join(where + what) + f": {count}"
+    if len(line) < width:
+        return line
+    return ", ".join(where) + "\n   " + (", ".join(what) + ": " if what else "") + count
 
 
 def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
@@ -348,11 +355,15 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
         if not diff.counters:
             w("  none\n")
         else:
-            width = max(len(c.name) for c in diff.counters[:top])
-            w(f"  {'':<{width}} {'A':>14} {'B':>14} {'rise':>12}" + (f" {'per s':>10}" if rate else "") + "\n")
-            for c in diff.counters[:top]:
-                per = f" {c.per_second:>10,.2f}" if c.per_second is not None else ""
-                w(f"  {c.name:<{width}} {c.a:>14,} {c.b:>14,} {c.change:>+12,}{per}\n")
+            listed = diff.counters[:top]
+            cells = [(c.name, f"{c.a:,}", f"{c.b:,}", f"{c.change:+,}",
+                      f"{c.per_second:,.2f}" if c.per_second is not None else "") for c in listed]
+            head = ("", "A", "B", "rise", "per s" if rate else "")
+            # each column as wide as its widest value: the table stays within 80 columns
+            widths = [max(len(row[i]) for row in [head, *cells]) for i in range(5)]
+            for row in [head, *cells]:
+                line = f"  {row[0]:<{widths[0]}}" + "".join(f"   {v:>{n}}" for v, n in zip(row[1:], widths[1:]) if n)
+                w(line.rstrip() + "\n")
             more(diff.counters, top)
     if diff.settings:
         w("\nSettings changed\n")

@@ -43,11 +43,11 @@ from typing import Any, Callable, Iterable, Iterator
 from ..grammars import get
 from ..inputs.files import host_from_name
 from ..inputs.source import open_source
+from ..collector import collector_paused
 from ..model import ParseIssue, Snapshot, Socket
 from ..parser import (
     LISTING_KINDS,
     LineParser,
-    collector_paused,
     found_listing,
     split_lines,
 )
