@@ -233,6 +233,23 @@ class CountThresholds(RuleSettings):
         return None
 
 
+class RatioThresholds(RuleSettings):
+    """A warning and a critical share of retransmitted segments (NP021 per peer, NP027 for the
+    host); subclasses add how many segments must have been sent before judging."""
+
+    ORDERED = (("warning_ratio", "critical_ratio"),)
+
+    warning_ratio: float = Field(0.02, gt=0, le=1, description="Retransmitted / sent segments for a warning (ours)")
+    critical_ratio: float = Field(0.10, gt=0, le=1, description="Retransmitted / sent segments for critical (ours)")
+
+    def severity(self, ratio: float) -> Severity | None:
+        if ratio >= self.critical_ratio:
+            return Severity.CRITICAL
+        if ratio >= self.warning_ratio:
+            return Severity.WARNING
+        return None
+
+
 def size(n: int) -> str:
     """Bytes for people: 900 -> '900 B', 65536 -> '64 KiB', 3500000 -> '3.3 MiB'."""
     if n < 1024:

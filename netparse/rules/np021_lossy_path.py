@@ -5,7 +5,7 @@ from typing import Iterator
 from pydantic import Field
 
 from ..states import TcpState
-from .base import Owners, Rule, RuleSettings, num, percent, plural
+from .base import Owners, RatioThresholds, Rule, num, percent, plural
 from .facts import Facts
 from .finding import Finding, Severity
 
@@ -44,11 +44,7 @@ class LossyPath(Rule):
     severities = (Severity.WARNING, Severity.CRITICAL)
     states = (TcpState.ESTABLISHED,)
 
-    class Settings(RuleSettings):
-        ORDERED = (("warning_ratio", "critical_ratio"),)
-
-        warning_ratio: float = Field(0.02, gt=0, le=1, description="Retransmitted / sent segments for a warning (ours)")
-        critical_ratio: float = Field(0.10, gt=0, le=1, description="Retransmitted / sent segments for critical (ours)")
+    class Settings(RatioThresholds):
         min_segments: int = Field(100, ge=1, description="Segments sent towards the peer before judging (ours)")
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
@@ -66,12 +62,8 @@ class LossyPath(Rule):
             if sent < settings.min_segments:
                 continue
             sockets = facts.group(ix)
-            ratio = again / sent
-            if ratio >= settings.critical_ratio:
-                severity = Severity.CRITICAL
-            elif ratio >= settings.warning_ratio:
-                severity = Severity.WARNING
-            else:
+            severity = settings.severity(again / sent)
+            if severity is None:
                 continue
             lost = sum(info.lost or 0 for info in infos)  # type: ignore[union-attr]
             owners = Owners(sockets)

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from pydantic import Field
 
-from .base import RuleSettings, num, percent
+from .base import RatioThresholds, num, percent
 from .counter_trend import latest_rise, listing_evidence, rate_text
 from .facts import Series
 from .finding import Finding, Severity
@@ -51,11 +51,7 @@ class RetransmissionRate(TrendRule):
     summary = "A large share of the TCP segments sent between snapshots was retransmitted"
     severities = (Severity.WARNING, Severity.CRITICAL)
 
-    class Settings(RuleSettings):
-        ORDERED = (("warning_ratio", "critical_ratio"),)
-
-        warning_ratio: float = Field(0.02, gt=0, le=1, description="Retransmitted / sent segments for a warning (ours)")
-        critical_ratio: float = Field(0.10, gt=0, le=1, description="Retransmitted / sent segments for critical (ours)")
+    class Settings(RatioThresholds):
         min_segments: int = Field(1000, ge=1, description="Segments sent between the snapshots before judging (ours)")
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
@@ -65,12 +61,8 @@ class RetransmissionRate(TrendRule):
         again, sent = rise.of(RETRANS), rise.of(OUT)
         if again is None or not sent or sent < settings.min_segments:
             return
-        ratio = again / sent
-        if ratio >= settings.critical_ratio:
-            severity = Severity.CRITICAL
-        elif ratio >= settings.warning_ratio:
-            severity = Severity.WARNING
-        else:
+        severity = settings.severity(again / sent)
+        if severity is None:
             return
         message = (
             f"{RETRANS} rose by {num(again)} for {num(sent)} segments sent ({OUT}) {rise.between()}"
