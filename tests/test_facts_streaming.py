@@ -72,8 +72,15 @@ def test_findings_equal_those_of_the_rules_before_the_columns(tmp_path: Path) ->
     fired = {f["code"] for found in before.values() for f in found if isinstance(f, dict)}
     assert len(fired) >= 20, f"the inputs must make (nearly) every rule fire, only {sorted(fired)} did"
     assert sum(len(found) for found in before.values()) > 1000
-    differ = [name for name in before if before[name] != now[name]]
+    differ = [name for name in before if _comparable(before[name]) != _comparable(now[name])]
     assert differ == [], f"{len(differ)} inputs give other findings, first {differ[0]}: {now[differ[0]][:2]}"
+
+
+def _comparable(found: list) -> list:
+    """The findings to compare: all but NP010's unknown-backlog information, which since the
+    columns is one finding per listing instead of one per listener (its own rule cases test it:
+    tests/rules/cases/np010_listen_queue.yaml)."""
+    return [f for f in found if not (isinstance(f, dict) and f.get("code") == "NP010" and f.get("severity") == "info")]
 
 
 def _samples() -> list[Path]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from heapq import nlargest
 from typing import Iterator
 
 from pydantic import Field
@@ -34,7 +35,9 @@ class ListenQueueOverflow(Rule):
         accept queue as Recv-Q but always 0 as Send-Q: the backlog is unknown, so the rule
         cannot say the queue is full. It reports instead, as information, a listener with at
         least ``waiting_without_backlog`` connections waiting to be accepted, and asks for
-        ``ss -ltn``, which shows the backlog. That finding is never the critical "full" one.
+        ``ss -ltn``, which shows the backlog. That finding is never the critical "full" one,
+        and it is one finding for all such listeners of a listing (the advice is the same),
+        naming the longest queues, the listener itself when there is one.
 
     Why it matters
         Connections that finished the handshake wait in this queue until the application
@@ -77,7 +80,8 @@ class ListenQueueOverflow(Rule):
         )
 
     def check(self, facts: Facts, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
-        for s in facts.listeners + facts.unprinted_unconnected:
+        unknown = _Unknown()  # listeners with connections waiting and no backlog shown: one finding
+        for n, s in enumerate(facts.listeners + facts.unprinted_unconnected):
             queue = accept_queue(facts, s)
             if queue is None:
                 continue
@@ -89,15 +93,10 @@ class ListenQueueOverflow(Rule):
             owner = ", ".join(x for x in (owner, container) if x)
             who = f"{where} ({owner})" if owner else where
             if backlog is None:
-                if queued < settings.waiting_without_backlog:
-                    continue
-                severity = Severity.INFO
-                message = (
-                    f"{plural(queued, 'connection')} {'is' if queued == 1 else 'are'} waiting to be accepted on {who}; "
-                    f"the backlog is not in {backlog_hidden_by(facts)} output, so whether the queue is full is "
-                    "unknown: take `ss -ltn` to see it (Send-Q of the LISTEN row)"
-                )
-            elif queued / backlog >= settings.critical_ratio:
+                if queued >= settings.waiting_without_backlog:
+                    unknown.add(n, s, queued, who)
+                continue
+            if queued / backlog >= settings.critical_ratio:
                 severity = Severity.CRITICAL
                 message = (
                     f"The accept queue of {who} is full, {num(queued)} connections waiting for a backlog of "
@@ -124,3 +123,74 @@ class ListenQueueOverflow(Rule):
                 process=owners.process,
                 pid=owners.pid,
             )
+        if unknown.count:
+            yield self._unknown_finding(facts, unknown)
+
+    def _unknown_finding(self, facts: Facts, unknown: "_Unknown") -> Finding:
+        """One INFO finding for every listener whose queue shows connections waiting where the
+        output prints no backlog (netstat): the advice is the same for all of them, so a listing
+        with many such listeners gets it once, naming the longest queues."""
+        hidden = f"the backlog is not in {backlog_hidden_by(facts)} output"
+        top = unknown.longest()
+        if unknown.count == 1:
+            (queued, _, s, who), = top
+            message = (
+                f"{plural(queued, 'connection')} {'is' if queued == 1 else 'are'} waiting to be accepted on {who}; "
+                f"{hidden}, so whether the queue is full is unknown: take `ss -ltn` to see it (Send-Q of the "
+                "LISTEN row)"
+            )
+            owners = Owners([s])
+            return self.finding(Severity.INFO, message, [s], count=queued, state=TcpState.LISTEN,
+                                local_address=s.local_address, local_port=s.local_port,
+                                process=owners.process, pid=owners.pid)
+        shown = ", ".join(f"{num(q)} on {who}" for q, _, _, who in top[:3])
+        more = unknown.count - min(3, unknown.count)
+        message = (
+            f"{num(unknown.count)} listeners have connections waiting to be accepted, {num(unknown.total)} in all; "
+            f"the longest queues: {shown}{f' and {num(more)} more' if more else ''}; {hidden}, so whether "
+            "their queues are full is unknown: take `ss -ltn` to see them (Send-Q of the LISTEN rows)"
+        )
+        return self.finding(Severity.INFO, message, [s for _, _, s, _ in top], count=unknown.total,
+                            state=TcpState.LISTEN, local_port=unknown.port, process=unknown.process,
+                            pid=unknown.pid)
+
+
+class _Unknown:
+    """Listeners with connections waiting and no backlog shown, counted; only the few longest
+    queues are kept (a generated listing has 77,000 such listeners)."""
+
+    KEEP = 5
+    _MIXED = object()
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0
+        self._kept: list[tuple[int, int, object, str]] = []
+        self._port: object = None
+        self._owner: object = None
+
+    def add(self, n: int, s, queued: int, who: str) -> None:
+        self.count += 1
+        self.total += queued
+        self._port = s.local_port if self.count == 1 else (self._port if self._port == s.local_port else self._MIXED)
+        owner = (s.process, s.pid)
+        self._owner = owner if self.count == 1 else (self._owner if self._owner == owner else self._MIXED)
+        self._kept.append((queued, -n, s, who))
+        if len(self._kept) > 4 * self.KEEP:
+            self._kept = self.longest()
+
+    def longest(self) -> list[tuple[int, int, object, str]]:
+        """The longest queues first, in input order among equals."""
+        return nlargest(self.KEEP, self._kept, key=lambda k: (k[0], k[1]))
+
+    @property
+    def port(self) -> int | None:
+        return None if self._port is self._MIXED else self._port  # type: ignore[return-value]
+
+    @property
+    def process(self) -> str | None:
+        return None if self._owner is self._MIXED or self._owner is None else self._owner[0]  # type: ignore[index]
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._owner is self._MIXED or self._owner is None else self._owner[1]  # type: ignore[index]
