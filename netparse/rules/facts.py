@@ -37,7 +37,11 @@ _WINDOWS_HINTS = ("win", "powershell", "reactos")
 def has_owner(s: Socket) -> bool:
     """True when the record names its process. PID 0 is what Windows prints for sockets no
     process owns (TIME_WAIT rows of netstat -ano), so it does not count."""
-    return bool(s.process) or (s.pid is not None and s.pid != 0)
+    return bool(s.process) or _owning_pid(s.pid)
+
+
+def _owning_pid(pid: int | None) -> bool:
+    return pid is not None and pid != 0
 
 
 def parse_port_range(text: str) -> tuple[int, int] | str:
@@ -461,12 +465,6 @@ class Facts:
     def state_of(self, i: int) -> TcpState:
         return _STATES[self._state[i]]
 
-    def proto_of(self, i: int) -> str:
-        return self._proto_names[self._proto[i]]
-
-    def is_tcp(self, i: int) -> bool:
-        return self._proto[i] == self._tcp_code
-
     def is_udp(self, i: int) -> bool:
         return self._proto[i] == self._udp_code
 
@@ -476,10 +474,7 @@ class Facts:
 
     def has_owner_at(self, i: int) -> bool:
         """:func:`has_owner` of socket ``i``."""
-        if self._proc[i] >= 0 and self._strings[self._proc[i]]:
-            return True
-        pid = self.pid_of(i)
-        return pid is not None and pid != 0
+        return bool(self.process_of(i)) or _owning_pid(self.pid_of(i))
 
     def peerless_at(self, i: int) -> bool:
         """No peer: no remote port and a wildcard (or no) remote address."""
@@ -497,10 +492,6 @@ class Facts:
 
     def tcp_info_of(self, i: int) -> Info | None:
         return self._rare.get(i, _NO_RARE)[3]
-
-    def rare_of(self, i: int) -> tuple:
-        """(extra, container, local_interface, tcp_info, timer_name) of socket ``i``."""
-        return self._rare.get(i, _NO_RARE)
 
     def socket(self, i: int) -> SocketView:
         """Socket ``i`` as a :class:`SocketView`."""
