@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..counters import RESET, counter_change
 from .base import endpoint, num
-from .facts import WILDCARDS, Series, SnapshotPoint
+from .facts import WILDCARDS, Listener, Series, SnapshotPoint
 
 
 @dataclass
@@ -78,10 +78,15 @@ def listener_text(series: Series, point: SnapshotPoint, port: int | None) -> str
     ``port`` and its owner when the listing names it; 'port 8080' when no listener shows it."""
     for (proto, address, lport), owner in point.listeners.items():
         if lport == port:
-            where = f"port {port}" if address in WILDCARDS else endpoint(address, port)
-            who = ", ".join(x for x in (owner.process, f"pid {owner.pid}" if owner.pid else None) if x)
-            return f"{where}{f' ({who})' if who else ''}"
+            return listener_where(address, port, owner)
     return f"port {port}"
+
+
+def listener_where(address: str | None, port: int | None, owner: Listener | None) -> str:
+    """'port 8080 (python3, pid 12)' for a wildcard address, '10.0.0.2:8080 (nginx)' otherwise."""
+    where = f"port {port}" if address in WILDCARDS else endpoint(address, port)
+    who = ", ".join(x for x in (owner.process, f"pid {owner.pid}" if owner.pid else None) if x) if owner else ""
+    return f"{where}{f' ({who})' if who else ''}"
 
 
 def listener_dims(point: SnapshotPoint, port: int | None) -> dict[str, object]:

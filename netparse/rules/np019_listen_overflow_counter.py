@@ -5,9 +5,9 @@ from typing import Iterator
 from pydantic import Field
 
 from ..states import TcpState
-from .base import RuleSettings, endpoint, num, plural, somaxconn_advice
-from .counter_trend import latest_rise
-from .facts import WILDCARDS, Series
+from .base import RuleSettings, num, plural, somaxconn_advice
+from .counter_trend import judged, latest_rise, listener_where, rate_text
+from .facts import Series
 from .finding import Finding, Severity
 from .trend import TrendRule
 
@@ -72,10 +72,8 @@ class ListenOverflowCounter(TrendRule):
         latest = rise.after
         full = [(k, q) for k, q in latest.listen_queues.items() if q[1] and q[0] >= q[1]]
         waiting = sorted(latest.listen_queues.items(), key=lambda kq: -kq[1][0])
-        if overflows >= settings.warning:
-            rate = rise.per_minute(overflows)
-            critical = overflows >= settings.critical if rate is None else rate >= settings.critical_per_minute
-            rate_text = f", {rate:,.0f} a minute" if rate is not None else ""
+        critical = judged(rise, overflows, settings.warning, settings.critical, settings.critical_per_minute)
+        if critical is not None:
             shown = full or waiting[:3]
             if full:
                 who = "; at its backlog: " + ", ".join(self._listener(series, k, q) for k, q in full[:3])
@@ -87,7 +85,7 @@ class ListenOverflowCounter(TrendRule):
             backlog = shown[0][1][1] if len(shown) == 1 else None
             advice = somaxconn_advice(latest.settings.get("net.core.somaxconn"), backlog) if shown else ""
             message = (
-                f"{OVERFLOWS} rose by {num(overflows)} {rise.between()}{rate_text}: the kernel dropped "
+                f"{OVERFLOWS} rose by {num(overflows)} {rise.between()}{rate_text(rise, overflows)}: the kernel dropped "
                 f"{plural(overflows, 'handshake')} because an accept queue was full{who}"
                 + (advice or "; make the application accept() faster or give it a larger listen() backlog")
             )
@@ -96,12 +94,10 @@ class ListenOverflowCounter(TrendRule):
     @staticmethod
     def _listener(series: Series, key: tuple, queue: tuple[int, int | None]) -> str:
         proto, address, port = key
-        where = f"port {port}" if address in WILDCARDS else endpoint(address, port)
         owner = series.latest.listeners.get(key) if series.latest else None
-        who = ", ".join(x for x in (owner.process if owner else None, f"pid {owner.pid}" if owner and owner.pid else None) if x)
         queued, backlog = queue
         state = f"{num(queued)} waiting for a backlog of {num(backlog)}" if backlog else f"{num(queued)} waiting"
-        return f"{where}{f' ({who})' if who else ''}, {state}"
+        return f"{listener_where(address, port, owner)}, {state}"
 
     def _finding(self, series: Series, severity: Severity, message: str, count: int, shown: list) -> Finding:
         latest = series.latest
