@@ -89,6 +89,18 @@ def listener_where(address: str | None, port: int | None, owner: Listener | None
     return f"{where}{f' ({who})' if who else ''}"
 
 
+def busiest_syn_port(point: SnapshotPoint) -> tuple[int | None, list[tuple[str | None, int]]]:
+    """The local port with the most SYN_RECEIVED sockets in ``point`` and its (source address,
+    sockets) pairs, most first; (None, []) when there are none."""
+    by_port: dict[int | None, list[tuple[str | None, int]]] = {}
+    for (port, peer), n in point.syn_recv_peers.items():
+        by_port.setdefault(port, []).append((peer, n))
+    if not by_port:
+        return None, []
+    port = max(by_port, key=lambda p: sum(n for _, n in by_port[p]))
+    return port, by_port[port]
+
+
 def listener_dims(point: SnapshotPoint, port: int | None) -> dict[str, object]:
     """Finding fields for the listener on ``port`` (address, port, process, pid)."""
     for (proto, address, lport), owner in point.listeners.items():

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
 from ..states import TcpState
 from .base import RuleSettings, num, plural
-from .counter_trend import judged, latest_rise, listener_dims, listener_evidence, listener_text, rate_text, setting_text
+from .counter_trend import busiest_syn_port, judged, latest_rise, listener_dims, listener_evidence, listener_text, rate_text, setting_text
 from .facts import Series
 from .finding import Finding, Severity
 from .trend import TrendRule
@@ -78,9 +77,7 @@ class SynFloodCounter(TrendRule):
         if critical is None and cookies < settings.warning:
             return
         latest = rise.after
-        by_port: dict[int | None, list[tuple[str | None, int]]] = defaultdict(list)
-        for (port, peer), n in latest.syn_recv_peers.items():
-            by_port[port].append((peer, n))
+        port, syns = busiest_syn_port(latest)
         what = []
         if drops:
             what.append(f"{DROPS} rose by {num(drops)}{rate_text(rise, drops)} (SYNs dropped)")
@@ -89,13 +86,11 @@ class SynFloodCounter(TrendRule):
             what.append(f"{COOKIES} {'by' if what else 'rose by'} {num(cookies)}{rate_text(rise, cookies)} "
                         "(answered with syncookies" + (f"; {SENT} +{num(sent)}" if sent is not None else "") + ")")
         half_open = latest.count(TcpState.SYN_RECEIVED)
-        if by_port:
-            port = max(by_port, key=lambda p: sum(n for _, n in by_port[p]))
-            peers = ", ".join(f"{peer} ({num(n)})" for peer, n in by_port[port][:3])
+        if syns:
+            peers = ", ".join(f"{peer} ({num(n)})" for peer, n in syns[:3])
             who = (f"; {plural(half_open, 'half-open handshake')} in the newest listing, on "
                    f"{listener_text(series, latest, port)} from {peers}")
         else:
-            port = None
             who = "; no SYN_RECEIVED socket in the newest listing (the flood had passed, or the listing is `ss -tan` without it)"
         advice = ("; the SYN queue holds the listen() backlog, capped by " + setting_text(latest, "net.core.somaxconn")
                   + f"; {setting_text(latest, 'net.ipv4.tcp_max_syn_backlog')}")

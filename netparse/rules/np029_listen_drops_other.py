@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from pydantic import Field
 
 from ..states import TcpState
 from .base import RuleSettings, num, plural
-from .counter_trend import latest_rise, listener_dims, listener_evidence, listener_text, rate_text
+from .counter_trend import busiest_syn_port, latest_rise, listener_dims, listener_evidence, listener_text, rate_text
 from .facts import Series
 from .finding import Finding, Severity
 from .trend import TrendRule
@@ -74,9 +73,7 @@ class ListenDropsOther(TrendRule):
         if other < settings.warning:
             return
         latest = rise.after
-        by_port: dict[int | None, int] = defaultdict(int)
-        for (port, _), n in latest.syn_recv_peers.items():
-            by_port[port] += n
+        port, syns = busiest_syn_port(latest)
         explained = []
         if overflows:
             explained.append(f"{num(overflows)} by {OVERFLOWS}")
@@ -84,10 +81,9 @@ class ListenDropsOther(TrendRule):
             explained.append(f"{num(qfull)} by {QFULL}")
         less = f" ({', '.join(explained)})" if explained else f" (neither {OVERFLOWS} nor {QFULL} rose)"
         limit, cookies = latest.settings.get(MAX_SYN), latest.settings.get(COOKIES)
-        port = max(by_port, key=by_port.get) if by_port else None
         half_open = latest.count(TcpState.SYN_RECEIVED)
         if port is not None and limit and cookies == 0 and half_open >= limit - limit // 4:
-            why = (f": {plural(half_open, 'half-open handshake')} in the newest listing ({num(by_port[port])} on "
+            why = (f": {plural(half_open, 'half-open handshake')} in the newest listing ({num(sum(n for _, n in syns))} on "
                    f"{listener_text(series, latest, port)}) reach 3/4 of {MAX_SYN} = {num(limit)} with "
                    f"{COOKIES} = 0, where the kernel drops SYNs; turn syncookies on (1) or raise {MAX_SYN}, and "
                    "look at who sends the SYNs")
