@@ -204,6 +204,18 @@ class SummaryBuilder:
         if self.by is not None:
             self._add_owned(s, kind)
 
+    def add_counted(self, proto: str, kind: str, state: TcpState, n: int, not_printed: int = 0) -> None:
+        """Count ``n`` sockets of one protocol, kind and state at once (``not_printed`` of them
+        without a printed state): the totals :meth:`add` keeps, without ports, owners or hosts."""
+        self.total += n
+        self.protos[proto] += n
+        self.kinds[kind] += n
+        g = self.groups.get((kind, state))
+        if g is None:
+            g = self.groups[(kind, state)] = _Group()
+        g.count += n
+        g.not_printed += not_printed
+
     def _add_owned(self, s: Socket, kind: str) -> None:
         info = container_of(s)
         if info is not None:

@@ -21,8 +21,7 @@ from ..inputs.progress import ReadProgress
 from ..model import Family, ParseIssue, Snapshot, Socket
 from ..rows import socket_of
 from ..rules.facts import Facts, FactsBuilder, Series, SeriesBuilder, supersedes
-from ..states import STATE_ORDER
-from ..summary import KIND_ORDER, StateSummary, Summary, SummaryBuilder, kind_of
+from ..summary import Summary, SummaryBuilder, kind_of
 from .reader import LogReader, LogSnapshot, snapshot_model
 
 
@@ -173,24 +172,10 @@ class _Kind(NamedTuple):
 def kind_summary(kinds: "Counter[tuple]") -> Summary:
     """The :class:`~netparse.summary.Summary` of ``summarise(sockets, top=0)`` from sockets
     counted per (proto, family, state, state not printed): totals per protocol, kind and state."""
-    protos: Counter[str] = Counter()
-    by_kind: Counter[str] = Counter()
-    groups: dict[tuple[str, object], list[int]] = {}
+    builder = SummaryBuilder(top=0)
     for (proto, family, state, unprinted), n in kinds.items():
-        protos[proto] += n
-        kind = kind_of(_Kind(proto, family))  # type: ignore[arg-type]
-        by_kind[kind] += n
-        g = groups.setdefault((kind, state), [0, 0])
-        g[0] += n
-        if unprinted:
-            g[1] += n
-    order = sorted(by_kind, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
-    states = [
-        StateSummary(kind=kind, state=state, count=g[0], not_printed=g[1], local_ports=[], processes=[], remote_hosts=[])
-        for kind in order for state in STATE_ORDER if (g := groups.get((kind, state))) is not None
-    ]
-    return Summary(total=sum(protos.values()), by_proto=dict(protos.most_common()),
-                   by_kind={k: by_kind[k] for k in order}, states=states)
+        builder.add_counted(proto, kind_of(_Kind(proto, family)), state, n, n if unprinted else 0)  # type: ignore[arg-type]
+    return builder.build()
 
 
 def _streamed_input(name: str, format: str, progress, top: int | None) -> Iterator[tuple]:
