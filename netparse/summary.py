@@ -97,6 +97,13 @@ def container_of(s: Socket) -> dict | None:
     return from_cgroup(s.cgroup) if s.cgroup else None
 
 
+def owner_label(pid: int | None, name: str | None) -> str:
+    """How the summary names an owner: '812/sshd', 'sshd' (no pid), 'pid 812' (no name)."""
+    if name and pid is not None:
+        return f"{pid}/{name}"
+    return name or f"pid {pid}"
+
+
 class _Owned:
     __slots__ = ("info", "count", "kinds", "states", "listening", "procs")
 
@@ -170,10 +177,7 @@ class SummaryBuilder:
 
     def _owner_text(self, key: int) -> str:
         pid, idx = (key >> 24) - 1, key & 0xFFFFFF
-        name = self.name_list[idx - 1] if idx else None
-        if name is not None and pid >= 0:
-            return f"{pid}/{name}"
-        return name if name is not None else f"pid {pid}"
+        return owner_label(pid if pid >= 0 else None, self.name_list[idx - 1] if idx else None)
 
     def add(self, s: Socket) -> None:
         self.total += 1
@@ -234,7 +238,7 @@ class SummaryBuilder:
             if s.state is TcpState.LISTEN and s.local_port is not None:
                 o.listening[s.local_port] += 1
         if s.process or s.pid is not None:
-            o.procs[f"{s.pid}/{s.process}" if s.pid is not None and s.process else (s.process or f"pid {s.pid}")] += 1
+            o.procs[owner_label(s.pid, s.process)] += 1
 
     def by_container(self) -> list[GroupSummary]:
         """The per-container counts (``by="container"``), most sockets first; host and unknown

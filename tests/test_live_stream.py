@@ -204,3 +204,16 @@ def test_usage_errors_are_typers() -> None:
                         (["-o", "xml"], "use table, json, jsonl")):
         res = netparse_cmd("live", *argv)
         assert res.returncode == 2 and words in res.stderr and "Usage:" in res.stderr, res.stderr
+
+
+def test_raw_rows_that_do_not_read_are_issues(tmp_path: Path) -> None:
+    """netlink has no raw module here: /proc/net/raw is read instead, and a row of it that does
+    not read is a reported issue with its line number, not a socket silently left out."""
+    text = (ROOT / "samples" / "proc" / "corpus-linux_proc_net_raw.txt").read_text()
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "raw").write_text(text + "  98: 00000000:0001 00000000\n")
+    issues: list = []
+    rows = list(stream.raw_from_proc(tmp_path, issues)("raw", socket.AF_INET))
+    assert [(r["proto"], r["local_port"], r["inode"]) for r in rows] == [("raw", 1, 18969)]
+    assert [(i.line, i.text.strip()) for i in issues] == [(2, "98: 00000000:0001 00000000")]
+    assert "raw" in issues[0].reason

@@ -116,6 +116,15 @@ def test_openmetrics_parser_accepts_it() -> None:
     assert "netparse_receive_queue_bytes" in families
 
 
+def test_help_texts_are_valid_in_both_formats() -> None:
+    """OpenMetrics' HELP is an escaped-string (no raw double quote); the 0.0.4 text format knows
+    no \\" escape in HELP: the only text valid in both has no double quote at all."""
+    text = invoke("analyze", "-o", "openmetrics", str(PROBLEMS)).stdout
+    helps = [line for line in text.splitlines() if line.startswith("# HELP ")]
+    assert any(line.startswith("# HELP netparse_cardinality_folded_values ") for line in helps)
+    assert [line for line in helps if '"' in line] == []
+
+
 def test_analyze_and_live_openmetrics() -> None:
     logs = sorted((SAMPLES / "logs").glob("*.log"))[:2]
     result = invoke("analyze", "-o", "openmetrics", *map(str, logs))

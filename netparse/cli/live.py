@@ -59,7 +59,7 @@ def subprocess_error():
 
 def _report(live, show_issues: bool, noted: set | None = None) -> None:
     """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues
-    (``live``: a LiveSample, or a Stream: its attribution, no issues)."""
+    (``live``: a LiveSample, or a Stream: its attribution and the /proc/net rows that did not read)."""
     from ..output.safe import shown
 
     att = live.attribution

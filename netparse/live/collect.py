@@ -32,7 +32,7 @@ from .owners import Attribution, LiveSample, OwnerCache, attribute
 from .owners import scan as scan_owners
 from .stream import ENV_SOURCE, SOURCES, Query, Stream, choose_source, put_container  # noqa: F401 - re-exported
 
-def _netlink_records(proc: str, unix: bool, info: bool, query: Query, ns=None) -> list[dict]:
+def _netlink_records(proc: str, unix: bool, info: bool, query: Query, issues: list, ns=None) -> list[dict]:
     if ns is None:
         sock = netlink.open_socket()
         base = proc
@@ -40,7 +40,7 @@ def _netlink_records(proc: str, unix: bool, info: bool, query: Query, ns=None) -
         sock = ns_socket(ns)
         base = str(Path(proc, str(ns.pids[0])) if ns.pids else Path(proc, "thread-self"))
     with sock:
-        return list(query.records(sock, base, unix, info))
+        return list(query.records(sock, base, unix, info, issues))
 
 
 def ns_socket(ns):
@@ -154,7 +154,7 @@ def sample(
     if chosen == "netlink":
         try:
             if namespaces is None:
-                records = _netlink_records(proc, unix, info, query)
+                records = _netlink_records(proc, unix, info, query, issues)
             else:
                 for ns in namespaces:
                     got = _from_namespace(proc, unix, info, query, ns, issues)
@@ -217,7 +217,7 @@ def _from_namespace(proc: str, unix: bool, info: bool, query: Query, ns, issues:
     from .netns import current_inode
 
     try:
-        got = _netlink_records(proc, unix, info, query, None if ns.inode == current_inode(proc) else ns)
+        got = _netlink_records(proc, unix, info, query, issues, None if ns.inode == current_inode(proc) else ns)
     except OSError as exc:
         if not ns.pids:
             issues.append(f"{ns.label}: not read ({exc})")

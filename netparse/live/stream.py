@@ -108,9 +108,10 @@ def write_rows(rows: Iterable[dict[str, Any]], out, batch: int = 256) -> int:
     return n
 
 
-def raw_from_proc(base: Path) -> Callable[[str, int], Iterator[dict]]:
+def raw_from_proc(base: Path, issues: "list | None" = None) -> Callable[[str, int], Iterator[dict]]:
     """sock_diag has no raw module in this kernel: raw sockets from /proc/net/raw{,6}, as ss
-    does (the /proc/net grammar is loaded only when the table has a row)."""
+    does (the /proc/net grammar is loaded only when the table has a row). A row that does not
+    read is added to ``issues`` (numbered in its file, the reason naming it)."""
 
     def missing(proto: str, family: int) -> Iterator[dict]:
         name = proto + ("6" if family == netlink.socket.AF_INET6 else "")
@@ -122,7 +123,9 @@ def raw_from_proc(base: Path) -> Callable[[str, int], Iterator[dict]]:
             return
         from .proc import read_proc_net
 
-        records, _issues = read_proc_net(base, files=[(name, proto)])
+        records, more = read_proc_net(base, files=[(name, proto)])
+        if issues is not None:
+            issues.extend(more)
         for rec in records:
             rec.pop("line", None)
             (rec.get("extra") or {}).pop("file", None)
@@ -166,9 +169,10 @@ class Query:
         self.dgram_states = netlink.dgram_mask(states)
         self.bytecode = netlink.port_bytecode(set(ports) if ports else None)
 
-    def records(self, sock, proc: str, unix: bool, info: bool) -> Iterator[dict[str, Any]]:
+    def records(self, sock, proc: str, unix: bool, info: bool, issues: "list | None" = None) -> Iterator[dict[str, Any]]:
+        """The sockets as rows; /proc/net rows that did not read (raw sockets) go to ``issues``."""
         return netlink.records(sock, unix=unix, info=info, states=self.tcp_states, dgram_states=self.dgram_states,
-                               bytecode=self.bytecode, missing=raw_from_proc(Path(proc)))
+                               bytecode=self.bytecode, missing=raw_from_proc(Path(proc), issues))
 
 
 class Stream:
@@ -190,6 +194,8 @@ class Stream:
         self.cache = cache if cache is not None else OwnerCache()
         self.sock = netlink.open_socket()
         self.attribution: Attribution | None = None
+        #: ParseIssues of the rows read from /proc/net (raw sockets) that did not read
+        self.issues: list = []
 
     def _attribution(self, found) -> Attribution:
         return Attribution(processes=found.processes, unreadable_processes=found.unreadable,
@@ -198,7 +204,7 @@ class Stream:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         proc, keep = self.proc, self.keep
         with self.sock:
-            records = self.query.records(self.sock, proc, self.unix, self.info)
+            records = self.query.records(self.sock, proc, self.unix, self.info, self.issues)
             if keep is not None and self.owners and not self.by_owner:
                 kept = []
                 for i, rec in enumerate(records, 1):

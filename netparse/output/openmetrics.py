@@ -136,7 +136,7 @@ def socket_families(
     from ..states import TcpState
 
     facts = Facts(sockets, format)
-    folded = Family("netparse_cardinality_folded_values", "Label values summed into \"other\" because of the [metrics] limits, by family.")
+    folded = Family("netparse_cardinality_folded_values", "Label values summed into the value other because of the [metrics] limits, by family.")
 
     by_kind = Family("netparse_sockets", "Sockets by protocol, address family and canonical state.")
     for s in sockets:
@@ -171,7 +171,7 @@ def socket_families(
     remote_ports = Family(
         "netparse_remote_port_sockets",
         f"Client-side TCP sockets by remote port and state: ports with at least {limits.remote_port_min} sockets "
-        "(a pileup) have their own series, the rest are port=\"other\".",
+        "(a pileup) have their own series, the rest summed as port other.",
     )
     for s in client:
         remote_ports.add(1, port=s.remote_port if s.remote_port in kept_remote else OTHER, state=s.state.value)
@@ -181,8 +181,8 @@ def socket_families(
     kept_procs = _top(owners, limits.top_processes)
     procs = Family(
         "netparse_process_sockets",
-        f"Sockets by owning process name and state: the top {limits.top_processes} processes, the rest "
-        "process=\"other\"; process=\"\" when the input names no owner.",
+        f"Sockets by owning process name and state: the top {limits.top_processes} processes, the rest summed "
+        "as process other; an empty process when the input names no owner.",
     )
     for s in sockets:
         name = (s.process or f"pid {s.pid}") if has_owner(s) else ""
@@ -198,7 +198,7 @@ def socket_families(
         boxes = Family(
             "netparse_container_sockets",
             f"Sockets by owning container (runtime and short id, from the owner's cgroup) and state: the top "
-            f"{limits.top_containers} containers, the rest container=\"other\".",
+            f"{limits.top_containers} containers, the rest summed as container other.",
         )
         for s in boxed:
             key = (s.container.runtime, s.container.short_id or s.container.id)
@@ -214,7 +214,7 @@ def socket_families(
     kept_hosts = _top(remote_counts_host, limits.top_remotes)
     hosts = Family(
         "netparse_remote_host_sockets",
-        f"Internet sockets by remote address and state: the top {limits.top_remotes} addresses, the rest remote=\"other\".",
+        f"Internet sockets by remote address and state: the top {limits.top_remotes} addresses, the rest summed as remote other.",
     )
     for s in remotes:
         hosts.add(1, remote=s.remote_address if s.remote_address in kept_hosts else OTHER, state=s.state.value)
