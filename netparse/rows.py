@@ -27,8 +27,6 @@ from typing import Any, Callable
 from .model import SOCKET_DEFAULTS, Family, Owner, Socket, trusted_socket
 from .states import TcpState
 
-#: every Socket field with its default, in field order (the models' defaults are all immutable)
-DEFAULTS: dict[str, Any] = SOCKET_DEFAULTS
 #: the ``Socket`` of a kernel row (trusted construction: :func:`netparse.model.trusted_socket`)
 socket_of: Callable[[dict[str, Any]], Socket] = trusted_socket
 
@@ -38,7 +36,7 @@ def as_row(item: "dict[str, Any] | Socket") -> dict[str, Any]:
     return item if item.__class__ is dict else item.__dict__  # type: ignore[union-attr]
 
 
-_ORDER = list(DEFAULTS)
+_ORDER = list(SOCKET_DEFAULTS)  # every Socket field, in field order
 _POS = {name: i for i, name in enumerate(_ORDER)}
 #: a row's key order (as the kernel wrote them) -> the keys in field order
 _ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}

@@ -36,7 +36,7 @@ from ..model import Family
 from ..states import TcpState
 from .base import NUM, SP, TRAIL, WORD, Context, Grammar, Marker, R, Row, label_regex
 from ..addresses import normalise_address
-from .common import kernel_side, map_state, put_endpoints, put_nettools_timer, put_pid_program
+from .common import kernel_side, kernel_words, map_state, put_endpoints, put_nettools_timer, put_pid_program
 
 PLATFORM = "linux-netstat"
 
@@ -144,9 +144,9 @@ def kernel_inet(line: str) -> dict[str, Any] | None:
     numeric endpoints, a known state (or none), and ``-`` or one ``PID/name`` word; anything else
     (raw rows, ``-e``/``-o`` columns, names with blanks, names for ports, addresses at the cut
     width) is left to :func:`_build_inet`."""
-    if not (line.isascii() and line.isprintable()):  # then split() splits where the grammar does
+    parts = kernel_words(line)
+    if parts is None:
         return None
-    parts = line.split()
     n = len(parts)
     if n < 5 or n > 7:
         return None

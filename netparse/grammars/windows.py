@@ -53,7 +53,7 @@ from ..locales import Label, all_labels, state_labels
 from ..model import Family
 from .base import NUM, SP, TRAIL, WS, Context, Grammar, Marker, R, Row, label_regex
 from ..addresses import normalise_address
-from .common import kernel_side, map_state, put_endpoints
+from .common import kernel_side, kernel_words, map_state, put_endpoints
 
 PLATFORM = "windows-netstat"
 #: ReactOS prints the same layout with its own translations (pl-PL.rc): read its titles/headers too.
@@ -216,9 +216,9 @@ def _kernel(ctx: Context):
     values = ctx.values
 
     def kernel(line: str) -> dict[str, Any] | None:
-        if not (line.isascii() and line.isprintable()):  # then split() splits where the grammar does
+        parts = kernel_words(line)
+        if parts is None:
             return None
-        parts = line.split()
         n = len(parts)
         if n < 3 or n > 5:
             return None
