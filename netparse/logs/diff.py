@@ -26,7 +26,7 @@ from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
 from ..output.safe import json_safe, shown, shown_text
 from .reader import LogReader, LogSnapshot, snapshot_model
-from .stamps import format_time, parse_stamp
+from .stamps import format_time, parse_stamp, seconds_between
 
 
 class Side(BaseModel):
@@ -254,15 +254,10 @@ def _compare_counters(a: Snapshot, b: Snapshot, result: SnapshotDiff) -> None:
     va, vb = counter_values(a.counters), counter_values(b.counters)
     if va and vb:
         rises, result.counters_kind = counter_change(va, vb)
-        seconds = None
-        if a.timestamp is not None and b.timestamp is not None:
-            try:
-                seconds = (b.timestamp - a.timestamp).total_seconds()
-            except TypeError:  # one naive, one aware
-                seconds = None
+        seconds = seconds_between(a.timestamp, b.timestamp)
         changes = [
             CounterChange(name=n, canonical=canonical_name(*split_name(n)), a=va[n], b=vb[n], change=d,
-                          per_second=d / seconds if seconds and seconds > 0 else None)
+                          per_second=d / seconds if seconds else None)
             for n, d in rises.items() if d
         ]
         changes.sort(key=lambda c: (c.name not in RULE_COUNTERS, -c.change, c.name))
