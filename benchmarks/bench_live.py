@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import paired  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 #: where the timed commands run: not inside a checkout, as ``python -m`` puts the working
@@ -65,16 +66,8 @@ def netparse(*args: str, tree: Path | None = None) -> list[str]:
 
 def farm(a: list[str], b: list[str], runs: int) -> dict[str, str]:
     """farm-bench's median lines (A wall, B wall, A/B wall, A peak, B peak)."""
-    cmd = ["farm-bench", "-n", str(runs), "--timeout", "600", "--vs", " ".join(_quote(x) for x in b), "--", *a]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                         cwd=NEUTRAL).stdout
-    got = {}
-    for line in out.splitlines():
-        m = re.match(r"(A/B wall|A/B cpu|A wall s|B wall s|A cpu s|B cpu s|A peak MiB|B peak MiB)\s+\S+\s+(\S+)",
-                     line)
-        if m:
-            got[m.group(1)] = m.group(2)
-    return got
+    return paired.medians(a, " ".join(_quote(x) for x in b), runs, 600, {**os.environ, "PYTHONPATH": str(ROOT)},
+                          NEUTRAL)[0]
 
 
 def _quote(word: str) -> str:
@@ -96,7 +89,7 @@ def plain(cmd: list[str], runs: int) -> tuple[float, float]:
 
 
 def compare(name: str, a: list[str], b: list[str], runs: int) -> None:
-    if shutil.which("farm-bench"):
+    if paired.available():
         got = farm(a, b, runs)
         print(f"| {name} | {got.get('A wall s')} s | {got.get('B wall s')} s | {got.get('A/B wall')} | "
               f"{got.get('A cpu s')} s | {got.get('B cpu s')} s | {got.get('A/B cpu')} | {got.get('A peak MiB')} MiB |",

@@ -37,6 +37,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import paired  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NETSTAT = ROOT / "samples" / "linux" / "corpus-linux_nettools_netstat-an.txt"
 SS = ROOT / "samples" / "linux" / "ss-tanp.txt"
@@ -75,13 +78,8 @@ def shell(cmd: list[str], stdin: Path | None = None, pythonpath: Path | None = N
 
 def farm(a: list[str], b: list[str], runs: int) -> dict[str, float]:
     """Medians from farm-bench: A wall, B wall, A/B wall."""
-    cmd = ["farm-bench", "-n", str(runs), "--timeout", "900", "--vs", shlex.join(b), "--", *a]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env(), cwd=NEUTRAL).stdout
-    got: dict[str, float] = {}
-    for line in out.splitlines():
-        m = re.match(r"(A/B wall|A wall s|B wall s)\s+\S+\s+(\S+)", line)
-        if m:
-            got[m.group(1)] = float(m.group(2))
+    found, out = paired.medians(a, shlex.join(b), runs, 900, env(), NEUTRAL)
+    got = {k: float(found[k]) for k in ("A/B wall", "A wall s", "B wall s") if k in found}
     if len(got) < 3:
         sys.exit(f"bench_startup: farm-bench gave no figures for {a} vs {b}:\n{out}")
     return got
@@ -130,7 +128,7 @@ def main() -> None:
         ("`netparse live` (this machine)", [*netparse, "live"], None, None),
         ("`netparse --help`", [*netparse, "--help"], None, None),
     ]
-    measure = farm if shutil.which("farm-bench") else plain
+    measure = farm if paired.available() else plain
     how = "farm-bench, paired" if measure is farm else "interleaved loop"
     version = re.search(r"\d+\.\d+(?:\.\d+)?", subprocess.run([*jc, "--version"], capture_output=True, text=True).stdout)
     print(f"whole-process wall time, medians of {args.runs} runs ({how}), bytecode compiled; "

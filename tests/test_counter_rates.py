@@ -144,3 +144,16 @@ def test_timeline_counters_in_worker_processes_match_one_process() -> None:
     assert one.exit_code == two.exit_code == 0
     assert one.stdout == two.stdout
     assert [d["tcpRetransSegs"] for d in json.loads(two.stdout)] == [None, 0, None, 6327]
+
+
+def test_rates_need_time_going_forward() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from netparse.logs.stamps import seconds_between
+
+    t = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert seconds_between(t, t + timedelta(seconds=5)) == 5.0
+    assert seconds_between(t + timedelta(seconds=5), t) is None  # a clock set back: no negative rate
+    assert seconds_between(t, t) is None
+    assert seconds_between(None, t) is None
+    assert seconds_between(t.replace(tzinfo=None), t) is None  # one naive, one aware

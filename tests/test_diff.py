@@ -127,3 +127,18 @@ def test_counter_section_and_sides_fit_80_columns() -> None:
     assert any(line.strip().startswith("2026-12-01 13:45:34 UTC, host counters-syn-cookies") for line in lines)
     row = next(line for line in lines if line.strip().startswith("TcpExtSyncookiesSent"))
     assert row.split() == ["TcpExtSyncookiesSent", "0", "183", "+183", "91.50"]
+
+
+def test_text_headings_sit_over_their_numbers() -> None:
+    """Each number column ends where its heading ends (States, Ports, Counters)."""
+    from conftest import SAMPLES
+
+    result = CliRunner().invoke(app, ["diff", str(SAMPLES / "logs" / "counters-accept-overflow.log")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    for title, first in (("States", "LISTEN"), ("Ports (connections)", "to 8080"), ("Counters that rose", "TcpExt")):
+        i = next(n for n, line in enumerate(lines) if line.startswith(title))
+        head, row = lines[i + 1], next(line for line in lines[i + 2:] if line.strip().startswith(first))
+        for heading in ("A", "B"):
+            end = head.index(f" {heading} ") + 2  # the column's right edge
+            assert row[end - 1].isdigit() and row[end] == " ", (title, head, row)

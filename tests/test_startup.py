@@ -285,3 +285,41 @@ def test_a_bare_command_line_on_a_terminal_or_with_arguments_goes_to_typer() -> 
 
     assert not entry._plain_pipe(["parse"])
     assert not entry._plain_pipe(["--help"])
+
+
+OTHER_TYPER = """
+import dataclasses, sys
+from typer import _coercion
+real = _coercion.RuntimeParam
+
+@dataclasses.dataclass(frozen=True)
+class Other:  # a typer whose RuntimeParam has other fields
+    something_else: object = None
+
+_coercion.RuntimeParam = Other
+import netparse.cli.options as options
+options.cheap_coercion()
+_coercion.RuntimeParam = real
+options.cheap_coercion = lambda: None
+sys.argv[0] = "netparse"
+from netparse.cli.app import run
+run()
+"""
+
+
+PLAIN_TYPER = "import sys\nsys.argv[0] = 'netparse'\nfrom netparse.cli.app import run\nrun()\n"
+
+
+def test_cheap_coercion_falls_back_when_typer_looks_otherwise() -> None:
+    """A typer with the names cheap_coercion looks for but parameters of another shape: typer's
+    own coercion, the same output, not an internal error."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    results = []
+    for argv in (["parse", "-o", "jsonl", "--state", "LISTEN", "-j", "1", str(SS)], ["parse", "--pid", "12x", str(SS)]):
+        other, plain = (subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env,
+                                       cwd=ROOT, timeout=120) for code in (OTHER_TYPER, PLAIN_TYPER))
+        assert (other.returncode, other.stdout, other.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+        results.append(other)
+    listing, usage = results
+    assert listing.returncode == 0 and '"state":"LISTEN"' in listing.stdout
+    assert usage.returncode == 2 and usage.stdout == "" and "12x" in usage.stderr  # typer's usage error

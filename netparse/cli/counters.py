@@ -30,6 +30,7 @@ def counters_command(
 ) -> None:
     from ..counters import deltas
     from ..logs.reader import LogReader, snapshot_model
+    from ..logs.stamps import seconds_between
     from ..output.grid import Column, stdout_width, write_table
     from ..output.safe import json_safe
 
@@ -65,12 +66,7 @@ def counters_command(
         for snap in snapshots():
             current = {c.name: c.value for c in snap.counters or []}
             if previous is not None:
-                seconds = None
-                if previous[1] is not None and snap.timestamp is not None:
-                    try:
-                        seconds = (snap.timestamp - previous[1]).total_seconds() or None
-                    except TypeError:  # one naive, one aware
-                        seconds = None
+                seconds = seconds_between(previous[1], snap.timestamp)
                 for key, rise in deltas(previous[0], current).items():
                     if rise:
                         yield snap, key, rise, (rise / seconds if seconds else None)

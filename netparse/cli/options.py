@@ -77,7 +77,8 @@ def cheap_coercion() -> None:
     digits as their int or float within ``min``/``max``, an enum choice by typer's own
     ``coerce_cli_choice``); any other value, and every other annotation, goes to typer's
     adapter, built then, so its result and its error message are typer's.
-    Harmless with a typer without this layout (then nothing changes)."""
+    Harmless with a typer without this layout (then nothing changes), also when the names are
+    there but the parameters look otherwise (an attribute missing, other dataclass fields)."""
     try:
         from typer import _coercion, _param_types
         from typer.core import _TyperParameter
@@ -151,20 +152,26 @@ def cheap_coercion() -> None:
 
         def _coerce_value(self, value, param, ctx):
             items = (value if isinstance(value, (list, tuple)) else [value]) if self.many else [value]
-            got = [one(self.leaf, item, param, ctx) for item in items]
+            try:
+                got = [one(self.leaf, item, param, ctx) for item in items]
+            except AttributeError:  # a typer whose parameters look otherwise: its own adapter
+                got = [miss]
             if miss in got:
                 return build(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
             return got if self.many else got[0]
 
     def get_runtime_param(self):
-        if self._runtime_param is None:
-            shape = cheap(self.type_descriptor)
-            if shape is None:
-                return getter(self)
-            self._runtime_param = CheapRuntimeParam(
-                parameter_info=self.type_descriptor.parameter_info, annotation=self.type_descriptor.annotation,
-                descriptor=self.type_descriptor, leaf=shape[0], many=shape[1])
-        return self._runtime_param
+        try:
+            if self._runtime_param is None:
+                shape = cheap(self.type_descriptor)
+                if shape is None:
+                    return getter(self)
+                self._runtime_param = CheapRuntimeParam(
+                    parameter_info=self.type_descriptor.parameter_info, annotation=self.type_descriptor.annotation,
+                    descriptor=self.type_descriptor, leaf=shape[0], many=shape[1])
+            return self._runtime_param
+        except (AttributeError, TypeError):  # a typer whose parameters look otherwise: left as typer has it
+            return getter(self)
 
     get_runtime_param.netparse = True  # type: ignore[attr-defined]
     _TyperParameter.get_runtime_param = get_runtime_param

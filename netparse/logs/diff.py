@@ -26,7 +26,7 @@ from ..rules.facts import WILDCARDS, Facts
 from ..states import STATE_ORDER, TcpState
 from ..output.safe import json_safe, shown, shown_text
 from .reader import LogReader, LogSnapshot, snapshot_model
-from .stamps import format_time, parse_stamp
+from .stamps import format_time, parse_stamp, seconds_between
 
 
 class Side(BaseModel):
@@ -254,15 +254,10 @@ def _compare_counters(a: Snapshot, b: Snapshot, result: SnapshotDiff) -> None:
     va, vb = counter_values(a.counters), counter_values(b.counters)
     if va and vb:
         rises, result.counters_kind = counter_change(va, vb)
-        seconds = None
-        if a.timestamp is not None and b.timestamp is not None:
-            try:
-                seconds = (b.timestamp - a.timestamp).total_seconds()
-            except TypeError:  # one naive, one aware
-                seconds = None
+        seconds = seconds_between(a.timestamp, b.timestamp)
         changes = [
             CounterChange(name=n, canonical=canonical_name(*split_name(n)), a=va[n], b=vb[n], change=d,
-                          per_second=d / seconds if seconds and seconds > 0 else None)
+                          per_second=d / seconds if seconds else None)
             for n, d in rises.items() if d
         ]
         changes.sort(key=lambda c: (c.name not in RULE_COUNTERS, -c.change, c.name))
@@ -312,6 +307,24 @@ def _side_text(label: str, side: Side, width: int = 80) -> str:
     return ", ".join(where) + "\n   " + (", ".join(what) + ": " if what else "") + count
 
 
+def _aligned(head: tuple[str, ...], cells: list[tuple[str, ...]], text_last: bool = False) -> list[str]:
+    """The lines of a section's table, its heading first: each column as wide as its widest value
+    (so headings sit over their numbers and the table stays within 80 columns), the first one
+    left-aligned, the numbers right-aligned; with ``text_last`` the last column is free text
+    (left-aligned, not padded). A column with no heading and no values is left out."""
+    rows = [head, *cells]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = []
+    for row in rows:
+        line = f"  {row[0]:<{widths[0]}}"
+        for i in range(1, len(head)):
+            if widths[i]:
+                last = text_last and i == len(head) - 1
+                line += f"   {row[i]}" if last else f"   {row[i]:>{widths[i]}}"
+        lines.append(line.rstrip() + "\n")
+    return lines
+
+
 def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
     """People's form: the sections with something in them (at most ``top`` lines each)."""
     def w(text: str) -> None:
@@ -325,9 +338,10 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
             w(f"  ... and {len(items) - shown} more (--output json lists all)\n")
 
     if diff.states:
-        w("\nStates                A        B   change\n")
-        for c in diff.states:
-            w(f"  {c.state.value:<14} {c.a:>7,} {c.b:>8,} {c.change:>+8,}\n")
+        w("\nStates\n")
+        for line in _aligned(("", "A", "B", "change"),
+                             [(c.state.value, f"{c.a:,}", f"{c.b:,}", f"{c.change:+,}") for c in diff.states]):
+            w(line)
     for title, items in (("Listeners appeared", diff.listeners_appeared), ("Listeners vanished", diff.listeners_vanished)):
         if items:
             w(f"\n{title}\n")
@@ -335,11 +349,11 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
                 w(f"  {c.proto:<4} {_endpoint(c.address, c.port)}{_owner(c)}\n")
             more(items, top)
     if diff.ports:
-        w("\nPorts (connections)        A        B   change   by state\n")
-        for c in diff.ports[:top]:
-            label = f"{c.port}" if c.direction == "local" else f"to {c.port}"
-            states = ", ".join(f"{k} {v:+,}" for k, v in c.states.items())
-            w(f"  {label:<20} {c.a:>7,} {c.b:>8,} {c.change:>+8,}   {states}\n")
+        w("\nPorts (connections)\n")
+        cells = [(f"{c.port}" if c.direction == "local" else f"to {c.port}", f"{c.a:,}", f"{c.b:,}", f"{c.change:+,}",
+                  ", ".join(f"{k} {v:+,}" for k, v in c.states.items())) for c in diff.ports[:top]]
+        for line in _aligned(("", "A", "B", "change", "by state"), cells, text_last=True):
+            w(line)
         more(diff.ports, top)
     for title, peers in (("New remote peers", diff.new_peers), ("Remote peers gone", diff.gone_peers)):
         if peers:
@@ -358,12 +372,8 @@ def render_text(diff: SnapshotDiff, out: IO[str], top: int = 20) -> None:
             listed = diff.counters[:top]
             cells = [(c.name, f"{c.a:,}", f"{c.b:,}", f"{c.change:+,}",
                       f"{c.per_second:,.2f}" if c.per_second is not None else "") for c in listed]
-            head = ("", "A", "B", "rise", "per s" if rate else "")
-            # each column as wide as its widest value: the table stays within 80 columns
-            widths = [max(len(row[i]) for row in [head, *cells]) for i in range(5)]
-            for row in [head, *cells]:
-                line = f"  {row[0]:<{widths[0]}}" + "".join(f"   {v:>{n}}" for v, n in zip(row[1:], widths[1:]) if n)
-                w(line.rstrip() + "\n")
+            for line in _aligned(("", "A", "B", "rise", "per s" if rate else ""), cells):
+                w(line)
             more(diff.counters, top)
     if diff.settings:
         w("\nSettings changed\n")

@@ -248,3 +248,16 @@ def format_time(value: datetime | None, kind: str | None = "full") -> str:
         offset = value.utcoffset()
         text += " UTC" if offset == timedelta(0) else value.strftime("%z")[:3] + ":" + value.strftime("%z")[3:]
     return text
+
+
+def seconds_between(earlier: datetime | None, later: datetime | None) -> float | None:
+    """Seconds from ``earlier`` to ``later`` for a rate, or None when a rate cannot be had: a
+    time missing, one naive and one aware, no time passed, or time going backwards (a clock set
+    back, logs out of order)."""
+    if earlier is None or later is None:
+        return None
+    try:
+        seconds = (later - earlier).total_seconds()
+    except TypeError:  # one naive, one aware
+        return None
+    return seconds if seconds > 0 else None

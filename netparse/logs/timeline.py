@@ -22,7 +22,7 @@ from ..output.grid import Column, use_color, width_of, write_table
 from ..summary import kind_of
 from ..states import STATE_ORDER, TcpState
 from .reader import LogReader, LogSnapshot
-from .stamps import format_time
+from .stamps import format_time, seconds_between
 
 STATES: tuple[TcpState, ...] = STATE_ORDER
 STATE_INDEX = {state: i for i, state in enumerate(STATES)}
@@ -401,15 +401,7 @@ def counter_rows(timeline: Timeline) -> list[CounterRow]:
             out.append(CounterRow(row, "first", None, {}))
             continue
         rises, kind = counter_change(_merged(before.counters or {}), values)
-        seconds = None
-        if before.timestamp is not None and row.timestamp is not None:
-            try:
-                seconds = (row.timestamp - before.timestamp).total_seconds() or None
-            except TypeError:  # one naive, one aware
-                seconds = None
-        if seconds is not None and seconds < 0:
-            seconds = None
-        out.append(CounterRow(row, kind, seconds, rises))
+        out.append(CounterRow(row, kind, seconds_between(before.timestamp, row.timestamp), rises))
     return out
 
 
