@@ -296,3 +296,29 @@ def test_analyze_live_reads_this_machine() -> None:
     assert "findings" in data and data["inputs"][0]["format"] in ("netlink", "proc-net")
     clash = CliRunner().invoke(full_app, ["analyze", "--live", "x.txt"])
     assert clash.exit_code == 2
+
+
+def test_piped_findings_one_line_per_message(app) -> None:
+    """Piped (not a terminal), a finding's message is one line, whatever its length, for grep
+    and awk; on a terminal it wraps between words at the terminal's width."""
+    sample = Path(__file__).parent.parent / "samples" / "linux" / "problems_netstat-an.txt"
+    result = CliRunner().invoke(app, ["analyze", str(sample)])
+    lines = result.stdout.splitlines()
+    message = next(line for line in lines if "connection attempts to 192.0.2.2:5432" in line)
+    assert message.startswith(" " * 10) and message.rstrip().endswith("127 s before (the defaults)")
+    assert len(message) > 120
+    wrapped = io.StringIO()
+    render_findings(analyze(parse(sample.read_text())), Console(file=wrapped, width=80, force_terminal=True,
+                                                                  color_system=None))
+    assert max(len(line) for line in wrapped.getvalue().splitlines()) <= 80
+
+
+def test_header_wraps_around_a_time_never_inside_it() -> None:
+    from netparse.cli.analyze import _TIME_OR_WORD  # noqa: PLC2701 - the header's word split
+    from netparse.output.grid import wrap_atoms
+
+    head = "samples/logs/counters-retrans.log:398 [counters-retrans, 2026-12-01 14:15:41 UTC] (ss): 4 sockets"
+    for width in range(40, 100):
+        lines = wrap_atoms(_TIME_OR_WORD.findall(head), " ", width)
+        assert any("2026-12-01 14:15:41 UTC]" in line for line in lines), (width, lines)
+        assert " ".join(lines) == head

@@ -218,3 +218,14 @@ def test_command_line_shows_process_names_as_printed(name: str) -> None:
             assert shown(name) in out, (args, out)
         if args == ["parse"]:
             assert "[fd00::2]:18086" in out and "[dead:beef::1]:18086" in out and "[fe80::1]:50000" in out
+
+
+def test_checkmk_text_cannot_start_long_output_from_input() -> None:
+    """Checkmk reads a literal backslash-n in a local check's text as the start of its long
+    output: a process named ``x\\nCRIT fake`` must not make a second line there. The backslash
+    is shown visibly escaped; netparse's own separator between findings stays."""
+    from netparse.output.checkmk import clean
+
+    shown = clean("java\\nCRIT forged service")
+    assert "\\n" not in shown and shown == "java\\x5cnCRIT forged service"
+    assert clean("C:\\Windows") == "C:\\x5cWindows"

@@ -15,6 +15,7 @@ Exit codes of ``analyze`` (also in its ``--help``):
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections import Counter
@@ -115,6 +116,11 @@ def _summary_line(snapshot: "Snapshot", counts: "dict[int, Summary] | None" = No
     return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
 
 
+#: the words of the header line to wrap between, a time (format_time's "2026-12-01 14:15:41 UTC")
+#: being one word: a terminal line never ends inside it
+_TIME_OR_WORD = re.compile(r"\S*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: UTC|[+-]\d\d:\d\d)?\S*|\S+")
+
+
 def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None,
                  counts: "dict[int, Summary] | None" = None) -> None:
     from rich.console import Console
@@ -129,7 +135,7 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
             console.print()
         head = shown(_summary_line(snapshot, counts))
         if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
-            head = "\n".join(wrap_atoms(head.split(" "), " ", max(40, console.width)))
+            head = "\n".join(wrap_atoms(_TIME_OR_WORD.findall(head), " ", max(40, console.width)))
         console.print(Text(head, style="bold"), soft_wrap=True)
         render_findings(findings, console, snapshot.sockets if snapshot is live else None)
     for path in config.files:

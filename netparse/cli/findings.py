@@ -84,17 +84,18 @@ def render_findings(findings: "list[Finding]", console: "Console", sockets=None)
         console.print("No findings.", style="green", highlight=False)
         return
     indent = " " * 10
-    width = max(40, console.width)
+    # on a terminal, wrapped between words at its width; piped, one line per message (grep, awk)
+    width = max(40, console.width) if getattr(console, "is_terminal", False) else None
     for f in findings:
         head = Text()
         head.append(f"{f.severity.value.upper():<10}", style=STYLES.get(f.severity.value, ""))
         head.append(f"{f.code} {f.rule}", style="bold")
         console.print(head)
-        body = textwrap.fill(
+        body = indent + shown(f.message) if width is None else textwrap.fill(
             shown(f.message), width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False,
             break_long_words=False,  # an address or a path in the message stays whole
         )
-        console.print(Text(body))
+        console.print(Text(body), soft_wrap=width is None)  # piped: rich must not wrap it either
         if f.evidence and sockets is not None:
             wanted = set(f.evidence)
             for s in (s for s in sockets if s.line in wanted):

@@ -25,8 +25,10 @@ _METRIC = re.compile(r"[^a-z0-9_]")
 
 
 def clean(text: str) -> str:
-    """One line of text: control characters (and undecodable bytes) as spaces."""
-    return _CONTROL.sub(" ", text).strip()
+    """One line of text: control characters (and undecodable bytes) as spaces, and a backslash
+    from the input shown as ``\\x5c`` so that a process or host named ``a\\nb`` cannot start
+    Checkmk's long output (only the ``\\n`` netparse writes between findings does)."""
+    return _CONTROL.sub(" ", text).replace("\\", "\\x5c").strip()
 
 
 def service(status: int, name: str, metrics: dict[str, object] | None, text: str) -> str:

@@ -51,7 +51,7 @@ class PlainConsole:
         self.file = stream
 
     def print(self, *objects: object, style: str | None = None, highlight: bool | None = None,
-              no_wrap: bool | None = None, crop: bool = True) -> None:
+              no_wrap: bool | None = None, crop: bool = True, soft_wrap: bool | None = None) -> None:
         self.file.write(" ".join(str(o) for o in objects) + "\n")
 
 
