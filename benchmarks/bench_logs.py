@@ -77,6 +77,7 @@ COMMANDS = {
     "timeline-by-port": ["timeline", "-o", "csv", "--by", "port"],
     "analyze": ["analyze", "-o", "json"],
     "diff": ["diff"],
+    "summary": ["summary"],
 }
 
 

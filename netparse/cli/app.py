@@ -487,7 +487,10 @@ class _NewestPerHost:
     def end(self, reader: LogReader, block: LogSnapshot) -> None:
         self._file(reader)
         self.per_host[block.host] = (block, self.current)
-        self.blocks.append(self.current)
+        if reader.is_log:  # only each host's newest snapshot counts: keep no other (it stays a log)
+            self.blocks = []
+        else:
+            self.blocks.append(self.current)
         self.current = self.new()
 
     def end_file(self) -> None:
