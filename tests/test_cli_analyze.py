@@ -95,7 +95,7 @@ def test_json_output(app) -> None:
     doc = json.loads(result.stdout)
     assert doc["inputs"] == [
         {"source": "<stdin>", "format": "ss", "sockets": 3, "state_counts": {"LISTEN": 2, "ESTABLISHED": 1}, "kind_counts": {"tcp": 3},
-         "findings": 1}
+         "findings": 1, "issues": 0}
     ]
     [finding] = doc["findings"]
     assert finding["code"] == "NP010" and finding["severity"] == "critical" and finding["count"] == 129

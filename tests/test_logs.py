@@ -544,3 +544,62 @@ def test_summary_of_a_log_keeps_no_counts_of_older_snapshots() -> None:
     for _ in range(50):
         scope.end(reader, SimpleNamespace(host="web01", timestamp=None))
     assert scope.blocks == [] and list(scope.per_host) == [None, "web01"]
+
+
+# --------------------------------------------------------------- nothing lost after the last snapshot
+
+_TRAILING = (
+    "=== 2026-01-01 10:00:00 ===\n"
+    "Active Internet connections (servers and established)\n"
+    "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+    "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN\n"
+    "=== 2026-01-01 10:01:00 ===\n"
+    "garbage line here\n"
+)
+
+
+def test_issues_after_the_last_snapshot_are_in_the_last_snapshot() -> None:
+    [snap] = parse_log(_TRAILING)
+    assert len(snap.sockets) == 1
+    assert [(i.line, i.text, i.kind) for i in snap.issues] == [(6, "garbage line here", "unparsed")]
+
+
+def test_issues_before_a_listing_go_with_it_and_trailing_ones_with_the_last() -> None:
+    listing = "".join(_TRAILING.splitlines(keepends=True)[1:4])
+    text = f"=== 2026-01-01 10:00:00 ===\n{listing}=== 2026-01-01 10:01:00 ===\nnot a row at all\n{listing}the tail end here\n"
+    first, second = parse_log(text)
+    assert [i.text for i in first.issues] == []
+    assert [i.text for i in second.issues] == ["not a row at all", "the tail end here"]
+
+
+def test_an_input_without_any_listing_keeps_its_issues() -> None:
+    [snap] = parse_log("nothing\nof use here\n")
+    assert snap.sockets == [] and snap.format == "unknown"
+    assert [i.line for i in snap.issues] == [2]  # line 1 is read as a host name
+
+
+def test_by_snapshot_gives_every_issue_of_a_generated_log_once() -> None:
+    lines = []
+    for minute in range(5):
+        lines.append(f"=== 2026-01-01 10:0{minute}:00 ===")
+        lines += _TRAILING.splitlines()[1:4]
+        lines.append(f"junk {minute}")
+    lines.append("=== 2026-01-01 10:09:00 ===")
+    lines.append("junk end")
+    reader = LogReader(lines, name="gen")
+    seen = [i.text for _, _, issues in reader.by_snapshot() for i in issues]
+    assert seen == [f"junk {m}" for m in range(5)] + ["junk end"]
+    assert reader.parser.line_counts()["unparsed"] == len(seen)
+
+
+def test_analyze_and_bare_netparse_count_the_trailing_issue(tmp_path) -> None:
+    path = tmp_path / "trail.log"
+    path.write_text(_TRAILING)
+    for args in (["analyze", str(path)], []):
+        proc = subprocess.run([sys.executable, "-m", "netparse", *args], input=_TRAILING if not args else None,
+                              capture_output=True, text=True, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == "netparse: 1 line not understood (netparse parse --show-issues lists them)\n"
+    doc = json.loads(subprocess.run([sys.executable, "-m", "netparse", "analyze", "-o", "json", str(path)],
+                                    capture_output=True, text=True, check=True).stdout)
+    assert doc["inputs"][0]["issues"] == 1

@@ -27,6 +27,7 @@ import typer
 from ..errors import ConfigError, InputProblem, RuleError, UnknownFormatError
 from .findings import render_findings, severity_counts
 from .live import analyze_live
+from .exits import not_understood
 from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -155,6 +156,7 @@ def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
                 "state_counts": state_counts(summary),
                 "kind_counts": summary.by_kind,
                 "findings": len(found),
+                "issues": len(snapshot.issues),
                 **({"host": snapshot.host} if snapshot.host else {}),
                 **({"timestamp": snapshot.timestamp.isoformat()} if snapshot.timestamp else {}),
             }
@@ -303,6 +305,9 @@ def analyze_command(
         _json_report(results, config, counts)
     else:
         _text_report(results, config, live_snapshot, counts)
+        sys.stdout.flush()
+        # the lines of what was analysed that were not understood (as bare netparse says)
+        not_understood(sum(len(snapshot.issues) for snapshot, _ in results))
     if problems:  # an input was skipped: that outranks --fail-on
         raise typer.Exit(EXIT_INPUT)
     if fail_on is not None:

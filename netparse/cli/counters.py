@@ -11,6 +11,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import InputSkipped
+from .exits import not_understood
 from .options import EXIT_INPUT, FilesArg, FormatOpt, err, expand_or_exit, input_errors
 
 COUNTERS_HELP = (
@@ -90,9 +91,7 @@ def counters_command(
                 for snap, key, rise, rate in rises())
         write_table(columns, rows, out, stdout_width())
     out.flush()
-    if state["unread"]:
-        n = state["unread"]
-        err(f"{n} line{'s' if n != 1 else ''} not understood (netparse parse --show-issues lists them)")
+    not_understood(state["unread"])
     if not state["found"]:
         err("no counters or settings found")
         raise typer.Exit(EXIT_INPUT)

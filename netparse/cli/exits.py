@@ -22,6 +22,12 @@ def err(message: str) -> None:
         sys.stderr.write(f"netparse: {shown(message)}\n")  # one line; file names, labels from input: never escapes
 
 
+def not_understood(n: int, hint: str = "netparse parse --show-issues lists them") -> None:
+    """The one stderr line that says ``n`` input lines were not understood (none for 0)."""
+    if n:
+        err(f"{n} line{'s' if n != 1 else ''} not understood ({hint})")
+
+
 def guarded(call: Callable[[], object]) -> None:
     """Run the command ``call`` as the console script does: never a traceback for bad input or
     a closed pipe. A bug (an exception netparse did not raise on purpose, or a rule that

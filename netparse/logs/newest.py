@@ -184,6 +184,7 @@ def _streamed_input(name: str, format: str, progress, top: int | None) -> Iterat
     latest: dict[str | None, tuple[Snapshot, Facts, _Snapshot]] = {}
     builders: dict[str | None, SeriesBuilder] = {}
     current = _Snapshot(top)
+    last: Snapshot | None = None
     try:
         for block, item in reader:
             if item is None:
@@ -192,6 +193,7 @@ def _streamed_input(name: str, format: str, progress, top: int | None) -> Iterat
                     facts, block.index, block.timestamp, block.host, snap.source
                 )
                 latest[block.host] = (snap, facts, current)
+                last = snap
                 current = _Snapshot(top)
             elif item.__class__ is ParseIssue:
                 current.issues.append(item)  # type: ignore[arg-type]
@@ -200,6 +202,8 @@ def _streamed_input(name: str, format: str, progress, top: int | None) -> Iterat
     except OSError as exc:
         raise InputProblem(f"cannot read {name}: {exc.strerror or exc}") from None
     _nothing_found(reader, latest)
+    if last is not None and current.issues:
+        last.issues.extend(current.issues)  # after the last snapshot: with it (as by_snapshot)
     for host, (snap, facts, ended) in latest.items():
         _as_listing(reader, snap)
         facts.reformat(snap.format)

@@ -495,20 +495,36 @@ class LogReader:
             elif on_issue is not None:
                 on_issue(block, item)  # type: ignore[arg-type]
 
-    def by_snapshot(self) -> Iterator[tuple[LogSnapshot, list[Socket], list[ParseIssue]]]:
-        """Each snapshot with its sockets and issues, as it ends (memory: one snapshot). Issues
-        of a block that holds no listing line (and so never ends as a snapshot) go with the
-        next snapshot; after the last one they are in ``parser``'s counts only."""
+    def by_snapshot(self, orphans: bool = False) -> Iterator[tuple[LogSnapshot, list[Socket], list[ParseIssue]]]:
+        """Each snapshot with its sockets and issues, as it ends (memory: one snapshot and the
+        issues read after it). Issues of a block that holds no listing line (and so never ends
+        as a snapshot) go with the next snapshot, those after the last snapshot with the last
+        one: every issue is in some snapshot's list. ``orphans``: when no snapshot ended at all
+        (nothing recognised as a listing), the issues still come, with the last block read and
+        no sockets, rather than not at all."""
         sockets: list[Socket] = []
         issues: list[ParseIssue] = []
+        held: tuple[LogSnapshot, list[Socket], list[ParseIssue]] | None = None  # ended, not yet given
+        last: LogSnapshot | None = None
         for block, item in self:
+            last = block
             if item is None:
-                yield block, sockets, issues
+                if held is not None:
+                    yield held
+                held = (block, sockets, issues)
                 sockets, issues = [], []
             elif item.__class__ is not ParseIssue:
+                if held is not None:
+                    yield held  # a listing follows: the issues read since go with it
+                    held = None
                 sockets.append(item)
             else:
                 issues.append(item)  # type: ignore[arg-type]
+        if held is not None:
+            held[2].extend(issues)  # issues after the last snapshot: with it
+            yield held
+        elif orphans and issues and last is not None:
+            yield last, sockets, issues
 
     def _merge(self, block: LogSnapshot, section: LogSnapshot) -> None:
         """Undo a header split: ``section`` goes back into ``block``."""
@@ -600,8 +616,10 @@ def snapshot_model(block: LogSnapshot, sockets: list[Socket], issues: list[Parse
 
 
 def iter_snapshots(reader: LogReader) -> Iterator[Snapshot]:
-    """Whole :class:`~netparse.model.Snapshot` objects, one at a time (memory: one snapshot)."""
-    for block, sockets, issues in reader.by_snapshot():
+    """Whole :class:`~netparse.model.Snapshot` objects, one at a time (memory: one snapshot).
+    Every issue is in one of them: after the last snapshot's lines, in the last; in an input
+    with no listing at all, in one snapshot without sockets (format ``unknown``)."""
+    for block, sockets, issues in reader.by_snapshot(orphans=True):
         yield snapshot_model(block, sockets, issues, reader.current_encoding)
 
 
