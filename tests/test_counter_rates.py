@@ -157,3 +157,23 @@ def test_rates_need_time_going_forward() -> None:
     assert seconds_between(t, t) is None
     assert seconds_between(None, t) is None
     assert seconds_between(t.replace(tzinfo=None), t) is None  # one naive, one aware
+
+
+def test_cli_counters_delta_says_reset_and_compares_each_host_with_itself(tmp_path: Path) -> None:
+    runner = CliRunner()
+    reset = joined(tmp_path, "counters-accept-overflow.log", "counters-syn-cookies.log")
+    got = runner.invoke(app, ["counters", "--delta", "--json", reset])
+    assert got.exit_code == 0, got.output
+    docs = [json.loads(line) for line in got.stdout.splitlines()]
+    resets = [d for d in docs if d.get("reset")]
+    assert [d["source"] for d in resets] == [f"{reset}:826"]  # the second capture's first snapshot
+    table = runner.invoke(app, ["counters", "--delta", reset]).stdout
+    assert "(every counter)" in table and "reset: the counters fell (reboot, new namespace, 32-bit wrap): rise unknown\n" in table
+    # two hosts' logs on one command line: no rise across the file boundary (each host's own)
+    one, two = tmp_path / "web1.log", tmp_path / "web2.log"
+    one.write_text((LOGS / "counters-accept-overflow.log").read_text())
+    two.write_text((LOGS / "counters-syn-cookies.log").read_text())
+    both = [json.loads(line) for line in runner.invoke(app, ["counters", "--delta", "--json", str(one), str(two)]).stdout.splitlines()]
+    alone = [json.loads(line) for name in (one, two)
+             for line in runner.invoke(app, ["counters", "--delta", "--json", str(name)]).stdout.splitlines()]
+    assert both == alone and not any(d.get("reset") for d in both)

@@ -18,7 +18,8 @@ COUNTERS_HELP = (
     "Print the kernel counters and settings in the inputs (nstat -az, /proc/net/snmp, netstat, snmp6, "
     "netstat -s, sysctl, grep -H . /proc/sys/...): one row per counter with its section, label and canonical "
     "name. --delta: how much each counter rose between consecutive snapshots of a log (and per second when "
-    "they have timestamps); counters that did not move are left out. Counters that fell restarted (reboot): left out; "
+    "they have timestamps), each host's snapshots against its own; counters that did not move are left out. Where "
+    "counters fell they restarted (reboot): a 'reset' row; "
     "from plain nstat (no zeros printed) they are its increments, taken as the rises."
 )
 
@@ -29,7 +30,7 @@ def counters_command(
     delta: bool = typer.Option(False, "--delta", help="Rises between consecutive snapshots instead of values."),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
 ) -> None:
-    from ..counters import deltas
+    from ..counters import RESET, counter_change
     from ..logs.reader import LogReader, snapshot_model
     from ..logs.stamps import seconds_between
     from ..output.grid import Column, stdout_width, write_table
@@ -63,19 +64,29 @@ def counters_command(
                 yield snap, rec.model_dump(mode="json", exclude_none=True)
 
     def rises():
-        previous = None
+        """(snapshot, counter, rise, per second) for each counter that rose since the previous
+        snapshot of the same host; (snapshot, None, None, None) where the counters fell (a
+        reset: how much they rose across it is unknown)."""
+        previous: dict = {}  # host -> (values, timestamp): never one host's against another's
         for snap in snapshots():
             current = {c.name: c.value for c in snap.counters or []}
-            if previous is not None:
-                seconds = seconds_between(previous[1], snap.timestamp)
-                for key, rise in deltas(previous[0], current).items():
-                    if rise:
-                        yield snap, key, rise, (rise / seconds if seconds else None)
-            previous = (current, snap.timestamp)
+            before = previous.get(snap.host)
+            if before is not None and current:
+                changes, kind = counter_change(before[0], current)
+                if kind == RESET:
+                    yield snap, None, None, None
+                else:
+                    seconds = seconds_between(before[1], snap.timestamp)
+                    for key, rise in changes.items():
+                        if rise:
+                            yield snap, key, rise, (rise / seconds if seconds else None)
+            if current:
+                previous[snap.host] = (current, snap.timestamp)
 
     if as_json:
         docs = ({**row, **where(snap)} for snap, row in values()) if not delta else (
-            {"name": key, "delta": rise, "per_second": rate, **where(snap)} for snap, key, rise, rate in rises())
+            ({"name": key, "delta": rise, "per_second": rate} if key is not None else {"reset": True}) | where(snap)
+            for snap, key, rise, rate in rises())
         for doc in docs:
             out.write(json_safe(json.dumps(doc, ensure_ascii=False)) + "\n")
     elif not delta:
@@ -87,9 +98,19 @@ def counters_command(
     else:
         columns = [Column("Counter"), Column("Rise", right=True), Column("Per second", right=True, drop=2),
                    Column("Snapshot", drop=1)]
-        rows = ([key, f"+{rise:,}", "" if rate is None else f"{rate:,.2f}", snap.source or ""]
-                for snap, key, rise, rate in rises())
-        write_table(columns, rows, out, stdout_width())
+        resets = []
+
+        def delta_rows():
+            for snap, key, rise, rate in rises():
+                if key is None:
+                    resets.append(snap)
+                    yield ["(every counter)", "reset", "", snap.source or ""]
+                else:
+                    yield [key, f"+{rise:,}", "" if rate is None else f"{rate:,.2f}", snap.source or ""]
+
+        write_table(columns, delta_rows(), out, stdout_width())
+        if resets:
+            out.write("reset: the counters fell (reboot, new namespace, 32-bit wrap): rise unknown\n")
     out.flush()
     not_understood(state["unread"])
     if not state["found"]:
