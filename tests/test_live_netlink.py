@@ -7,6 +7,7 @@ Tests that need root, ss or ip fail (not skip) under CI=true when those are miss
 
 from __future__ import annotations
 
+import re
 import json
 import os
 import shutil
@@ -424,3 +425,11 @@ def test_owner_cache_keys_by_pid_and_start_time() -> None:
         assert len([k for k in cache.processes if k[0] == os.getpid()]) == 1
     finally:
         server.close()
+
+
+def test_live_analyze_header_names_the_source_once_and_the_time_to_the_second() -> None:
+    need_linux()
+    head = netparse_cmd("analyze", "--live").stdout.splitlines()[0]
+    assert re.fullmatch(r"netlink sock_diag \[[^,\]]+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\]: [\d,]+ sockets?(: .*)?", head), head
+    proc = netparse_cmd("analyze", "--live", env={"NETPARSE_LIVE_SOURCE": "proc"}).stdout.splitlines()[0]
+    assert "(proc-net): " in proc  # the fallback's format is not in its source: still said

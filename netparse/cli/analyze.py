@@ -103,18 +103,23 @@ def state_counts(summary: "Summary") -> dict[str, int]:
 # ---------------------------------------------------------------------------- rendering
 
 
-def _summary_line(snapshot: "Snapshot", counts: "dict[int, Summary] | None" = None) -> str:
+def _summary_line(snapshot: "Snapshot", counts: "dict[int, Summary] | None" = None, live: bool = False) -> str:
+    """``source [host, time] (format): N sockets: states``; live: the time to the second and the
+    format not repeated when the source names it (``netlink sock_diag [vm, …]``)."""
     from ..summary import counts_text
 
     summary = _counts(snapshot, counts)
     states = counts_text(summary)
     source = snapshot.source or "<input>"
-    if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log
+    if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log, or this machine now
         from ..logs.stamps import format_time
 
-        source += f" [{', '.join(x for x in (snapshot.host, format_time(snapshot.timestamp)) if x)}]"
+        when = snapshot.timestamp.replace(microsecond=0) if live and snapshot.timestamp else snapshot.timestamp
+        source += f" [{', '.join(x for x in (snapshot.host, format_time(when)) if x)}]"
+    if not (live and snapshot.format in (snapshot.source or "").split()):
+        source += f" ({snapshot.format})"
     n = summary.total
-    return f"{source} ({snapshot.format}): {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
+    return f"{source}: {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
 
 
 #: the words of the header line to wrap between, a time (format_time's "2026-12-01 14:15:41 UTC")
@@ -134,7 +139,7 @@ def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Confi
     for i, (snapshot, findings) in enumerate(results):
         if i:
             console.print()
-        head = shown(_summary_line(snapshot, counts))
+        head = shown(_summary_line(snapshot, counts, live=snapshot is live))
         if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
             head = "\n".join(wrap_atoms(_TIME_OR_WORD.findall(head), " ", max(40, console.width)))
         console.print(Text(head, style="bold"), soft_wrap=True)
