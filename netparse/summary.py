@@ -23,7 +23,7 @@ container, ``unknown`` for sockets whose owner is not known (no ``-p``, TIME_WAI
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from pydantic import BaseModel, Field
 
@@ -90,11 +90,16 @@ class Summary(BaseModel):
 HOST, UNKNOWN = "host", "unknown"
 
 
-def container_of(s: Socket) -> dict | None:
-    """The container fields of a record: its own, else from its cgroup path."""
-    if s.container is not None:
-        return s.container.model_dump(exclude_none=True)
-    return from_cgroup(s.cgroup) if s.cgroup else None
+def container_of(s: "Socket | Mapping[str, Any]") -> dict | None:
+    """The container fields of a record (a Socket or a row): its own, else from its cgroup path."""
+    r = s if s.__class__ is dict else s.__dict__  # type: ignore[union-attr]
+    container = r.get("container")
+    if container is not None:
+        if container.__class__ is dict:
+            return {k: v for k, v in container.items() if v is not None}
+        return container.model_dump(exclude_none=True)
+    cgroup = r.get("cgroup")
+    return from_cgroup(cgroup) if cgroup else None
 
 
 def owner_label(pid: int | None, name: str | None) -> str:
@@ -118,8 +123,13 @@ class _Owned:
 
 def kind_of(s: Socket) -> str:
     """tcp, udp, raw, unix, or the protocol's own name (netlink, packet, sctp ...)."""
-    proto = (s.proto or "").lower()
-    if s.family is Family.UNIX or proto.startswith("unix"):
+    return kind_name(s.proto, s.family)
+
+
+def kind_name(proto: str | None, family: Family | None) -> str:
+    """:func:`kind_of` from a record's ``proto`` and ``family``."""
+    proto = (proto or "").lower()
+    if family is Family.UNIX or proto.startswith("unix"):
         return "unix"
     for name in ("tcp", "udp", "raw"):
         if proto.startswith(name):
@@ -162,51 +172,56 @@ class SummaryBuilder:
         self.names: dict[str, int] = {}
         self.name_list: list[str] = []
 
-    def _owner_key(self, s: Socket) -> int | None:
-        if s.process is None and s.pid is None:
+    def _owner_key(self, pid: int | None, process: str | None) -> int | None:
+        if process is None and pid is None:
             return None
-        if s.process:
-            idx = self.names.get(s.process)
+        if process:
+            idx = self.names.get(process)
             if idx is None:
-                idx = self.names[s.process] = len(self.name_list)
-                self.name_list.append(s.process)
+                idx = self.names[process] = len(self.name_list)
+                self.name_list.append(process)
             idx += 1
         else:
             idx = 0
-        return ((s.pid + 1 if s.pid is not None else 0) << 24) | idx
+        return ((pid + 1 if pid is not None else 0) << 24) | idx
 
     def _owner_text(self, key: int) -> str:
         pid, idx = (key >> 24) - 1, key & 0xFFFFFF
         return owner_label(pid if pid >= 0 else None, self.name_list[idx - 1] if idx else None)
 
-    def add(self, s: Socket) -> None:
+    def add(self, s: "Socket | Mapping[str, Any]") -> None:
+        """Count one record: a :class:`~netparse.model.Socket` or a row (a dict of its fields,
+        as :meth:`~netparse.model.Snapshot.iter_rows` gives; a missing key is None)."""
+        get = (s if s.__class__ is dict else s.__dict__).get  # type: ignore[union-attr]
+        proto, state = get("proto"), get("state")
         self.total += 1
-        self.protos[s.proto] += 1
-        kind = kind_of(s)
+        self.protos[proto] += 1
+        kind = kind_name(proto, get("family"))
         self.kinds[kind] += 1
-        key = (kind, s.state)
+        key = (kind, state)
         g = self.groups.get(key)
         if g is None:
             g = self.groups[key] = _Group()
         g.count += 1
-        if s.state_printed is False:
+        if get("state_printed") is False:
             g.not_printed += 1
-        port = s.local_port
+        port = get("local_port")
         if port is not None:
-            if kind == "tcp" and s.state is TcpState.LISTEN:
+            if kind == "tcp" and state is TcpState.LISTEN:
                 self.listen_ports.add(port)
-            if port >= EPHEMERAL_LOW and s.remote_port is not None and port not in self.listen_ports:
-                g.to[s.remote_port] += 1  # a client end: what it talks to is the meaning
+            remote_port = get("remote_port")
+            if port >= EPHEMERAL_LOW and remote_port is not None and port not in self.listen_ports:
+                g.to[remote_port] += 1  # a client end: what it talks to is the meaning
             else:
                 g.local[port] += 1
-        owner = self._owner_key(s)
-        if owner is not None and (s.process or s.pid is not None):
-            g.procs[owner] += 1
-        remote = s.remote_address
+        pid, process = get("pid"), get("process")
+        if process or pid is not None:
+            g.procs[self._owner_key(pid, process)] += 1  # type: ignore[index]
+        remote = get("remote_address")
         if remote and remote not in _NO_REMOTE:
             g.remotes[remote] += 1
         if self.by is not None:
-            self._add_owned(s, kind)
+            self._add_owned(s, get, kind, state, pid, process)
 
     def add_counted(self, proto: str, kind: str, state: TcpState, n: int, not_printed: int = 0) -> None:
         """Count ``n`` sockets of one protocol, kind and state at once (``not_printed`` of them
@@ -220,11 +235,11 @@ class SummaryBuilder:
         g.count += n
         g.not_printed += not_printed
 
-    def _add_owned(self, s: Socket, kind: str) -> None:
+    def _add_owned(self, s, get, kind: str, state, pid: int | None, process: str | None) -> None:
         info = container_of(s)
         if info is not None:
             name = label(info)
-        elif s.pid is not None or s.process or s.cgroup:
+        elif pid is not None or process or get("cgroup"):
             name = HOST
         else:
             name = UNKNOWN
@@ -234,11 +249,12 @@ class SummaryBuilder:
         o.count += 1
         o.kinds[kind] += 1
         if kind == "tcp":
-            o.states[s.state] += 1
-            if s.state is TcpState.LISTEN and s.local_port is not None:
-                o.listening[s.local_port] += 1
-        if s.process or s.pid is not None:
-            o.procs[owner_label(s.pid, s.process)] += 1
+            o.states[state] += 1
+            port = get("local_port")
+            if state is TcpState.LISTEN and port is not None:
+                o.listening[port] += 1
+        if process or pid is not None:
+            o.procs[owner_label(pid, process)] += 1
 
     def by_container(self) -> list[GroupSummary]:
         """The per-container counts (``by="container"``), most sockets first; host and unknown

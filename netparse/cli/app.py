@@ -383,6 +383,7 @@ def _summary(
 
         summary_openmetrics(run, _summary_sockets(run, all_snapshots), show_issues)
         return
+    run.rows = True  # counted from the rows: no Socket per record
     summary, hosts = _summary_counts(run, all_snapshots, by)
     title = ", ".join(sorted(run.formats)) or None
     if hosts:

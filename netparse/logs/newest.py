@@ -19,7 +19,6 @@ from ..errors import InputError, InputProblem
 from ..inputs.files import expand
 from ..inputs.progress import ReadProgress
 from ..model import Family, ParseIssue, Snapshot, Socket
-from ..rows import socket_of
 from ..rules.facts import Facts, FactsBuilder, Series, SeriesBuilder, supersedes
 from ..summary import Summary, SummaryBuilder, kind_of
 from .reader import LogReader, LogSnapshot, snapshot_model
@@ -152,7 +151,7 @@ class _Snapshot:
     def add(self, item: "dict | Socket") -> None:
         self.facts.add(item)
         if self.summary is not None:
-            self.summary.add(socket_of(item) if item.__class__ is dict else item)  # type: ignore[arg-type]
+            self.summary.add(item)
             return
         row = item if item.__class__ is dict else item.__dict__  # type: ignore[union-attr]
         get = row.get
