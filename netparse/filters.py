@@ -1,9 +1,10 @@
 """Which sockets to keep: the ``--state/--port/--proto/--pid`` predicate of ``parse``, ``live``
-and the worker processes of ``--jobs`` (which import this, not the CLI)."""
+and the worker processes of ``--jobs`` (which import this, not the CLI). It reads a
+:class:`~netparse.model.Socket` or a row (a dict of its fields, a missing key None) alike."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .errors import FilterError
 from .locales import resolve_state
@@ -43,14 +44,15 @@ def socket_filter(
     if not (states or ports or protos or pids):
         return keep_all
 
-    def keep(s: Socket) -> bool:
-        if states and s.state not in states:
+    def keep(s: "Socket | Mapping[str, Any]") -> bool:  # a Socket or a row (a dict of its fields)
+        get = s.get if isinstance(s, dict) else s.__dict__.get  # type: ignore[union-attr]
+        if states and get("state") not in states:
             return False
-        if ports and s.local_port not in ports and s.remote_port not in ports:
+        if ports and get("local_port") not in ports and get("remote_port") not in ports:
             return False
-        if protos and s.proto not in protos:
+        if protos and get("proto") not in protos:
             return False
-        if pids and s.pid not in pids:
+        if pids and get("pid") not in pids:
             return False
         return True
 

@@ -92,7 +92,7 @@ HOST, UNKNOWN = "host", "unknown"
 
 def container_of(s: "Socket | Mapping[str, Any]") -> dict | None:
     """The container fields of a record (a Socket or a row): its own, else from its cgroup path."""
-    r = s if s.__class__ is dict else s.__dict__  # type: ignore[union-attr]
+    r = s if isinstance(s, dict) else s.__dict__  # type: ignore[union-attr]
     container = r.get("container")
     if container is not None:
         if container.__class__ is dict:
@@ -192,7 +192,7 @@ class SummaryBuilder:
     def add(self, s: "Socket | Mapping[str, Any]") -> None:
         """Count one record: a :class:`~netparse.model.Socket` or a row (a dict of its fields,
         as :meth:`~netparse.model.Snapshot.iter_rows` gives; a missing key is None)."""
-        get = (s if s.__class__ is dict else s.__dict__).get  # type: ignore[union-attr]
+        get = s.get if isinstance(s, dict) else s.__dict__.get  # type: ignore[union-attr]
         proto, state = get("proto"), get("state")
         self.total += 1
         self.protos[proto] += 1

@@ -253,13 +253,13 @@ def parse(
         run.finish(show_issues)
         return
     # machine outputs are written from the parser's rows: no model for a kernel row
-    from ..rows import row_dict, row_json, socket_of
+    from ..rows import row_dict, row_json
 
     run.rows = True
     if keep is keep_all:
         selected = run.sockets()
     else:
-        selected = ((name, s) for name, s in run.sockets() if keep(socket_of(s) if s.__class__ is dict else s))
+        selected = ((name, s) for name, s in run.sockets() if keep(s))
     if output is Output.parquet:
         records = (dict(row_dict(s, record_dict, **run.snapshot_keys()), file=name) for name, s in selected)
         _write_parquet(records, out_dir)
