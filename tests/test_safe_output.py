@@ -36,7 +36,7 @@ from netparse.logs.timeline import N_COUNTS, STATE_INDEX, Row, Timeline
 from netparse.logs.timeline import render_table as render_timeline
 from netparse.model import Snapshot, Socket
 from netparse.output.records import record_dict, record_json, write_csv, write_json, write_jsonl
-from netparse.output.safe import FORMULA_START, UNSAFE, csv_cell, shown
+from netparse.output.safe import FORMULA_START, UNSAFE, csv_cell, shown, shown_edges
 from netparse.output.tables import render_summary, render_table
 from netparse.rules.finding import Finding, Severity
 from netparse.states import TcpState
@@ -83,9 +83,10 @@ def no_leak(out: str) -> None:
 
 
 def one_line(out: str, value: str) -> bool:
-    """``value`` (as shown) whole on one line of ``out``."""
-    want = shown(value)
-    return any(want in line for line in out.splitlines())
+    """``value`` whole on one line of ``out``, as text shows it (:func:`shown`) or as a table
+    cell shows it (:func:`shown_edges`: whitespace at its ends escaped too)."""
+    wants = {shown(value), shown_edges(value)}
+    return any(want in line for line in out.splitlines() for want in wants)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -229,3 +230,13 @@ def test_checkmk_text_cannot_start_long_output_from_input() -> None:
     shown = clean("java\\nCRIT forged service")
     assert "\\n" not in shown and shown == "java\\x5cnCRIT forged service"
     assert clean("C:\\Windows") == "C:\\x5cWindows"
+
+
+def test_whitespace_at_the_ends_of_a_cell_is_escaped_not_trimmed() -> None:
+    from netparse.output.safe import shown_edges
+
+    assert [shown_edges(t) for t in (" ", "java ", " a b ", "x", "", "\u3000y", "a\x1b ")] == [
+        "\\x20", "java\\x20", "\\x20a b\\x20", "x", "", "\\u3000y", "a\\x1b\\x20"]
+    buf = io.StringIO()
+    render_table(iter([socket("java ", "10.0.0.1")]), buf, width=None)
+    assert buf.getvalue().splitlines()[1].endswith("42/java\\x20")

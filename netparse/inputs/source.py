@@ -17,13 +17,15 @@ from ..errors import InputReadError
 from .decode import MAX_LINE, DecodedLines
 
 
-_DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
-try:  # bz2 raises OSError already; zstandard has its own error type
-    import zstandard as _zstd  # noqa: F401
+_DECOMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)  # bz2 raises OSError already
 
-    _DECOMPRESSION_ERRORS += (_zstd.ZstdError,)
-except ImportError:  # pragma: no cover - zstandard is optional
-    pass
+
+def _decompression_errors() -> tuple[type[BaseException], ...]:
+    """The errors of a corrupt or cut compressed input; zstandard's own type only once a zstd
+    input imported it (an ``except`` clause evaluates this when an exception is matched, so an
+    uncompressed input never imports zstandard)."""
+    zstd = sys.modules.get("zstandard")
+    return _DECOMPRESSION_ERRORS + ((zstd.ZstdError,) if zstd is not None else ())
 
 
 @dataclass
@@ -56,7 +58,7 @@ class TextSource:
             for line in decoded:
                 self.encoding = decoded.encoding
                 yield line
-        except _DECOMPRESSION_ERRORS as exc:
+        except _decompression_errors() as exc:
             # a corrupt or cut compressed file: one kind of error (an OSError) for every caller
             raise InputReadError(f"corrupt or truncated compressed data ({exc})", self.name) from None
         finally:

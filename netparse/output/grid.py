@@ -14,7 +14,7 @@ Widths are measured on the first :data:`WINDOW` rows, so the first line comes ou
 those rows (or the whole input, if shorter) are read and memory stays flat; a later, longer
 value pushes its line's later cells right rather than being cut.
 
-Every atom goes through :func:`netparse.output.safe.shown`. No rich here.
+Every atom goes through :func:`netparse.output.safe.shown_edges` (:func:`~netparse.output.safe.shown`, whitespace at its ends escaped: cells are padded and trimmed). No rich here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Iterable, Sequence, Union
 
-from .safe import shown
+from .safe import shown_edges
 
 #: rows read before the column widths are fixed
 WINDOW = 200
@@ -80,8 +80,8 @@ def text_width(s: str) -> int:
 
 def _atoms(value: Cell) -> list[str]:
     if isinstance(value, str):
-        return [shown(value)]
-    return [shown(a) for a in value]
+        return [shown_edges(value)]
+    return [shown_edges(a) for a in value]
 
 
 def _pad(s: str, width: int, right: bool) -> str:

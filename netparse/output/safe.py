@@ -9,6 +9,8 @@ name: terminal escape sequences, rich markup, spreadsheet formulas, characters X
   and non-characters become visible escapes (``\\x1b``, ``\\u202e``, ``\\udc80``); everything else is
   kept as printed. Backslashes are kept as printed (a Windows path stays ``C:\\Windows``), so
   ``\\x1b`` in the output is either the escape character or those four characters as printed.
+* :func:`shown_edges` — :func:`shown` for a table cell, whitespace at either end escaped too
+  (tables pad and trim cells: ``"java "`` would lose its space).
 * :func:`cell` — a rich ``Text`` of :func:`shown`: never read as markup, never an emoji code.
 * :func:`csv_cell` — a CSV cell that a spreadsheet would run as a formula (starting with
   ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'``, as OWASP's "CSV
@@ -53,6 +55,23 @@ def shown(text: object) -> str:
     if UNSAFE.search(s) is None:  # the common case: one C-level scan, no copy
         return s
     return UNSAFE.sub(_escape, s)
+
+
+def shown_edges(text: object) -> str:
+    """:func:`shown` for a table cell: whitespace at either end (a process named ``"java "``)
+    also as escapes (``java\\x20``): a table pads and trims its cells, where it would vanish."""
+    s = shown(text)
+    if s and (s[0].isspace() or s[-1].isspace()):
+        n = len(s)
+        lead = n - len(s.lstrip())
+        trail = n - len(s.rstrip()) if lead < n else 0
+        return "".join(map(_edge, s[:lead])) + s[lead:n - trail] + "".join(map(_edge, s[n - trail:]))
+    return s
+
+
+def _edge(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def shown_text(text: str) -> str:

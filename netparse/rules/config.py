@@ -18,7 +18,6 @@ netparse and are left alone here.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -145,6 +144,8 @@ def parse_override(text: str) -> tuple[str, str, Any]:
     if not sep or not dot or not rule_key or not key.strip():
         raise ConfigError(f"--set expects RULE.KEY=VALUE (e.g. NP001.warning=50), got {text!r}")
     raw = raw.strip()
+    import tomllib  # only when a --set or a config file is read
+
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
@@ -155,6 +156,8 @@ def parse_override(text: str) -> tuple[str, str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
