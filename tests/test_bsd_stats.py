@@ -196,12 +196,27 @@ def test_cli_reads_netstat_s_p_tcp_from_a_pipe() -> None:
 
 
 def test_other_formats_samples_with_a_bsd_title_line_are_not_taken() -> None:
-    """Samples of other formats that hold a line this grammar's gate lets through keep their format."""
+    """Samples of other formats that hold a line this grammar's gate lets through keep their
+    format (today there is none: the gate takes only the titles and sub-titles above)."""
     entry = GRAMMARS.entry("bsd-netstat-s")
     mine = {p.resolve() for p in ALL_BSD}
+    assert all(any(entry.may_mark(line) for line in text_lines(p)) for p in ALL_BSD)
     others = [p for p in sample_files() if p.resolve() not in mine]
     candidates = [p for p in others
                   if any(entry.may_mark(line) for line in p.read_text(encoding="utf-8", errors="replace").splitlines())]
     for path in candidates:
         snap = netparse.parse_file(path)
         assert snap.format != "bsd-netstat-s" and "bsd-netstat-s" not in snap.formats, path
+
+
+def test_mixed_input_keeps_each_format_its_own_lines() -> None:
+    """BSD statistics, then Linux net-tools netstat -s, then a macOS socket listing, in one input:
+    each part reads as it does alone (titles switch grammars both ways)."""
+    parts = [COUNTERS / "freebsd-netstat-s-tcp-excerpt.txt", COUNTERS / "netstat-s.txt",
+             COUNTERS / "macos-netstat-s-p-udp-workshop.txt", SAMPLES / "macos" / "jc-osx-10.14.6-netstat.txt"]
+    alone = [netparse.parse_file(p) for p in parts]
+    mixed = netparse.parse("".join(p.read_text(encoding="utf-8") for p in parts))
+    assert [(c.name, c.value) for c in mixed.counters or []] == [(c.name, c.value) for s in alone for c in (s.counters or [])]
+    assert len(mixed.sockets) == len(alone[3].sockets) > 0
+    assert len(mixed.issues) == sum(len(s.issues) for s in alone)
+    assert {"bsd-netstat-s", "linux-netstat-s", "bsd-netstat"} <= set(mixed.formats) | {mixed.format}
