@@ -138,9 +138,9 @@ def test_plurals_of_both_systems_and_flat_or_nested_give_the_same_fields() -> No
 def test_lines_the_tables_do_not_know_are_kept_under_their_parents_names() -> None:
     snap = netparse.parse_file(FULL)
     ip6 = {c.name: c for c in snap.counters if c.section == "ip6"}
-    lo0 = ip6["ip6:Mbuf statistics: > two or more mbuf: > lo0= %llu"]
+    lo0 = ip6["ip6:Mbuf statistics: > two or more mbuf: > lo0="]
     assert lo0.value == 1268 and text_lines(FULL)[lo0.line - 1] == "\t\t\tlo0= 1268"
-    assert ip6["ip6:Input histogram: > TCP: %llu"].value == 44382
+    assert ip6["ip6:Input histogram: > TCP:"].value == 44382
     # names are unique but where the output itself prints the same line twice (pfkey's
     # 'message with memory allocation failure', for two kernel fields)
     lines = text_lines(FULL)
@@ -148,7 +148,7 @@ def test_lines_the_tables_do_not_know_are_kept_under_their_parents_names() -> No
     for c in snap.counters:
         by_name.setdefault(c.name, set()).add(lines[c.line - 1])
     twice = Counter(c.name for c in snap.counters)
-    assert [n for n, k in twice.items() if k > 1] == ["pfkey:%llu message with memory allocation failure"]
+    assert [n for n, k in twice.items() if k > 1] == ["pfkey:message with memory allocation failure"]
     assert all(len(by_name[n]) == 1 for n, k in twice.items() if k > 1)
 
 

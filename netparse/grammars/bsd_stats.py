@@ -34,9 +34,11 @@ their ``.note``; the wording from FreeBSD ``usr.bin/netstat/inet.c`` and Apple's
   ``canonical`` is the Linux/MIB name where the meaning is the same (``tcpRetransSegs``,
   ``TcpExtListenOverflows``, ``UdpRcvbufErrors``: :data:`CANONICAL`), else the name.
 * Lines the tables do not know (other sections: arp, igmp, ip6, icmp6, mptcp, kctl ..., and lines
-  of newer releases) are kept too: named ``section:label``, the labels of the lines they are
-  nested under first (``ip6:Mbuf statistics: > two or more mbuf: > lo0= %llu``). Such a name
-  follows the printed plural, so it can change with the value on macOS.
+  of newer releases) are kept too: named ``section:`` and the line's label without its values,
+  the labels of the lines it is nested under first (``ip6:Mbuf statistics: > two or more mbuf:
+  > lo0=``, ``arp:ARP entries timed out``). Such a name follows the printed plural, so it can
+  change with the value on macOS ('1 ARP entry', '10 ARP entries'): only the tables' lines are
+  read through their plural forms.
 * ``netstat: sysctl: ...`` (netstat's stderr, mixed in by a terminal) and a title this module
   does not know are reported, and the lines under an unknown title too (their section is not
   known).
@@ -462,7 +464,8 @@ def _record(name: str, value: int, section: str, label: str, canonical: str | No
 
 
 def _fallback(section: str, chain: list[str], label: str) -> str:
-    return f"{section}:" + " > ".join([*chain, label])
+    """'ip6:Mbuf statistics: > two or more mbuf: > lo0=': the labels, values left out."""
+    return f"{section}:" + " > ".join(re.sub(r"%llu ?", "", part).strip() for part in [*chain, label])
 
 
 def _title(res: pp.ParseResults, ctx: Context) -> None:
