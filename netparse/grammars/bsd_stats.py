@@ -483,16 +483,11 @@ def _subtitle(res: pp.ParseResults, ctx: Context) -> None:
     stack.append((width, text, text))
 
 
-@dataclass
-class _QuickMarker(Marker):
-    """A marker whose cheap test is a regex search (the registry's gate uses it too)."""
-
-    quick: re.Pattern[str] | None = None
-
-    def match(self, line: str) -> pp.ParseResults | None:
-        if self.quick is not None and self.quick.search(line) is None:
-            return None
-        return super().match(line)
+def _gated(marker: Marker, quick: str) -> Marker:
+    """``marker`` with a regex its lines all match (:meth:`Marker.gate` reads ``quick``: the
+    registry tests it before loading this module)."""
+    marker.quick = re.compile(quick)  # type: ignore[attr-defined]
+    return marker
 
 
 _TITLE_RE = "(?:" + "|".join(sorted(map(re.escape, (*TITLES, STATE_TITLE)), key=len, reverse=True)) + ")"
@@ -520,10 +515,10 @@ class BsdStats(Grammar):
 
     def __init__(self) -> None:
         self.markers = [
-            _QuickMarker("title", "protocol", R(_TITLE_RE, "title") + R(r":"), "bsdstats", _title, strip=False,
-                         quick=re.compile(rf"^{_TITLE_RE}:[ \t]*$")),
-            _QuickMarker("header", "subtitle", INDENT + R(_SUB_RE, "text"), "bsdstats", _subtitle, strip=False,
-                         quick=re.compile(rf"^[ \t]+{_SUB_RE}[ \t]*$")),
+            _gated(Marker("title", "protocol", R(_TITLE_RE, "title") + R(r":"), "bsdstats", _title, strip=False),
+                   rf"^{_TITLE_RE}:[ \t]*$"),
+            _gated(Marker("header", "subtitle", INDENT + R(_SUB_RE, "text"), "bsdstats", _subtitle, strip=False),
+                   rf"^[ \t]+{_SUB_RE}[ \t]*$"),
         ]
         self.sections = {"bsdstats": [
             Row("bsd-stat", NUM_ROW, self._number), Row("bsd-histogram", HIST_ROW, self._histogram),
