@@ -77,7 +77,9 @@ SUBTITLES = (
 # A printed sum of two fields is named 'a+b'; 'udps_delivered' is netstat's own difference
 # (received minus the drops), no kernel field. FreeBSD: usr.bin/netstat/inet.c @ 005a443f (tcp),
 # @ 82a1909e (ip, icmp, udp); macOS: network_cmds netstat.tproj/inet.c (jddevan/network_cmds @
-# e310d5c4). Where the two nest a line differently, the line is written once (see _lookup).
+# e310d5c4; RACK, FIN_WAIT, 'open ... sockets' (the sysctl net.inet.tcp.pcbcount, a gauge):
+# v-at-gh/network_cmds @ 1bfd442e; the LRO lines: a network_cmds inet.c of the code index, stored
+# file 1244109129). Where the two nest a line differently, the line is written once (see _lookup).
 TABLE = """
 tcp
 # packet[s] sent = tcps_sndtotal
@@ -173,6 +175,15 @@ tcp
 # SACK option[s] (SACK blocks) received = tcps_sack_rcv_blocks
 # SACK option[s] (SACK blocks) sent = tcps_sack_send_blocks
 # SACK scoreboard overflow = tcps_sack_sboverflow
+# LRO coalesced packet[s] = tcps_coalesced_pack
+  # time[s] LRO flow table was full = tcps_flowtbl_full
+  # collision[s] in LRO flow table = tcps_flowtbl_collision
+  # time[s] LRO coalesced 2 packets = tcps_lro_twopack
+  # time[s] LRO coalesced 3 or 4 packets = tcps_lro_multpack
+  # time[s] LRO coalesced 5 or more packets = tcps_lro_largepack
+# segment[s] retransmitted in RACK recovery episodes = tcps_rack_rexmits
+# RACK recovery episode[s] = tcps_rack_recovery_episode
+# RACK recovery episode[s] due to reordering timeout = tcps_rack_reordering_timeout_recovery_episode
 # packet[s] with ECN CE bit set = tcps_ecn_ce
 # packet[s] with ECN ECT(0) bit set = tcps_ecn_ect0
 # packet[s] with ECN ECT(1) bit set = tcps_ecn_ect1
@@ -250,6 +261,8 @@ tcp
 # timer drift[s] less or equal to 500 ms = tcps_timer_drift_le_500_ms
 # timer drift[s] less or equal to 1000 ms = tcps_timer_drift_le_1000_ms
 # timer drift[s] greater than to 1000 ms = tcps_timer_drift_gt_1000_ms
+# FIN_WAIT timeout drop[s] = tcps_fin_timeout_drops
+# open TCP socket[s] = net.inet.tcp.pcbcount
 udp
 # datagram[s] received = udps_ipackets
   # with incomplete header = udps_hdrops
@@ -262,6 +275,7 @@ udp
   # dropped due to no socket = udps_noport
   # broadcast/multicast datagram[s] undelivered = udps_noportbcast
   # broadcast/multicast datagram[s] dropped due to no socket = udps_noportbcast
+  # IPv6 multicast datagram[s] undelivered = udps_noportmcast
   # time[s] multicast source filter matched = udps_filtermcast
   # dropped due to full socket buffers = udps_fullsock
   # not for hashed pcb = udpps_pcbhashmiss
@@ -270,6 +284,7 @@ udp
   # checksummed in software = udps_snd_swcsum+udps_snd6_swcsum
     # datagram[s] (# byte[s]) over IPv4 = udps_snd_swcsum udps_snd_swcsum_bytes
     # datagram[s] (# byte[s]) over IPv6 = udps_snd6_swcsum udps_snd6_swcsum_bytes
+# open UDP socket[s] = net.inet.udp.pcbcount
 ip
 # total packet[s] received = ips_total
   # bad header checksum[s] = ips_badsum
