@@ -32,6 +32,7 @@ SOURCES: list[tuple[str, str, dict[str, Any]]] = [
     (".netstat_stats", "NetstatStats", {}),
     (".sysctl", "Sysctl", {}),
     (".windows_stats", "WindowsStats", {}),
+    (".bsd_stats", "BsdStats", {}),
 ]
 
 
@@ -251,5 +252,15 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'counter',
         'words': None,
         'patterns': (),
+    },
+    {
+        'name': 'bsd-netstat-s',
+        'module': '.bsd_stats',
+        'factory': 'BsdStats',
+        'kwargs': {},
+        'shape_priority': 65,
+        'record_kind': 'counter',
+        'words': (),
+        'patterns': ('^(?:TCP\\ connection\\ count\\ by\\ state|xbkidle|net_api|ipsec6|ipsec|mptcp|icmp6|pfkey|icmp|igmp|rip6|kevt|kctl|carp|tcp|udp|arp|ip6|pim|ip):[ \\t]*$', '^[ \\t]+(?:Histogram\\ of\\ error\\ messages\\ to\\ be\\ generated:|ICMP\\ address\\ mask\\ responses\\ are\\ disabled|source\\ addresses\\ on\\ a\\ non\\-outgoing\\ I/F|ICMP\\ address\\ mask\\ responses\\ are\\ enabled|source\\ addresses\\ of\\ a\\ different\\ scope|source\\ addresses\\ on\\ an\\ outgoing\\ I/F|source\\ addresses\\ of\\ same\\ scope|deprecated\\ source\\ addresses|source\\ address\\ selection|two\\ or\\ more\\ mbuf:|Output\\ histogram:|Input\\ histogram:|Mbuf\\ statistics:)[ \\t]*$'),
     },
 ]
