@@ -144,6 +144,24 @@ def counter_values(counters: Iterable[NetCounter] | None) -> dict[str, int]:
     return {c.name: c.value for c in counters or ()}
 
 
+def linux_name(canonical: str) -> str:
+    """The Linux (nstat) name of a canonical name: ``tcpRetransSegs`` -> ``TcpRetransSegs``;
+    ``TcpExtListenOverflows`` stays."""
+    return canonical[:1].upper() + canonical[1:]
+
+
+def rule_counter_values(counters: Iterable[NetCounter] | None) -> dict[str, int]:
+    """:func:`counter_values`, and each counter of another platform also under the Linux name
+    of its canonical name where the input has no counter of that name (BSD
+    ``tcps_listendrop`` as ``TcpExtListenOverflows``): the rules read Linux names. Linux and
+    Windows counters already carry them."""
+    values = counter_values(counters)
+    for c in counters or ():
+        if c.canonical and c.canonical != c.name:
+            values.setdefault(linux_name(c.canonical), c.value)
+    return values
+
+
 def setting_values(settings: Iterable[NetSetting] | None) -> dict[str, NetSetting]:
     return {s.name: s for s in settings or ()}
 

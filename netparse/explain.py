@@ -517,13 +517,27 @@ def _counter_labels() -> dict[str, list[tuple[str, str]]]:
             continue
         for name in names:
             out.setdefault(name, []).append((lab.platform, lab.label))
+    for name, (line, _) in _bsd_lines().items():
+        out.setdefault(name, []).append(("bsd-netstat-s", line))
     return out
+
+
+def _bsd_lines() -> dict[str, tuple[str, frozenset[str]]]:
+    """Linux name -> (the BSD/macOS ``netstat -s`` line, its printed forms), for the kernel
+    fields whose meaning is that counter's (:data:`netparse.grammars.bsd_stats.CANONICAL`)."""
+    from .counters import linux_name
+    from .grammars.bsd_stats import CANONICAL, field_labels
+
+    lines = field_labels()
+    return {linux_name(canonical): lines[field] for field, canonical in CANONICAL.items() if field in lines}
 
 
 def explain_counter(text: str) -> CounterInfo | None:
     """The counter ``text`` names: a Linux name (``TcpExtListenOverflows``), its field alone
     (``ListenOverflows``), the MIB name (``tcpRetransSegs``), a net-tools ``netstat -s`` sentence
-    (with or without its number) or a Windows label (``Segments Retransmitted``); None if none."""
+    (with or without its number), a Windows label (``Segments Retransmitted``), or a BSD/macOS
+    ``netstat -s`` line or kernel field (``listen queue overflows``, ``tcps_listendrop``); None
+    if none."""
     import re
 
     from .counter_docs import COUNTER_DOCS
@@ -547,7 +561,17 @@ def explain_counter(text: str) -> CounterInfo | None:
         section, field = split_name(name)
         if key in (name.casefold(), canonical_name(section, field).casefold(), field.casefold()):
             return info(name)
+    from .counters import linux_name
+    from .grammars.bsd_stats import CANONICAL
+
+    for bsd_field, canonical in CANONICAL.items():  # a BSD kernel field: tcps_listendrop
+        if key == bsd_field and linux_name(canonical) in COUNTER_DOCS:
+            return info(linux_name(canonical))
     sentence = re.sub(r"(?<![\w.])\d+(?![\w.])", "%llu", key)
+    for name, (_, forms) in _bsd_lines().items():
+        if name in COUNTER_DOCS and any(sentence == f.casefold() or key == " ".join(f.casefold().replace("%llu", " ").split())
+                                        for f in forms):
+            return info(name)
     for name, found in labels.items():
         if name not in COUNTER_DOCS:
             continue

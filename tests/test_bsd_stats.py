@@ -220,3 +220,32 @@ def test_mixed_input_keeps_each_format_its_own_lines() -> None:
     assert len(mixed.sockets) == len(alone[3].sockets) > 0
     assert len(mixed.issues) == sum(len(s.issues) for s in alone)
     assert {"bsd-netstat-s", "linux-netstat-s", "bsd-netstat"} <= set(mixed.formats) | {mixed.format}
+
+
+def test_rules_read_bsd_counters_under_the_linux_names_of_their_meaning() -> None:
+    from netparse.rules.facts import Facts
+
+    snap = netparse.parse_file(COUNTERS / "macos-netstat-s-p-tcp-stripchart.txt")
+    by_field = {c.name: c.value for c in snap.counters}
+    facts = Facts.of(snap)
+    assert facts.counters["TcpExtListenOverflows"] == by_field["tcps_listendrop"] == 21
+    assert facts.counters["TcpRetransSegs"] == by_field["tcps_sndrexmitpack"] == 158547
+    assert "TcpOutSegs" not in facts.counters  # 'packets sent' counts retransmissions: not OutSegs
+    # a Linux input keeps its own values (no alias overrides a counter the input has)
+    linux = netparse.parse_file(COUNTERS / "nstat-az.txt")
+    assert Facts.of(linux).counters == {c.name: c.value for c in linux.counters}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("tcps_listendrop", "TcpExtListenOverflows"),
+    ("21 listen queue overflows", "TcpExtListenOverflows"),
+    ("0 listen queue overflow", "TcpExtListenOverflows"),
+    ("158547 data packets (52114920 bytes) retransmitted", "TcpRetransSegs"),
+    ("udps_fullsock", "UdpRcvbufErrors"),
+])
+def test_explain_knows_bsd_fields_and_lines(text: str, name: str) -> None:
+    from netparse.explain import explain_counter
+
+    info = explain_counter(text)
+    assert info is not None and info.name == name
+    assert info.labels["bsd-netstat-s"]

@@ -428,6 +428,22 @@ def table() -> dict[tuple[str, str], tuple[_Entry, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def field_labels() -> dict[str, tuple[str, frozenset[str]]]:
+    """Kernel field -> (its line as the table writes it, every printed form), values as ``%llu``
+    (``tcps_sndrexmitpack`` -> ``%llu data packet[s] (%llu byte[s]) retransmitted``): for
+    ``netparse explain``."""
+    out: dict[str, tuple[str, frozenset[str]]] = {}
+    for raw in TABLE.strip("\n").splitlines():
+        if not raw.startswith(("#", " ")):
+            continue
+        template, _, fields = raw.strip().partition(" = ")
+        shown = template.replace("#", "%llu")
+        for field in fields.split():
+            if "+" not in field:
+                out.setdefault(field, (shown, frozenset(f.replace("#", "%llu") for f in _forms(template))))
+    return out
+
+
 #: the values of a line: the number it starts with, and one right after '(' ('(for', '(including', '(of')
 _INNER = re.compile(r"\(((?:for |including |of )?)(\d+)(?= )")
 

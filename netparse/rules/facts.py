@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..clock import time_key
-from ..counters import RULE_COUNTERS, RULE_SETTINGS, NetCounter, NetSetting, counter_values, setting_number, setting_values
+from ..counters import RULE_COUNTERS, RULE_SETTINGS, NetCounter, NetSetting, rule_counter_values, setting_number, setting_values
 from ..model import Family, Snapshot, Socket
 from ..states import TcpState
 
@@ -296,7 +296,7 @@ class Facts:
         return facts
 
     def _load(self, b: FactsBuilder, format, counters, settings, root) -> None:
-        self.counters: dict[str, int] = counter_values(counters)
+        self.counters: dict[str, int] = rule_counter_values(counters)  # Linux names, whatever the platform
         self.settings: dict[str, NetSetting] = setting_values(settings)
         #: True when the listing was read by root (live mode knows its uid), False when it was
         #: not, None when unknown (a listing from a file)
