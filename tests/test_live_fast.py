@@ -254,3 +254,18 @@ def row_lines(rows) -> list[str]:
     buf = io.StringIO()
     assert write_rows(rows, buf, batch=3) == len(rows)
     return buf.getvalue().splitlines()
+
+
+def test_ascii_text_is_written_as_json_safe_writes_it() -> None:
+    """The writers skip json_safe's pass for ASCII text without DEL: it escapes nothing below DEL."""
+    from netparse.output.rowjson import write_jsonl
+    from netparse.output.safe import json_safe
+
+    assert all(json_safe(chr(c)) == chr(c) for c in range(0x7f))
+    texts = ['{"process":"a\x7fb"}', '{"process":"\u202e\u0085x"}', '{"process":"plain"}', '{"p":"é"}']
+    buf = io.StringIO()
+    write_jsonl(texts, buf)
+    assert buf.getvalue().splitlines() == [json_safe(t) for t in texts]
+    assert "\\u007f" in buf.getvalue() and "\\u202e" in buf.getvalue()
+    rows = [{"proto": "tcp", "state": "LISTEN", "process": p} for p in ("a\x7fb", "\u2028", "x")]
+    assert row_lines(rows) == [json_safe(row_text(r)) for r in rows]
