@@ -25,6 +25,31 @@ def _proto_key(text: str) -> str:
     return p[:-1] if p in ("tcp6", "udp6") else p.rstrip("46")
 
 
+def port_numbers(texts: Iterable[object]) -> list[int]:
+    """``--port`` values as numbers: a number (1-65535) or a service name (http, ssh, as in
+    /etc/services). Raises :class:`~netparse.errors.FilterError` naming a value that is neither."""
+    import socket
+
+    out = []
+    for text in texts:
+        value = str(text).strip()
+        if value.isdecimal():
+            number = int(value)
+            if not 0 < number < 65536:
+                raise FilterError(f"{value!r} is not a port: use 1-65535 or a service name")
+            out.append(number)
+            continue
+        for proto in ("tcp", "udp"):
+            try:
+                out.append(socket.getservbyname(value.lower(), proto))
+                break
+            except OSError:
+                continue
+        else:
+            raise FilterError(f"{value!r} is neither a port number nor a known service name (/etc/services)")
+    return out
+
+
 def socket_filter(
     state: Iterable[str] = (), port: Iterable[int] = (), proto: Iterable[str] = (), pid: Iterable[int] = ()
 ) -> SocketFilter:

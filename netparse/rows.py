@@ -13,7 +13,8 @@ holds two kinds of item per record: a ``dict`` (a kernel row, trusted) or a vali
   equivalence test checks it on every sample and generated row). ``NETPARSE_VALIDATE=1`` in the
   environment validates kernel rows too.
 * :func:`row_json` / :func:`row_dict` write a record as :func:`netparse.output.records.record_json`
-  / ``record_dict`` would, byte for byte, without building the model (orjson when installed).
+  / ``record_dict`` would, byte for byte, without building the model (through
+  :mod:`netparse.output.rowjson`, the writer the live stream uses too).
 * :func:`as_row` is the public row of either kind (a ``Socket`` gives its field dict).
 
 No rich, no typer, no pyparsing here: worker processes and the CLI's hot path import it.
@@ -21,11 +22,11 @@ No rich, no typer, no pyparsing here: worker processes and the CLI's hot path im
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
-from .model import SOCKET_DEFAULTS, Family, Owner, Socket, trusted_socket
-from .states import TcpState
+from .model import Family, Owner, Socket, trusted_socket
+from .output import rowjson
+from .output.rowjson import STATE_TEXT, ordered, plain, with_extra
 
 #: the ``Socket`` of a kernel row (trusted construction: :func:`netparse.model.trusted_socket`)
 socket_of: Callable[[dict[str, Any]], Socket] = trusted_socket
@@ -36,61 +37,14 @@ def as_row(item: "dict[str, Any] | Socket") -> dict[str, Any]:
     return item if item.__class__ is dict else item.__dict__  # type: ignore[union-attr]
 
 
-_ORDER = list(SOCKET_DEFAULTS)  # every Socket field, in field order
-_POS = {name: i for i, name in enumerate(_ORDER)}
-#: a row's key order (as the kernel wrote them) -> the keys in field order
-_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _field_order(keys: tuple[str, ...]) -> tuple[str, ...]:
-    order = _ORDERS.get(keys)
-    if order is None:
-        if len(_ORDERS) > 4096:  # bounded: kernels write few distinct key sets
-            _ORDERS.clear()
-        order = _ORDERS[keys] = tuple(sorted(keys, key=_POS.__getitem__))
-    return order
-
-
 def _owner(obj: Any) -> dict[str, Any]:
     if isinstance(obj, Owner):
         return {k: v for k, v in obj.__dict__.items() if v is not None}
     raise TypeError(f"cannot write {type(obj).__name__} as JSON")
 
 
-def ordered(row: dict[str, Any]) -> dict[str, Any]:
-    """The row's non-null fields in field order (what ``model_dump(exclude_none=True)`` keys are)."""
-    return {k: v for k in _field_order(tuple(row)) if (v := row[k]) is not None}
-
-
-#: enum member -> its text: orjson writes a str enum through its ``value`` property (2x the cost
-#: of writing the row's plain strings), so the two enums of a row are swapped for their text
-_TEXT: dict[Any, str] = {m: m.value for m in (*TcpState, *Family)}
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    data = ordered(row)
-    state = data.get("state")
-    if state is not None:
-        data["state"] = _TEXT.get(state, state)
-    family = data.get("family")
-    if family is not None:
-        data["family"] = _TEXT.get(family, family)
-    return data
-
-
-try:  # orjson: about 4x faster than json.dumps on a row; output identical for what rows hold
-    import orjson
-
-    _dumps = orjson.dumps
-
-    def _json(data: dict[str, Any]) -> str:
-        return _dumps(data, default=_owner).decode()
-
-except ImportError:  # pragma: no cover - orjson is a dependency; the fallback keeps working
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_owner).encode
-
-    def _json(data: dict[str, Any]) -> str:
-        return _encode(data)
+#: enum member -> its text (the grammars' rows hold ``TcpState`` and ``Family`` members)
+_TEXT: dict[Any, str] = {**STATE_TEXT, **{m: m.value for m in Family}}
 
 
 def row_json(item: "dict[str, Any] | Socket", to_json: Callable[..., str], **extra: object) -> str:
@@ -98,12 +52,8 @@ def row_json(item: "dict[str, Any] | Socket", to_json: Callable[..., str], **ext
     (``to_json`` is :func:`netparse.output.records.record_json`, used for validated records)."""
     if item.__class__ is not dict:
         return to_json(item, **extra)
-    text = _json(_plain(item))  # type: ignore[arg-type]
-    if extra:
-        more = {k: v for k, v in extra.items() if v is not None}
-        if more:  # appended the way record_json appends them (json.dumps' own spacing)
-            text = text[:-1] + "," + json.dumps(more, ensure_ascii=False)[1:]
-    return text
+    text = rowjson.to_json(plain(item, _TEXT), _owner)  # type: ignore[arg-type]
+    return with_extra(text, extra) if extra else text
 
 
 def row_dict(item: "dict[str, Any] | Socket", to_dict: Callable[..., dict], **extra: object) -> dict:

@@ -20,6 +20,7 @@ import pytest
 from netparse.filters import socket_filter
 from netparse.live import collect, containers, netlink, owners, stream
 from netparse.model import Container, Owner, SocketMemory, Socket, TcpInfo
+from netparse.output import rowjson
 from netparse.output.records import record_json
 from netparse.states import TcpState
 
@@ -42,7 +43,7 @@ def netparse_cmd(*args: str) -> subprocess.CompletedProcess:
 
 def test_field_orders_are_the_models() -> None:
     """The row writer lists fields in the models' order without importing them."""
-    assert stream.FIELDS == tuple(Socket.model_fields)
+    assert rowjson.FIELDS == tuple(Socket.model_fields)
     assert netlink.TCP_INFO_ORDER == tuple(TcpInfo.model_fields)
     assert netlink._SKMEM == tuple(SocketMemory.model_fields)
     assert list(owners.owner_fields("nginx", 7, 3)) == [f for f in Owner.model_fields]
@@ -98,7 +99,7 @@ def test_row_json_is_record_json_of_the_validated_row(sockets) -> None:
     assert {r["inode"] for r in rows} >= sockets["inodes"]
     kinds = set()
     for row in rows:
-        assert stream.row_json(row) == record_json(Socket.model_validate(row)), row
+        assert rowjson.row_text(row) == record_json(Socket.model_validate(row)), row
         kinds.add((row["proto"], str(row["state"]), "tcp_info" in row, "memory" in row, "pid" in row))
     assert ("tcp", "LISTEN", True, True, True) in kinds and ("tcp", "ESTABLISHED", True, True, True) in kinds
     assert {k[0] for k in kinds} >= {"tcp", "udp", "raw", "unix"}
@@ -121,7 +122,7 @@ def test_stream_and_sample_give_the_same_records(sockets) -> None:
                           ({TcpState.ESTABLISHED, TcpState.UNCONNECTED}, [sockets["port"], sockets["busy_port"]])):
         keep = socket_filter([s.value for s in states or ()], ports or ())
         query = stream.Query(states, ports)
-        rows = {r["inode"]: json.loads(stream.row_json(r)) for r in stream.Stream(unix=True, query=query, keep=keep)
+        rows = {r["inode"]: json.loads(rowjson.row_text(r)) for r in stream.Stream(unix=True, query=query, keep=keep)
                 if r["inode"] in mine}
         snap = collect.sample(unix=True, states=states, ports=ports).snapshot
         models = {s.inode: json.loads(record_json(s)) for s in snap.sockets if s.inode in mine and keep(s)}

@@ -593,11 +593,14 @@ def main(
 
 def run() -> None:
     """The typer app as the console script runs it (see :func:`netparse.cli.exits.guarded`);
-    :func:`netparse.cli.entry.run` answers the plain pipe before building it, and a plain
-    ``live`` command line is parsed without typer (:func:`netparse.cli.live.run_quick`)."""
-    guarded(_typer_or_quick_live)
+    :func:`netparse.cli.entry.run` answers the plain pipe and one plain ``live`` sample before
+    building it (:mod:`netparse.cli.live_quick`)."""
+    guarded(typer_main)
 
 
-def _typer_or_quick_live() -> None:
+def typer_main() -> None:
+    """The typer app on ``sys.argv``; a ``live`` command line the plain parse reads is run
+    without typer's parse (:func:`netparse.cli.live.run_quick`: the same function, the same
+    values)."""
     if not (sys.argv[1:2] == ["live"] and live_command.run_quick(sys.argv[2:])):
         app()

@@ -1,37 +1,55 @@
 """The ``netparse`` command's entry point (``netparse.cli:run``, ``python -m netparse``).
 
-The plain pipe, ``netstat -an | netparse`` with no argument, is answered here without typer:
-the typer app (:mod:`netparse.cli.app`) is built, and its options parsed, only for a command
-line that has something to parse, for ``netparse`` on a terminal (live) and for shell
-completion. The pipe behaves as typer's default command does (the same output and exit
-codes, :func:`netparse.cli.pipe.bare` is what both run; ``tests/test_startup.py`` compares them).
+Two command lines are answered here without typer, the typer app (:mod:`netparse.cli.app`)
+being built, and its options parsed, only for the others:
+
+* the plain pipe, ``netstat -an | netparse`` with no argument (:func:`netparse.cli.pipe.bare`,
+  what typer's default command runs too; ``tests/test_startup.py`` compares them);
+* one sample of ``netparse live`` as a table, JSON or JSON lines with plain options
+  (:func:`netparse.cli.live_quick.answer`, which the typer command's single sample shares;
+  anything it does not take goes to typer before any output).
+
+Both run as typer's standalone mode runs a command (:func:`standalone`), inside
+:func:`netparse.cli.exits.guarded`: the same exit codes whichever way a command line goes
+(0 done; a closed output pipe 1 in silence; Ctrl-C 130; a bug 70).
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
+from typing import Callable
 
-from .exits import guarded, silence_stdout
+from .exits import guarded
+from .live_quick import answer as answer_live
+from .pipe import bare
 
 
 def run() -> None:
     """Console-script entry point: never a traceback for bad input or a closed pipe (see
     :func:`netparse.cli.exits.guarded`)."""
-    if _plain_pipe(sys.argv[1:]):
-        guarded(_pipe)
-        return
-    from .app import run as typer_run
+    guarded(_dispatch)
 
-    typer_run()
+
+def _dispatch() -> None:
+    argv = sys.argv[1:]
+    if _plain_pipe(argv):
+        standalone(bare)
+        return
+    if argv[:1] == ["live"] and not _completing() and standalone(lambda: answer_live(argv[1:])):
+        return
+    from .app import typer_main
+
+    typer_main()
+
+
+def _completing() -> bool:
+    return any(name.endswith("_COMPLETE") for name in os.environ)  # click's completion protocol
 
 
 def _plain_pipe(argv: list[str]) -> bool:
     """No argument, standard input not a terminal, no shell-completion request."""
-    if argv or sys.stdin is None:
-        return False
-    if any(name.endswith("_COMPLETE") for name in os.environ):  # click's completion protocol
+    if argv or sys.stdin is None or _completing():
         return False
     try:
         return not sys.stdin.isatty()
@@ -39,23 +57,14 @@ def _plain_pipe(argv: list[str]) -> bool:
         return False
 
 
-def _pipe() -> None:
-    """:func:`netparse.cli.pipe.bare` with what typer's standalone mode does around a command:
-    its ``Exit`` as the exit code, a closed output pipe as exit 1 in silence, Ctrl-C as 130,
-    end of input at a prompt as 'Aborted!'."""
-    from .pipe import bare
-
+def standalone(call: Callable[[], object]) -> object:
+    """``call()`` with what typer's standalone mode does around a command besides what
+    :func:`netparse.cli.exits.guarded` does (a closed output pipe, Ctrl-C): its ``Exit`` as the
+    exit code, end of input at a prompt as 'Aborted!'."""
     try:
-        bare()
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
+        return call()
     except EOFError:
         sys.stderr.write("\nAborted!\n")
-        raise SystemExit(1) from None
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            raise
-        silence_stdout()  # typer: later flushes of a closed pipe are ignored
         raise SystemExit(1) from None
     except Exception as exc:
         typer = sys.modules.get("typer")  # findings raise typer's Exit for a bad config

@@ -30,9 +30,9 @@ def not_understood(n: int, hint: str = "netparse parse --show-issues lists them"
 
 def guarded(call: Callable[[], object]) -> None:
     """Run the command ``call`` as the console script does: never a traceback for bad input or
-    a closed pipe. A bug (an exception netparse did not raise on purpose, or a rule that
-    failed) is one line on stderr and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the
-    traceback instead."""
+    a closed pipe (exit 1 in silence, as typer's standalone mode ends on one). A bug (an
+    exception netparse did not raise on purpose, or a rule that failed) is one line on stderr
+    and exit 70 (EX_SOFTWARE); ``NETPARSE_DEBUG=1`` shows the traceback instead."""
     if sys.stdout is None:  # started with standard output closed ('>&-')
         err("standard output is closed: nowhere to write")
         raise SystemExit(EXIT_INPUT)
@@ -40,9 +40,10 @@ def guarded(call: Callable[[], object]) -> None:
         call()
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     except BrokenPipeError:
-        # the reader went away (netparse ... | head): stop quietly, as other filters do
+        # the reader went away (netparse ... | head): stop quietly with typer's (click's) exit 1,
+        # the same whether typer ran the command or it was answered without typer
         silence_stdout()
-        raise SystemExit(0) from None
+        raise SystemExit(EXIT_INPUT) from None
     except OSError as exc:
         if exc.errno not in _WRITE_ERRNOS:
             raise _bug(exc) from None

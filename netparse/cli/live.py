@@ -13,6 +13,7 @@ from typing import List, Optional
 import typer
 
 from .findings import report_findings
+from .live_quick import live_options, quick_arguments, report, stream_live
 from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit, ports_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
@@ -55,26 +56,6 @@ def subprocess_error():
     import subprocess
 
     return subprocess.SubprocessError
-
-
-def _report(live, show_issues: bool, noted: set | None = None) -> None:
-    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues
-    (``live``: a LiveSample, or a Stream: its attribution and the /proc/net rows that did not read)."""
-    from ..output.safe import shown
-
-    att = live.attribution
-    note = att.notice() if att is not None else None
-    if note and (noted is None or "attribution" not in noted):
-        err(note)
-        if noted is not None:
-            noted.add("attribution")
-    if getattr(live, "issues", None):
-        if show_issues:
-            for issue in live.issues:
-                sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
-        else:
-            n = len(live.issues)
-            err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
 
 
 def summary_renderable(sockets, title: str, width: int | None = None, previous: dict | None = None,
@@ -165,8 +146,8 @@ def live_command(
     n = count or 1
     stamped = n > 1
     out = sys.stdout
-    if out_kind is Output.jsonl and n == 1 and _stream(proc, unix, keep, options, show_issues, bool(pid)):
-        return
+    if n == 1 and stream_live(out_kind.value, proc, unix, keep, options, show_issues, bool(pid)):
+        return  # from the kernel's rows, as `netparse live` answered without typer (netparse.cli.live_quick)
     from ..output.records import record_dict, record_json, write_csv, write_json, write_jsonl
     from ..output.tables import render_table
 
@@ -192,7 +173,7 @@ def live_command(
             else:
                 write_jsonl((record_json(s, **meta) for s in sockets), out)
             out.flush()
-            _report(live, show_issues, noted)
+            report(live, show_issues, noted)
     except BrokenPipeError:
         raise  # the reader went away: run() ends quietly
     except (OSError, subprocess_error()) as exc:
@@ -203,53 +184,6 @@ def live_command(
     elif out_kind is Output.json:
         write_json(docs, out)
     out.flush()
-
-
-def _stream(proc: str, unix: bool, keep, options: dict, show_issues: bool, by_owner: bool) -> bool:
-    """One jsonl sample streamed from netlink as rows (flat memory; no pydantic, see
-    :mod:`netparse.live.stream`); False when netlink is not the source here, so the caller
-    samples the usual way."""
-    from ..filters import keep_all
-    from ..live import stream as live_stream
-    from ..live.netlink import NetlinkError
-
-    if options["all_netns"]:
-        return False
-    try:
-        if live_stream.choose_source(options["source"], proc) != "netlink":
-            return False
-        query = live_stream.Query(options["states"], options["ports"])
-        rows = live_stream.Stream(proc, unix, owners=options["owners"], info=options["info"], query=query,
-                                  keep=None if keep is keep_all else keep, by_owner=by_owner)
-    except NetlinkError:
-        return False  # refused: sample() falls back to /proc and says so
-    except OSError as exc:
-        err(f"cannot read this machine's sockets: {exc}")
-        raise typer.Exit(1) from None
-    try:
-        live_stream.write_rows(rows, sys.stdout)
-    except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
-        err(f"cannot read this machine's sockets: {exc}")
-        raise typer.Exit(1) from None
-    sys.stdout.flush()
-    _report(rows, show_issues)
-    return True
-
-
-def live_options(state: List[str], owners: bool, info: bool, all_netns: bool, source: str,
-                 ports: "list[int] | None" = None) -> dict:
-    """sample() keywords for the command's options: the states and ports filters are passed to
-    the kernel."""
-    states = None
-    if state:
-        from ..locales import resolve_state
-
-        resolved = {resolve_state(label) for label in state}
-        states = None if None in resolved else resolved  # a bad label: the filter reports it
-    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states,
-            "ports": ports or None}
 
 
 def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, options: dict) -> None:
@@ -356,7 +290,7 @@ def live_default() -> None:
     snap = live.snapshot
     render_summary(summarise(snap.sockets), sys.stdout, title=f"{snap.host or 'this machine'} ({snap.format})")
     sys.stdout.flush()
-    _report(live, False)
+    report(live, False)
     import os
 
     report_findings(snap, root=os.geteuid() == 0 if hasattr(os, "geteuid") else None)
@@ -399,83 +333,14 @@ def summary_by(by: str | None, live: bool, files: list[str] | None, output: str)
         if summary.by_container is not None:
             render_groups(summary, sys.stdout)
     sys.stdout.flush()
-    _report(live_sample, False)
+    report(live_sample, False)
     return True
 
 
-def _option_table() -> dict[str, tuple[str, str, object]]:
-    """Every option word of ``live_command`` -> (parameter, kind, value for flags): read from its
-    own typer declarations, so the quick parse below never disagrees with typer on a name."""
-    import inspect
-
-    table: dict[str, tuple[str, str, object]] = {}
-    for name, param in inspect.signature(live_command).parameters.items():
-        info = param.default
-        kind = str(param.annotation)
-        for decl in info.param_decls:
-            if "/" in decl:
-                on, off = decl.split("/")
-                table[on], table[off] = (name, "flag", True), (name, "flag", False)
-            elif kind == "bool":
-                table[decl] = (name, "flag", True)
-            else:
-                table[decl] = (name, kind, None)
-    return table
-
-
-def quick_arguments(argv: list[str]) -> dict | None:
-    """``live``'s arguments parsed without typer (whose parse builds a pydantic adapter per
-    option: a quarter of a second here, more than reading 10,000 sockets), or None for anything
-    this plain parse does not take as typer would (help, an unknown word, a bad number, a value
-    below an option's minimum, one option word glued to another): typer then parses, and reports."""
-    import inspect
-
-    table = _option_table()
-    params = inspect.signature(live_command).parameters
-    values: dict = {}
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        text = None
-        if word.startswith("--") and "=" in word:
-            word, text = word.split("=", 1)
-        got = table.get(word)
-        if got is None:
-            return None
-        name, kind, flag = got
-        if kind == "flag":
-            if text is not None:
-                return None
-            values[name] = flag
-            i += 1
-            continue
-        if text is None:
-            if i + 1 >= len(argv):
-                return None
-            text = argv[i + 1]
-            i += 1
-        i += 1
-        try:
-            value = int(text) if "int" in kind else float(text) if "float" in kind else text
-        except ValueError:
-            return None
-        minimum = getattr(params[name].default, "min", None)
-        if minimum is not None and value < minimum:
-            return None
-        if kind.startswith("List"):
-            values.setdefault(name, []).append(value)
-        else:
-            values[name] = value
-    for name, param in params.items():
-        if name not in values:
-            default = param.default.default
-            values[name] = list(default) if isinstance(default, list) else default
-    return values
-
-
 def run_quick(argv: list[str]) -> bool:
-    """``netparse live ARGS`` without typer's parse when :func:`quick_arguments` takes ARGS
-    (the same function runs with the same values); False: let typer do it. A usage error the
+    """``netparse live ARGS`` without typer's parse when
+    :func:`netparse.cli.live_quick.quick_arguments` takes ARGS (the same function runs with the
+    same values; typer's parse builds a pydantic adapter per option); False: let typer do it. A usage error the
     command raises comes before any output, so typer is then left to parse and report it."""
     values = quick_arguments(argv)
     if values is None:

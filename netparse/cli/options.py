@@ -213,29 +213,14 @@ def expand_or_exit(files: list[str]) -> list[str]:
 
 
 def ports_or_exit(ports: list[str]) -> list[int]:
-    """``--port`` values as numbers: a number (1-65535) or a service name (http, ssh, as in
-    /etc/services); anything else is a usage error naming the value."""
-    import socket
+    """``--port`` values as numbers (:func:`netparse.filters.port_numbers`); anything else is a
+    usage error naming the value."""
+    from ..filters import port_numbers
 
-    out = []
-    for text in ports:
-        value = str(text).strip()
-        if value.isdecimal():
-            number = int(value)
-            if not 0 < number < 65536:
-                raise typer.BadParameter(f"{value!r} is not a port: use 1-65535 or a service name", param_hint="--port")
-            out.append(number)
-            continue
-        for proto in ("tcp", "udp"):
-            try:
-                out.append(socket.getservbyname(value.lower(), proto))
-                break
-            except OSError:
-                continue
-        else:
-            raise typer.BadParameter(f"{value!r} is neither a port number nor a known service name (/etc/services)",
-                                     param_hint="--port")
-    return out
+    try:
+        return port_numbers(ports)
+    except FilterError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--port") from None
 
 
 def filter_or_exit(state: list[str], port: list, proto: list[str], pid: list[int]):

@@ -8,9 +8,10 @@ netlink socket, with the filters the kernel can apply in the request (TCP and da
 as ``idiag_states`` masks, ports as ``INET_DIAG_REQ_BYTECODE``), then the same predicate as
 every other path (``filters.socket_filter`` over :class:`Row`, a dict read by attribute), and
 adds owners (one ``/proc/*/fd`` scan, only when asked for; with a filter, only for the sockets
-kept) and containers. :func:`row_json` writes a row exactly as
-``output.records.record_json(Socket.model_validate(row))`` does (a test checks it on this
-machine's sockets), so ``netparse live -o jsonl`` loads neither pydantic nor the grammars.
+kept) and containers. :func:`netparse.output.rowjson.row_text` (the writer ``netparse.rows``
+uses too) writes a row exactly as ``output.records.record_json(Socket.model_validate(row))``
+does (a test checks it on this machine's sockets), so ``netparse live -o jsonl`` loads neither
+pydantic nor the grammars.
 
 Nothing here imports the models: :func:`netparse.live.collect.sample` validates the same rows
 into a ``Snapshot`` for every other output.
@@ -18,94 +19,29 @@ into a ``Snapshot`` for every other output.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import SourceError
-from ..output.safe import json_safe
 from ..states import TcpState
 from . import netlink
 from .containers import from_cgroup
 from .owners import Attribution, OwnerCache, attribute
 from .owners import scan as scan_owners
 
-#: Socket's fields in the model's order (what record_json writes; a test checks it)
-FIELDS = (
-    "proto", "family", "local_address", "local_port", "local_service", "remote_address", "remote_port",
-    "remote_service", "state", "state_label", "state_printed", "recv_q", "send_q", "pid", "process", "user", "inode",
-    "timer", "timer_name", "timer_seconds", "timer_retrans", "line", "fd", "owners", "sk", "cgroup",
-    "local_interface", "remote_interface", "shutdown", "path", "peer_inode", "refcnt", "flags", "type", "info",
-    "extra", "service", "modules", "offload_state", "dialect", "cgroup_id", "mark", "tcp_info", "memory", "netns",
-    "container", "truncated",
-)
 SOURCES = ("auto", "netlink", "proc", "netstat")
 ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
-_POS = {name: i for i, name in enumerate(FIELDS)}
-_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
-_TEXT = {m: m.value for m in TcpState}
 
 
 class Row(dict):
     """A row read by attribute as well (``row.state``; a missing field is None), so the
     ``--state/--port/--proto/--pid`` predicate of :mod:`netparse.filters` applies to it as to
-    a ``Socket``."""
+    a ``Socket`` (and the table of :mod:`netparse.output.tables` shows it as one)."""
 
     __slots__ = ()
     __getattr__ = dict.get
-
-
-def _order(keys: tuple[str, ...]) -> tuple[str, ...]:
-    order = _ORDERS.get(keys)
-    if order is None:
-        if len(_ORDERS) > 1024:  # bounded: a source writes few distinct key sets
-            _ORDERS.clear()
-        order = _ORDERS[keys] = tuple(sorted(keys, key=_POS.__getitem__))
-    return order
-
-
-try:  # orjson (a dependency): what netparse.rows writes rows with, byte-identical to pydantic's JSON
-    import orjson
-
-    _dumps = orjson.dumps
-
-    def _json(data: dict[str, Any]) -> str:
-        return _dumps(data).decode()
-
-except ImportError:  # pragma: no cover - the fallback keeps working, slower
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-    def _json(data: dict[str, Any]) -> str:
-        return _encode(data)
-
-
-def row_json(row: dict[str, Any]) -> str:
-    """One row as compact JSON, as ``record_json`` writes the ``Socket`` validated from it
-    (fields in the model's order, nulls left out, the state as its text)."""
-    data = {k: v for k in _order(tuple(row)) if (v := row[k]) is not None}
-    state = data.get("state")
-    if state is not None:
-        data["state"] = _TEXT.get(state, state)
-    return _json(data)
-
-
-def write_rows(rows: Iterable[dict[str, Any]], out, batch: int = 256) -> int:
-    """Rows as JSON lines (DEL and C1 controls escaped, as ``write_jsonl`` does), written
-    ``batch`` lines at a time (one escape pass and one write per batch; the first line alone,
-    so a reader sees output at once)."""
-    n = 0
-    lines: list[str] = []
-    for row in rows:
-        lines.append(row_json(row))
-        n += 1
-        if n == 1 or len(lines) >= batch:
-            out.write(json_safe("\n".join(lines)) + "\n")
-            lines.clear()
-    if lines:
-        out.write(json_safe("\n".join(lines)) + "\n")
-    return n
 
 
 def raw_from_proc(base: Path, issues: "list | None" = None) -> Callable[[str, int], Iterator[dict]]:
@@ -236,4 +172,4 @@ class Stream:
                 yield rec
 
 
-__all__ = ["ENV_SOURCE", "FIELDS", "SOURCES", "choose_source", "Query", "Row", "Stream", "put_container", "raw_from_proc", "row_json", "write_rows"]
+__all__ = ["ENV_SOURCE", "SOURCES", "choose_source", "Query", "Row", "Stream", "put_container", "raw_from_proc"]

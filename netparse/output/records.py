@@ -7,7 +7,8 @@ import json
 from typing import IO, Iterable
 
 from ..model import Socket
-from .safe import CsvWriter, csv_cell, json_safe
+from .rowjson import with_extra, write_json, write_jsonl  # noqa: F401 - the JSON writers, shared with rows
+from .safe import CsvWriter, csv_cell
 
 CSV_COLUMNS = [
     "line",
@@ -47,33 +48,7 @@ _TO_JSON = Socket.__pydantic_serializer__.to_json  # model_dump_json without its
 def record_json(sock: Socket, **extra: object) -> str:
     """One record as compact JSON (pydantic's serializer; nulls left out), plus extra keys."""
     text = _TO_JSON(sock, exclude_none=True).decode()
-    more = {k: v for k, v in extra.items() if v is not None}
-    if more:
-        text = text[:-1] + "," + json.dumps(more, ensure_ascii=False)[1:]
-    return text
-
-
-def write_jsonl(records: Iterable[str], out: IO[str]) -> int:
-    """``records`` are JSON texts (see :func:`record_json`); DEL and C1 controls in them are
-    written as ``\\u`` escapes (:func:`netparse.output.safe.json_safe`)."""
-    n = 0
-    for text in records:
-        out.write(json_safe(text))
-        out.write("\n")
-        n += 1
-    return n
-
-
-def write_json(records: Iterable[str], out: IO[str]) -> int:
-    """A JSON array, written as it streams (no list held in memory)."""
-    n = 0
-    out.write("[")
-    for text in records:
-        out.write(",\n  " if n else "\n  ")
-        out.write(json_safe(text))
-        n += 1
-    out.write("\n]\n" if n else "]\n")
-    return n
+    return with_extra(text, extra) if extra else text
 
 
 def write_csv(records: Iterable[dict], out: IO[str], guard: bool = True) -> int:

@@ -1,17 +1,25 @@
 """Tables for a person: the records of ``parse``/``live`` and the summary, laid out by
 :mod:`netparse.output.grid` (no value ever split; streamed; plain when piped). Colour (a bold
 header) only on a terminal without NO_COLOR. Every input string goes through
-:mod:`netparse.output.safe`."""
+:mod:`netparse.output.safe`.
+
+The records' table reads a record by attribute only (``proto``, addresses, ports, ``state``,
+queues, ``pid``/``process``): a ``Socket``, or a row read by attribute
+(:class:`netparse.live.stream.Row`), which is how ``netparse live`` draws it without loading
+pydantic. Nothing here imports the models at run time; the summary's helpers
+(:mod:`netparse.summary`, pydantic) are imported by the summary's renderers when called."""
 
 from __future__ import annotations
 
 import sys
-from typing import IO, Iterable
+from typing import IO, TYPE_CHECKING, Any, Iterable
 
-from ..model import Socket
-from ..summary import Summary, counts_atoms
 from .grid import Column, use_color, width_of, wrap_atoms, write_table
 from .safe import shown
+
+if TYPE_CHECKING:  # annotations only: the records' table is drawn from rows too, without pydantic
+    from ..model import Socket
+    from ..summary import Summary
 
 __all__ = ["PlainConsole", "PlainText", "console", "endpoint_text", "render_summary", "render_table", "rich_console",
            "summary_lines", "text_class", "use_color"]
@@ -99,7 +107,7 @@ def endpoint_text(addr: str | None, port: int | None, service: str | None) -> st
     return f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
 
 
-def owner_text(s: Socket) -> str:
+def owner_text(s: "Socket | Any") -> str:
     if s.pid is not None:
         return f"{s.pid}/{s.process}" if s.process else str(s.pid)
     return s.process or ""
@@ -116,7 +124,8 @@ RECORD_COLUMNS = [
 ]
 
 
-def record_cells(s: Socket) -> list[str]:
+def record_cells(s: "Socket | Any") -> list[str]:
+    """A record's cells (a ``Socket``, or a row read by attribute)."""
     return [
         s.proto + ("6" if s.family == "inet6" else ""),
         endpoint_text(s.local_address, s.local_port, s.local_service),
@@ -128,7 +137,7 @@ def record_cells(s: Socket) -> list[str]:
     ]
 
 
-def render_table(sockets: Iterable[Socket], stream: IO[str] = sys.stdout, width: int | None = -1) -> None:
+def render_table(sockets: "Iterable[Socket | Any]", stream: IO[str] = sys.stdout, width: int | None = -1) -> None:
     """The records as a table, written as they stream in. ``width``: -1 follows ``stream``
     (the terminal's width, unlimited when piped), None is unlimited."""
     w = width_of(stream) if width == -1 else width
@@ -160,6 +169,8 @@ def summary_lines(
     (``live --watch``): the counts of the last refresh, {(kind, state): count}; a Change column
     then says what moved (groups that emptied stay, at 0)."""
     import io
+
+    from ..summary import counts_atoms  # pydantic: imported when a summary is drawn (see the module docstring)
 
     if summary.total:
         noun = 'socket' if summary.total == 1 else 'sockets'

@@ -1,0 +1,215 @@
+"""``netparse live`` without typer: its command line read by a plain parse, and one sample
+written from the kernel's rows (no pydantic, no typer).
+
+Building the typer app costs more here than reading 10,000 sockets (typer and click imported,
+a pydantic adapter per option), and the records' models as much again. So
+:mod:`netparse.cli.entry` asks :func:`answer` first: a command line that :func:`quick_arguments`
+reads (the option words of :data:`OPTIONS`, the same as ``live``'s typer declarations: a test
+compares them and the parsed values with typer's) and that asks for one sample as a table,
+JSON or JSON lines is answered from :class:`netparse.live.stream.Stream` rows here. Anything
+else (help, a word typer would reject, a bad value, ``--watch``, ``--count`` N, csv,
+openmetrics, ``--all-netns``, a machine without sock_diag) returns False before any output,
+and typer parses it, runs ``live`` and words any usage error. The typer command
+(:func:`netparse.cli.live.live_command`) writes a single sample through :func:`stream_live`
+too, so both paths print the same bytes.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, Iterable
+
+from ..errors import FilterError, NetlinkError
+from ..filters import keep_all, port_numbers, socket_filter
+from ..locales import resolve_state
+from ..output.rowjson import row_text, write_json, write_rows
+from ..output.safe import shown
+from ..output.tables import render_table
+from .exits import EXIT_INPUT, err
+
+#: ``live``'s options as its typer declarations have them (``netparse.cli.live.live_command``;
+#: ``tests/test_live_fast.py`` checks they agree): parameter, option words, kind, default,
+#: minimum. Kinds: ``flag`` (words: on, or on/off), ``str``, ``int``, ``float``, ``list:str``,
+#: ``list:int``.
+OPTIONS: tuple[tuple[str, tuple[str, ...], str, Any, float | None], ...] = (
+    ("output", ("--output", "-o"), "str", "table", None),
+    ("state", ("--state",), "list:str", [], None),
+    ("port", ("--port",), "list:str", [], None),
+    ("proto", ("--proto",), "list:str", [], None),
+    ("pid", ("--pid",), "list:int", [], None),
+    ("unix", ("--unix",), "flag", False, None),
+    ("info", ("--info", "-i"), "flag", False, None),
+    ("owners", ("--owners/--no-owners",), "flag", True, None),
+    ("all_netns", ("--all-netns",), "flag", False, None),
+    ("source", ("--source",), "str", "auto", None),
+    ("watch", ("--watch",), "float", None, 0.1),
+    ("count", ("--count",), "int", None, 1),
+    ("interval", ("--interval",), "float", 1.0, 0.0),
+    ("show_issues", ("--show-issues",), "flag", False, None),
+    ("proc", ("--proc",), "str", "/proc", None),
+    ("textfile", ("--textfile",), "str", None, None),
+    ("csv_raw", ("--csv-raw",), "flag", False, None),
+)
+
+#: the outputs one sample is written in from rows
+STREAMED = ("table", "json", "jsonl")
+
+
+def _words() -> dict[str, tuple[str, str, object]]:
+    """Every option word -> (parameter, kind, the value a flag word sets)."""
+    table: dict[str, tuple[str, str, object]] = {}
+    for name, decls, kind, _, _ in OPTIONS:
+        for decl in decls:
+            if "/" in decl:
+                on, off = decl.split("/")
+                table[on], table[off] = (name, kind, True), (name, kind, False)
+            else:
+                table[decl] = (name, kind, True)
+    return table
+
+
+_WORDS = _words()
+_MINIMUM = {name: minimum for name, _, _, _, minimum in OPTIONS if minimum is not None}
+_CONVERT: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float, "list:str": str, "list:int": int}
+
+
+def quick_arguments(argv: list[str]) -> dict | None:
+    """``live``'s arguments parsed without typer, as typer parses them, or None for anything this
+    plain parse does not take as typer would (help, an unknown word, a bad number, a value below
+    an option's minimum, one option word glued to another): typer then parses, and reports."""
+    values: dict[str, Any] = {}
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        text = None
+        if word.startswith("--") and "=" in word:
+            word, text = word.split("=", 1)
+        got = _WORDS.get(word)
+        if got is None:
+            return None
+        name, kind, flag = got
+        if kind == "flag":
+            if text is not None:
+                return None
+            values[name] = flag
+            i += 1
+            continue
+        if text is None:
+            if i + 1 >= len(argv):
+                return None
+            text = argv[i + 1]
+            i += 1
+        i += 1
+        try:
+            value = _CONVERT[kind](text)
+        except ValueError:
+            return None
+        minimum = _MINIMUM.get(name)
+        if minimum is not None and value < minimum:
+            return None
+        if kind.startswith("list:"):
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+    for name, _, _, default, _ in OPTIONS:
+        if name not in values:
+            values[name] = list(default) if isinstance(default, list) else default
+    return values
+
+
+def live_options(state: list[str], owners: bool, info: bool, all_netns: bool, source: str,
+                 ports: "list[int] | None" = None) -> dict:
+    """sample() keywords for the command's options: the states and ports filters are passed to
+    the kernel."""
+    states = None
+    if state:
+        resolved = {resolve_state(label) for label in state}
+        states = None if None in resolved else resolved  # a bad label: the filter reports it
+    return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states,
+            "ports": ports or None}
+
+
+def report(live, show_issues: bool, noted: set | None = None) -> None:
+    """Attribution notice (only when it changes the answer, once per ``noted`` set) and issues
+    (``live``: a LiveSample, or a Stream: its attribution and the /proc/net rows that did not read)."""
+    att = live.attribution
+    note = att.notice() if att is not None else None
+    if note and (noted is None or "attribution" not in noted):
+        err(note)
+        if noted is not None:
+            noted.add("attribution")
+    if getattr(live, "issues", None):
+        if show_issues:
+            for issue in live.issues:
+                sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
+        else:
+            n = len(live.issues)
+            err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
+
+
+def _as_rows(rows: Iterable[dict]) -> Iterable[dict]:
+    from ..live.stream import Row
+
+    for row in rows:
+        yield row if row.__class__ is Row else Row(row)
+
+
+def stream_live(output: str, proc: str, unix: bool, keep, options: dict, show_issues: bool, by_owner: bool) -> bool:
+    """One sample written from netlink rows (``output``: one of :data:`STREAMED`; flat memory for
+    json lines; no pydantic, see :mod:`netparse.live.stream`), the same bytes as the records'
+    path writes; False when netlink is not the source here (other namespaces asked for, another
+    source chosen, netlink refused), before anything is written, so the caller samples the
+    usual way. This machine's sockets unreadable: one line, ``SystemExit(1)``."""
+    from ..live import stream as live_stream
+
+    if options["all_netns"] or output not in STREAMED:
+        return False
+    try:
+        if live_stream.choose_source(options["source"], proc) != "netlink":
+            return False
+        query = live_stream.Query(options["states"], options["ports"])
+        rows = live_stream.Stream(proc, unix, owners=options["owners"], info=options["info"], query=query,
+                                  keep=None if keep is keep_all else keep, by_owner=by_owner)
+    except NetlinkError:
+        return False  # refused: sample() falls back to /proc and says so
+    except OSError as exc:  # an unknown --source too (SourceError), as sample() reports it
+        err(f"cannot read this machine's sockets: {exc}")
+        raise SystemExit(EXIT_INPUT) from None
+    out = sys.stdout
+    try:
+        if output == "jsonl":
+            write_rows(rows, out)
+        elif output == "json":
+            write_json((row_text(r) for r in rows), out)
+        else:
+            render_table(_as_rows(rows), out)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        err(f"cannot read this machine's sockets: {exc}")
+        raise SystemExit(EXIT_INPUT) from None
+    out.flush()
+    report(rows, show_issues)
+    return True
+
+
+def answer(argv: list[str]) -> bool:
+    """``netparse live ARGV`` answered here (True), or False, before any output, for typer to
+    parse and run (see the module docstring)."""
+    values = quick_arguments(argv)
+    if values is None or values["output"] not in STREAMED or values["watch"] is not None:
+        return False
+    if values["count"] not in (None, 1) or values["textfile"] is not None or values["all_netns"]:
+        return False
+    try:
+        ports = port_numbers(values["port"])
+        keep = socket_filter(values["state"], ports, values["proto"], values["pid"])
+    except FilterError:
+        return False  # a usage error: typer words it
+    options = live_options(values["state"], values["owners"] or bool(values["pid"]), values["info"], False,
+                           values["source"], ports)
+    return stream_live(values["output"], values["proc"], values["unix"], keep, options, values["show_issues"],
+                       bool(values["pid"]))
+
+
+__all__ = ["OPTIONS", "STREAMED", "answer", "live_options", "quick_arguments", "report", "stream_live"]
