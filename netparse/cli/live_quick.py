@@ -25,7 +25,7 @@ from ..locales import resolve_state
 from ..output.rowjson import row_text, write_json, write_rows
 from ..output.safe import shown
 from ..output.tables import render_table
-from .exits import EXIT_INPUT, err
+from .exits import EXIT_INPUT, err, not_understood
 
 #: ``live``'s options as its typer declarations have them (``netparse.cli.live.live_command``;
 #: ``tests/test_live_fast.py`` checks they agree): parameter, option words, kind, default,
@@ -143,8 +143,7 @@ def report(live, show_issues: bool, noted: set | None = None) -> None:
             for issue in live.issues:
                 sys.stderr.write(shown(f"line {issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
         else:
-            n = len(live.issues)
-            err(f"{n} line{'s' if n != 1 else ''} not understood (--show-issues lists them)")
+            not_understood(len(live.issues), "--show-issues lists them")
 
 
 def _as_rows(rows: Iterable[dict]) -> Iterable[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from .exits import EXIT_INPUT, err
+from .exits import EXIT_INPUT, err, not_understood
 from .findings import report_findings
 
 
@@ -30,7 +30,5 @@ def bare() -> None:
     title = ", ".join(sorted({one.snapshot.format for one in found})) or None
     render_summary(counts.build(), sys.stdout, title=title)
     sys.stdout.flush()
-    issues = sum(len(one.snapshot.issues) for one in found)
-    if issues:
-        err(f"{issues} line{'s' if issues != 1 else ''} not understood (netparse parse --show-issues lists them)")
+    not_understood(sum(len(one.snapshot.issues) for one in found))
     report_findings([(one.facts, one.series) for one in found])
