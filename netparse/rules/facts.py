@@ -635,6 +635,45 @@ POINT_COUNTERS = RULE_COUNTERS
 POINT_SETTINGS = RULE_SETTINGS
 
 
+class PeerGroup(NamedTuple):
+    """TCP connections of one service and peer in a snapshot (key: (service key as
+    ``SnapshotPoint.close_wait``'s, remote address)): what NP027 names. ``retrans``/``segs_out``:
+    their tcp_info sums (None for connections without tcp_info); ``send_q``: bytes not yet
+    acknowledged; ``process``/``pid`` when every owned one agrees (``owned``: how many the listing
+    names an owner for); a few line numbers."""
+
+    connections: int
+    retrans: int | None
+    segs_out: int | None
+    send_q: int
+    process: str | None
+    pid: int | None
+    lines: tuple[int, ...]
+    owned: int = 0
+
+
+def peer_groups(facts: "Facts", indices: Iterable[int], order: Callable[[PeerGroup], tuple]) -> dict[tuple, PeerGroup]:
+    """The connections numbered ``indices`` per (service key, remote address), the
+    :data:`POINT_EVIDENCE` first by ``order`` (largest first)."""
+    groups = facts.grouped(indices, lambda i: (facts.service_key_at(i), facts.remote_address_of(i)))
+    out: list[tuple[tuple, PeerGroup]] = []
+    for key, ix in groups.items():
+        infos = [facts.tcp_info_of(i) for i in ix]
+        with_info = [x for x in infos if x is not None]
+        owned = [(facts.process_of(i), facts.pid_of(i)) for i in ix if facts.has_owner_at(i)]
+        owners = set(owned)
+        process, pid = owners.pop() if len(owners) == 1 else (None, None)
+        out.append((key, PeerGroup(
+            len(ix),
+            sum(x.total_retrans or 0 for x in with_info) if with_info else None,
+            sum(x.segs_out or 0 for x in with_info) if with_info else None,
+            sum(facts.send_q_of(i) or 0 for i in ix),
+            process, pid, tuple(facts.group(ix).lines(POINT_EVIDENCE)), len(owned),
+        )))
+    out.sort(key=lambda kv: order(kv[1]), reverse=True)
+    return dict(out[:POINT_EVIDENCE])
+
+
 class Listener(NamedTuple):
     """Who owns a TCP listener (key: proto, local address, local port)."""
 
@@ -674,6 +713,18 @@ class SnapshotPoint:
     orphan_lines: list[int] = field(default_factory=list)
     #: SYN_RECEIVED sockets per (local port, remote address), most first (a few)
     syn_recv_peers: dict[tuple[int | None, str | None], int] = field(default_factory=dict)
+    #: kept when the snapshot carries counters (what NP025 and NP027 read of the newest one; a
+    #: :class:`SeriesBuilder` drops them from the others): TIME_WAIT sockets per service (keys
+    #: as ``close_wait``), most first (a few), and over how many services they spread
+    time_wait: dict[tuple, int] = field(default_factory=dict)
+    time_wait_services: int = 0
+    #: connections whose tcp_info says they retransmitted, per (service key, remote address),
+    #: most retransmitted first (a few); ``tcp_info_connections``: connections with tcp_info
+    retransmitting: dict[tuple, PeerGroup] = field(default_factory=dict)
+    tcp_info_connections: int = 0
+    #: without tcp_info: ESTABLISHED connections per (service key, remote address), most bytes
+    #: in Send-Q first, then most connections (a few)
+    busiest: dict[tuple, PeerGroup] = field(default_factory=dict)
 
     @classmethod
     def from_facts(
@@ -704,6 +755,7 @@ class SnapshotPoint:
                 point.listen_queues[key] = queue
         if facts.counters:
             point.counters = {k: v for k, v in facts.counters.items() if k in POINT_COUNTERS}
+            point._counter_facts(facts)
         for name in POINT_SETTINGS:
             value = facts.setting(name)
             if value is not None:
@@ -724,6 +776,20 @@ class SnapshotPoint:
             :POINT_EVIDENCE
         ]
         return point
+
+    def _counter_facts(self, facts: Facts) -> None:
+        """What the counter rules name beside a machine-wide counter: where the TIME_WAIT sockets
+        are, which connections retransmitted (tcp_info), else the busiest established peers."""
+        services = Counter(facts.service_key_at(i) for i in facts.index(TcpState.TIME_WAIT))
+        self.time_wait = dict(services.most_common(POINT_EVIDENCE))
+        self.time_wait_services = len(services)
+        connected = [i for i in facts.with_tcp_info() if facts.state_of(i) is not TcpState.LISTEN]
+        self.tcp_info_connections = len(connected)
+        info = facts.tcp_info_of
+        again = [i for i in connected if (info(i).total_retrans or 0) > 0]  # type: ignore[union-attr]
+        self.retransmitting = peer_groups(facts, again, lambda g: (g.retrans, g.connections))
+        if not connected:
+            self.busiest = peer_groups(facts, facts.index(TcpState.ESTABLISHED), lambda g: (g.send_q, g.connections))
 
     def count(self, state: TcpState) -> int:
         return self.states.get(state, 0)
@@ -790,14 +856,15 @@ class SeriesBuilder:
         return point
 
     def _offer_newest(self, point: SnapshotPoint) -> None:
-        """Only the newest point keeps its CLOSE_WAIT lines (what NP016 quotes)."""
+        """Only the newest point keeps its CLOSE_WAIT lines (what NP016 quotes) and what NP025
+        and NP027 name."""
         newest = self._newest
         if newest is None or supersedes(point.timestamp, newest.timestamp):
             if newest is not None:
-                newest.close_wait_lines = {}
+                _drop_newest_only(newest)
             self._newest = point
         else:
-            point.close_wait_lines = {}
+            _drop_newest_only(point)
 
     def extend(self, other: "SeriesBuilder") -> None:
         """Add another builder's points (the same host's next log file)."""
@@ -813,6 +880,12 @@ class SeriesBuilder:
 
     def build(self) -> Series:
         return Series(self.points, self.listener_lines)
+
+
+def _drop_newest_only(point: SnapshotPoint) -> None:
+    """What only the newest point keeps (evidence for the rules that quote the newest listing)."""
+    point.close_wait_lines = {}
+    point.time_wait, point.retransmitting, point.busiest = {}, {}, {}
 
 
 def supersedes(timestamp: datetime | None, than: datetime | None) -> bool:
