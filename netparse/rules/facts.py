@@ -654,24 +654,41 @@ class PeerGroup(NamedTuple):
 
 def peer_groups(facts: "Facts", indices: Iterable[int], order: Callable[[PeerGroup], tuple]) -> dict[tuple, PeerGroup]:
     """The connections numbered ``indices`` per (service key, remote address), the
-    :data:`POINT_EVIDENCE` first by ``order`` (largest first)."""
-    groups = facts.grouped(indices, lambda i: (facts.service_key_at(i), facts.remote_address_of(i)))
-    out: list[tuple[tuple, PeerGroup]] = []
-    for key, ix in groups.items():
-        infos = [facts.tcp_info_of(i) for i in ix]
-        with_info = [x for x in infos if x is not None]
-        owned = [(facts.process_of(i), facts.pid_of(i)) for i in ix if facts.has_owner_at(i)]
+    :data:`POINT_EVIDENCE` first by ``order`` (largest first, equal ones in input order). Two
+    passes: sums per group, then the sockets of the groups kept (for their owner and lines)."""
+    info, send_q = facts.tcp_info_of, facts.send_q_of
+
+    def key_of(i: int) -> tuple:
+        return (facts.service_key_at(i), facts.remote_address_of(i))
+
+    ix = indices if isinstance(indices, (array, list, range)) else list(indices)
+    sums: dict[tuple, list] = {}  # key -> [connections, with tcp_info, retransmitted, sent, Send-Q]
+    for i in ix:
+        k = key_of(i)
+        acc = sums.get(k)
+        if acc is None:
+            acc = sums[k] = [0, 0, 0, 0, 0]
+        acc[0] += 1
+        x = info(i)
+        if x is not None:
+            acc[1] += 1
+            acc[2] += x.total_retrans or 0
+            acc[3] += x.segs_out or 0
+        acc[4] += send_q(i) or 0
+    groups = [(k, PeerGroup(a[0], a[2] if a[1] else None, a[3] if a[1] else None, a[4], None, None, ()))
+              for k, a in sums.items()]
+    groups.sort(key=lambda kg: order(kg[1]), reverse=True)  # stable
+    kept = dict(groups[:POINT_EVIDENCE])
+    members = facts.grouped((i for i in ix if key_of(i) in kept), key_of)
+    out: dict[tuple, PeerGroup] = {}
+    for k, group in kept.items():
+        mine = members[k]
+        owned = [(facts.process_of(i), facts.pid_of(i)) for i in mine if facts.has_owner_at(i)]
         owners = set(owned)
         process, pid = owners.pop() if len(owners) == 1 else (None, None)
-        out.append((key, PeerGroup(
-            len(ix),
-            sum(x.total_retrans or 0 for x in with_info) if with_info else None,
-            sum(x.segs_out or 0 for x in with_info) if with_info else None,
-            sum(facts.send_q_of(i) or 0 for i in ix),
-            process, pid, tuple(facts.group(ix).lines(POINT_EVIDENCE)), len(owned),
-        )))
-    out.sort(key=lambda kv: order(kv[1]), reverse=True)
-    return dict(out[:POINT_EVIDENCE])
+        out[k] = group._replace(process=process, pid=pid, lines=tuple(facts.group(mine).lines(POINT_EVIDENCE)),
+                                owned=len(owned))
+    return out
 
 
 class Listener(NamedTuple):
@@ -729,8 +746,10 @@ class SnapshotPoint:
     @classmethod
     def from_facts(
         cls, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
-        source: str | None = None,
+        source: str | None = None, named: bool = True,
     ) -> "SnapshotPoint":
+        """The aggregates of ``facts``; with ``named`` also what the counter rules name
+        (:meth:`name_from`; a :class:`SeriesBuilder` leaves it for the newest point)."""
         point = cls(index=index, timestamp=timestamp, host=host, source=source, total=facts.total)
         point.states = {state: len(ix) for state, ix in facts._by_state.items()}
         for i in facts.index(TcpState.CLOSE_WAIT):
@@ -755,7 +774,8 @@ class SnapshotPoint:
                 point.listen_queues[key] = queue
         if facts.counters:
             point.counters = {k: v for k, v in facts.counters.items() if k in POINT_COUNTERS}
-            point._counter_facts(facts)
+            if named:
+                point.name_from(facts)
         for name in POINT_SETTINGS:
             value = facts.setting(name)
             if value is not None:
@@ -777,9 +797,12 @@ class SnapshotPoint:
         ]
         return point
 
-    def _counter_facts(self, facts: Facts) -> None:
-        """What the counter rules name beside a machine-wide counter: where the TIME_WAIT sockets
-        are, which connections retransmitted (tcp_info), else the busiest established peers."""
+    def name_from(self, facts: Facts) -> None:
+        """What the counter rules name beside a machine-wide counter, from the snapshot's facts
+        (when it carries counters): where the TIME_WAIT sockets are, which connections
+        retransmitted (tcp_info), else the busiest established peers."""
+        if not self.counters:
+            return
         services = Counter(facts.service_key_at(i) for i in facts.index(TcpState.TIME_WAIT))
         self.time_wait = dict(services.most_common(POINT_EVIDENCE))
         self.time_wait_services = len(services)
@@ -831,13 +854,16 @@ class SeriesBuilder:
         self._seen_at: dict[tuple, datetime | None] = {}
         self._shared: dict[object, object] = {}
         self._newest: SnapshotPoint | None = None
+        #: the newest point's facts, until :meth:`build` reads what the counter rules name
+        #: from them (the caller holds the newest snapshot's facts anyway)
+        self._newest_facts: Facts | None = None
 
     def _same(self, value):
         return self._shared.setdefault(value, value)
 
     def add(self, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
             source: str | None = None) -> SnapshotPoint:
-        point = SnapshotPoint.from_facts(facts, index, timestamp, host, source)
+        point = SnapshotPoint.from_facts(facts, index, timestamp, host, source, named=False)
         same = self._same
         point.close_wait = {same(k): v for k, v in point.close_wait.items()}
         point.close_wait_owner = {same(k): same(v) for k, v in point.close_wait_owner.items()}
@@ -851,18 +877,18 @@ class SeriesBuilder:
                 self.listener_lines[same(key)] = lines
                 self._seen_at[same(key)] = timestamp
         point.listener_lines = {}
-        self._offer_newest(point)
+        self._offer_newest(point, facts)
         self.points.append(point)
         return point
 
-    def _offer_newest(self, point: SnapshotPoint) -> None:
+    def _offer_newest(self, point: SnapshotPoint, facts: Facts | None) -> None:
         """Only the newest point keeps its CLOSE_WAIT lines (what NP016 quotes) and what NP025
-        and NP027 name."""
+        and NP027 name (read from its facts at :meth:`build`)."""
         newest = self._newest
         if newest is None or supersedes(point.timestamp, newest.timestamp):
             if newest is not None:
                 _drop_newest_only(newest)
-            self._newest = point
+            self._newest, self._newest_facts = point, facts
         else:
             _drop_newest_only(point)
 
@@ -870,7 +896,7 @@ class SeriesBuilder:
         """Add another builder's points (the same host's next log file)."""
         for point in other.points:
             if point is other._newest:
-                self._offer_newest(point)
+                self._offer_newest(point, other._newest_facts)
             self.points.append(point)
         for key, lines in other.listener_lines.items():
             seen, theirs = self._seen_at.get(key), other._seen_at.get(key)
@@ -879,6 +905,9 @@ class SeriesBuilder:
                 self._seen_at[key] = theirs
 
     def build(self) -> Series:
+        if self._newest is not None and self._newest_facts is not None:
+            self._newest.name_from(self._newest_facts)
+            self._newest_facts = None
         return Series(self.points, self.listener_lines)
 
 
