@@ -3,8 +3,11 @@
 SVG written by hand (no plotting library, no script, nothing fetched when it is viewed): one
 panel per host, one line per state (or per port/process with ``--by``), time along the bottom
 when every snapshot has a timestamp (snapshot numbers otherwise). Points carry ``<title>``
-tooltips when there are few enough of them. The HTML form wraps the same SVG with the numbers
-as a table below it.
+tooltips when there are few enough of them. When the snapshots carry kernel counters, each
+host's state chart has a counter chart under it on the same time axis: a strip per counter that
+rose, each on its own scale, a step per interval at the rate ``timeline --counters`` shows
+(:meth:`~netparse.logs.timeline.CounterRow.value`), restarts marked ``reset``. The HTML form wraps
+the same SVG with the numbers (and the counter table) below it.
 """
 
 from __future__ import annotations
