@@ -17,7 +17,7 @@ from netparse.rules.facts import Facts, SeriesBuilder, SnapshotPoint
 
 LOGS = SAMPLES / "logs"
 NAMED = ["counters-timewait-overflow.log", "counters-timewait-overflow-client.log",
-         "counters-timewait-overflow-spread.log", "counters-retrans-ti.log", "counters-retrans-busy.log",
+         "counters-timewait-overflow-spread.log", "counters-timewait-overflow-ports.log", "counters-retrans-ti.log", "counters-retrans-busy.log",
          "counters-retrans-after.log", "counters-retrans.log"]
 
 

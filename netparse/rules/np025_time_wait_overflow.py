@@ -104,11 +104,19 @@ class TimeWaitOverflow(TrendRule):
         finding's fields) from the newest listing's TIME_WAIT per service; ('', {}) when it has none."""
         if not latest.time_wait or not held:
             return "", {}
+        counts = list(latest.time_wait.values())
         key, top = next(iter(latest.time_wait.items()))
-        if top * 2 < held:  # no service holds most: name the biggest, claim nothing about the rest
-            return (f", spread over {num(latest.time_wait_services)} ports and destinations, the most "
-                    f"({num(top)}) {service_text(key)}"), {}
+        services = latest.time_wait_services
+        if top * 2 < held:  # no service holds most: name the biggest (if one is), claim nothing more
+            biggest = (f"none with more than {num(top)}" if len(counts) > 1 and counts[1] == top
+                       else f"the most ({num(top)}) {service_text(key)}")
+            return f", spread over {num(services)} ports and destinations, {biggest}", {}
         share = f"all {num(top)}" if top == held else f"{num(top)} of them"
+        if top < held:
+            more = services - 1
+            share_rest = f", the other {num(held - top)} on {plural(more, 'more port or destination', 'more ports and destinations')}"
+        else:
+            share_rest = ""
         kind, port, _ = key
         if kind == "port":
             listener = listener_text(series, latest, port)
@@ -116,7 +124,8 @@ class TimeWaitOverflow(TrendRule):
             dims = {**service_dims(key), **{k: owner[k] for k in ("process", "pid") if owner.get(k) is not None}}
             if listener == f"port {port}":  # no listener on it in the newest listing
                 return (f", {share} on port {port} (no listener on it in the newest listing; TIME_WAIT sockets have "
-                        "no process): the local side closed first"), dims
-            return f", {share} on port {port}, the port of listener {listener}: this server closes first", dims
-        return (f", {share} {service_text(key)}: this host's outgoing connections close first (TIME_WAIT sockets "
-                "have no process in a listing)"), service_dims(key)
+                        f"no process){share_rest}: on that port the local side closed first"), dims
+            return (f", {share} on port {port}, the port of listener {listener}{share_rest}: on that port this server "
+                    "closes first"), dims
+        return (f", {share} {service_text(key)}{share_rest}: there this host's outgoing connections close first "
+                "(TIME_WAIT sockets have no process in a listing)"), service_dims(key)

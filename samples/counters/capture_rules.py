@@ -22,6 +22,7 @@ are per namespace, so each log shows what the scenario did. Written to ``samples
 * ``counters-timewait-healthy.log``: the same with the default tcp_max_tw_buckets.
 * ``counters-timewait-overflow-spread.log``: tcp_max_tw_buckets=16, three servers that close
   first (8080-8082), 99 connections to them in turn: the TIME_WAIT kept spread over the three.
+* ``counters-timewait-overflow-ports.log``: the same with six servers (8080-8085), 102 connections.
 * ``counters-timewait-overflow-client.log``: the client side: tcp_max_tw_buckets=16 in np-cli,
   100 connections np-cli closes first (a server that reads to EOF), one idle connection to :8081
   held throughout: snapshots in np-cli.
@@ -205,13 +206,6 @@ for _ in range(n):                  # the client closes first: TIME_WAIT on this
 
 SHORT_CONNS = r"""
 import socket, sys
-ip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for _ in range(n):
-    c = socket.create_connection((ip, port)); c.recv(16); c.close()
-"""
-
-SHORT_CONNS_ROUND = r"""
-import socket, sys
 ip, ports, n = sys.argv[1], [int(p) for p in sys.argv[2].split(",")], int(sys.argv[3])
 for i in range(n):                  # one port after the other, round robin
     c = socket.create_connection((ip, ports[i % len(ports)])); c.recv(16); c.close()
@@ -298,37 +292,17 @@ def syn_flood(stem: str, cookies: int, max_syn_backlog: int, backlog: int, what:
     write_log(stem, first + second, command, SRV, what, numbers)
 
 
-def time_wait(stem: str, buckets: int | None, what: str) -> None:
+def time_wait(stem: str, buckets: int | None, what: str, ports: tuple[int, ...] = (8080,), n: int = 100) -> None:
+    """Servers that close first on ``ports``, ``n`` short connections to them in turn."""
     setup()
     if buckets is not None:
         ns(SRV, "sysctl", "-qw", f"net.ipv4.tcp_max_tw_buckets={buckets}")
-    lis = spawn(SRV, LISTENER, SRV_IP, "8080", "128", "close-first")
+    servers = [spawn(SRV, LISTENER, SRV_IP, str(port), "128", "close-first") for port in ports]
     command = snap("net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout")
     try:
         first = run_snap(SRV, command)
         time.sleep(1)
-        ns(CLI, sys.executable, "-c", SHORT_CONNS, SRV_IP, "8080", "100")
-        time.sleep(0.5)
-        second = run_snap(SRV, command)
-    finally:
-        lis.kill()
-        teardown()
-    numbers = rises(first, second, ["TcpExtTW", "TcpExtTCPTimeWaitOverflow", "TcpPassiveOpens"])
-    numbers += f"; TIME-WAIT rows in the second run: {second.decode().count('TIME-WAIT')}"
-    write_log(stem, first + second, command, SRV, what, numbers)
-
-
-def time_wait_spread(stem: str, buckets: int, what: str) -> None:
-    """Servers on three ports that close first, connections to them in turn: the TIME_WAIT
-    sockets kept spread over the three."""
-    setup()
-    ns(SRV, "sysctl", "-qw", f"net.ipv4.tcp_max_tw_buckets={buckets}")
-    servers = [spawn(SRV, LISTENER, SRV_IP, str(port), "128", "close-first") for port in (8080, 8081, 8082)]
-    command = snap("net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout")
-    try:
-        first = run_snap(SRV, command)
-        time.sleep(1)
-        ns(CLI, sys.executable, "-c", SHORT_CONNS_ROUND, SRV_IP, "8080,8081,8082", "99")
+        ns(CLI, sys.executable, "-c", SHORT_CONNS, SRV_IP, ",".join(map(str, ports)), str(n))
         time.sleep(0.5)
         second = run_snap(SRV, command)
     finally:
@@ -337,9 +311,11 @@ def time_wait_spread(stem: str, buckets: int, what: str) -> None:
         teardown()
     numbers = rises(first, second, ["TcpExtTW", "TcpExtTCPTimeWaitOverflow", "TcpPassiveOpens"])
     text = second.decode()
-    numbers += "; TIME-WAIT rows in the second run: " + ", ".join(
-        f"{sum(1 for line in text.splitlines() if line.startswith('TIME-WAIT') and f'{SRV_IP}:{port} ' in line)} on {port}"
-        for port in (8080, 8081, 8082))
+    numbers += f"; TIME-WAIT rows in the second run: {text.count('TIME-WAIT')}"
+    if len(ports) > 1:
+        numbers += ": " + ", ".join(
+            f"{sum(1 for line in text.splitlines() if line.startswith('TIME-WAIT') and f'{SRV_IP}:{port} ' in line)}"
+            f" on {port}" for port in ports)
     write_log(stem, first + second, command, SRV, what, numbers)
 
 
@@ -351,8 +327,7 @@ def time_wait_client(stem: str, buckets: int, what: str) -> None:
     lis = spawn(SRV, LISTENER, SRV_IP, "8080", "128", "read-to-eof")
     held = spawn(SRV, LISTENER, SRV_IP, "8081", "128", "accept")
     # one idle connection kept open throughout, so the first listing of np-cli is not empty
-    idle = spawn(CLI, "import socket, sys, time\nc = socket.create_connection((sys.argv[1], 8081))\n"
-                      "print('ready', flush=True)\ntime.sleep(3600)", SRV_IP)
+    idle = spawn(CLI, IDLE, SRV_IP, "8081")
     command = snap("net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout")
     try:
         first = run_snap(CLI, command)
@@ -569,10 +544,16 @@ SCENARIOS = {
         "tcp_max_tw_buckets=16 in np-cli; a server on 10.99.0.2:8080 (np-srv) that reads until the client closes, "
         "then closes; between the runs 100 sequential connections from np-cli, each sending 4 bytes and closing first; "
         "one idle connection from np-cli to 10.99.0.2:8081 (a server that holds it) open throughout"),
-    "timewait-overflow-spread": lambda: time_wait_spread(
+    "timewait-overflow-spread": lambda: time_wait(
         "counters-timewait-overflow-spread", 16,
         "tcp_max_tw_buckets=16 in np-srv; servers on 10.99.0.2:8080, 8081 and 8082 that accept, write 4 bytes and "
-        "close first; between the runs 99 sequential short connections from np-cli, to the three ports in turn"),
+        "close first; between the runs 99 sequential short connections from np-cli, to the three ports in turn",
+        (8080, 8081, 8082), 99),
+    "timewait-overflow-ports": lambda: time_wait(
+        "counters-timewait-overflow-ports", 16,
+        "tcp_max_tw_buckets=16 in np-srv; servers on 10.99.0.2:8080 to 8085 that accept, write 4 bytes and close "
+        "first; between the runs 102 sequential short connections from np-cli, to the six ports in turn",
+        (8080, 8081, 8082, 8083, 8084, 8085), 102),
     "orphan-abort": lambda: orphans("counters-orphan-abort"),
     "retrans": lambda: retrans("counters-retrans", True),
     "retrans-healthy": lambda: retrans("counters-retrans-healthy", False),
