@@ -91,8 +91,8 @@ class RetransmissionRate(TrendRule):
         established peer, each only as far as the listing shows it."""
         if point.retransmitting:
             named = list(point.retransmitting.items())[:3]
-            parts = [f"{connections_text(k, g)} retransmitted {num(g.retrans or 0)} of "
-                     f"{num(g.segs_out or 0)} segments" for k, g in named]
+            parts = [f"{connections_text(k, g)} retransmitted {num(g.retrans or 0)} of the {num(g.segs_out or 0)} "
+                     f"segments sent {'in its life' if g.connections == 1 else 'in their lives'}" for k, g in named]
             more = len(point.retransmitting) - len(named)
             text = "in the newest listing's tcp_info, " + "; ".join(parts) + (
                 f"; and {num(more)} more peers" if more > 0 else "")
