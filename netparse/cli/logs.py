@@ -43,8 +43,8 @@ listing's title or header comes again. Reads files, globs, directories (recursin
 or gzip/bzip2/xz/zstd compressed. Counts are of Internet sockets (TCP, UDP); unix sockets are left
 out. --by port (a connection counts under its service port: the local one on the server side, 'to
 PORT' on the client side) or --by process splits each snapshot; --top keeps the biggest and sums
-the rest as (other). --plot FILE.svg or FILE.html draws the counts over time (self-contained: no
-script, nothing fetched). Several files are read in parallel (--jobs, default all cores; a file
+the rest as (other). --plot FILE.svg or FILE.html draws the counts over time, and the kernel counters' rates when the
+log carries them (self-contained: no script, nothing fetched). Several files are read in parallel (--jobs, default all cores; a file
 that cannot be read is then reported and skipped, and the exit code is 1 at the end). Exit codes:
 0 ok; 1 input unreadable or without any socket listing; 2 usage error.
 """
@@ -145,9 +145,6 @@ def timeline_command(
     out.flush()
     if plot is not None:
         from ..logs.plot import write_plot
-
-        if counters:
-            err("the picture draws the counts per state; the counter rates are in the table")
 
         try:
             write_plot(timeline, plot)

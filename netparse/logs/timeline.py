@@ -367,6 +367,13 @@ class CounterRow:
             return None
         return self.rises[name] / self.seconds if self.seconds else float(self.rises[name])
 
+    def value(self, name: str, per_second: bool) -> float | None:
+        """What the table (and the plot) shows for ``name``: the rise per second with
+        ``per_second`` (see :func:`per_second`), else the rise itself; None when it is unknown."""
+        if name not in self.rises:
+            return None
+        return self.rises[name] / self.seconds if per_second and self.seconds else float(self.rises[name])
+
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
             "snapshot": self.row.snapshot,
@@ -416,7 +423,7 @@ def _merged(values: dict[str, int]) -> dict[str, int]:
 KIND_NOTES = {RESET: "reset", INCREMENTS: "nstat increments", "first": ""}
 
 
-def _rate_text(value: float | None, per_second: bool) -> str:
+def rate_text(value: float | None, per_second: bool) -> str:
     if value is None:
         return "-"
     if value == 0:
@@ -426,10 +433,18 @@ def _rate_text(value: float | None, per_second: bool) -> str:
     return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
 
 
-def shown_counters(rows: list[CounterRow]) -> list[tuple[str, str]]:
-    """The columns of the table: the retransmissions always, the others when they rose somewhere."""
+def per_second(rows: list[CounterRow]) -> bool:
+    """True when every compared row of ``rows`` has a time span: rates are then per second,
+    else the rise per snapshot (one unit for a whole table or chart)."""
+    compared = [r for r in rows if r.kind != "first"]
+    return bool(compared) and all(r.seconds for r in compared)
+
+
+def shown_counters(rows: list[CounterRow], always: bool = True) -> list[tuple[str, str]]:
+    """The columns of the table: the retransmissions always (unless not ``always``), the others
+    when they rose somewhere."""
     return [(name, head) for name, head in RATE_COUNTERS
-            if name == "TcpRetransSegs" or any(r.rises.get(name) for r in rows if r.kind != "first")]
+            if always and name == "TcpRetransSegs" or any(r.rises.get(name) for r in rows if r.kind != "first")]
 
 
 def render_counters(timeline: Timeline, out: IO[str], width: int | None = -1) -> list[CounterRow]:
@@ -438,8 +453,7 @@ def render_counters(timeline: Timeline, out: IO[str], width: int | None = -1) ->
     some row has them rising; a ``note`` says where counters restarted (``reset``) or are plain
     nstat increments. Returns the rows (the caller says what the columns mean)."""
     rows = counter_rows(timeline)
-    compared = [r for r in rows if r.kind != "first"]
-    per_second = bool(compared) and all(r.seconds for r in compared)
+    per_s = per_second(rows)
     shown = shown_counters(rows)
     hosts = {r.row.host for r in rows}
     sources = {r.row.source for r in rows}
@@ -456,8 +470,7 @@ def render_counters(timeline: Timeline, out: IO[str], width: int | None = -1) ->
         if r.kind == "first":
             values += ["" for _ in shown]
         else:
-            values += [_rate_text(r.rises[n] / r.seconds if per_second and n in r.rises else
-                                  (float(r.rises[n]) if n in r.rises else None), per_second) for n, _ in shown]
+            values += [rate_text(r.value(n, per_s), per_s) for n, _ in shown]
         values.append(KIND_NOTES.get(r.kind, ""))
         return values
 
@@ -471,8 +484,7 @@ def counters_legend(rows: list[CounterRow]) -> str:
     compared = [r for r in rows if r.kind != "first"]
     if not compared:
         return "no two snapshots with counters to compare" if rows else "no snapshot carries kernel counters"
-    per_second = all(r.seconds for r in compared)
-    text = ("rise per second since the host's previous snapshot" if per_second
+    text = ("rise per second since the host's previous snapshot" if per_second(rows)
             else "rise since the host's previous snapshot (not every snapshot has a time)")
     names = ", ".join(f"{head} {name}" + (" + Udp6RcvbufErrors" if name == "UdpRcvbufErrors" else "")
                       for name, head in shown_counters(rows))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..counters import RESET, counter_change
-from .base import endpoint, num
-from .facts import WILDCARDS, Listener, Series, SnapshotPoint
+from .base import endpoint, num, plural
+from .facts import WILDCARDS, Listener, PeerGroup, Series, SnapshotPoint
 
 
 @dataclass
@@ -141,3 +141,38 @@ def judged(rise: Rise, count: int, warning: int, critical: int, critical_per_min
         return None
     rate = rise.per_minute(count)
     return count >= critical if rate is None else rate >= critical_per_minute
+
+
+def peer_where(key: tuple) -> str:
+    """'on port 8080 towards 10.0.0.9' (this host serves) or 'towards 10.0.0.5:5432' (this host
+    connects) for a :class:`~netparse.rules.facts.PeerGroup` key."""
+    (kind, a, b), peer = key
+    if kind == "port":
+        return f"on port {a} towards {peer or '?'}"
+    return f"towards {endpoint(a, b)}"  # type: ignore[arg-type]
+
+
+def peer_dims(key: tuple, group: PeerGroup) -> dict[str, object]:
+    """Finding fields for a :class:`~netparse.rules.facts.PeerGroup` (port, peer, owner)."""
+    (kind, a, b), peer = key
+    dims: dict[str, object] = {"local_port": a, "remote_address": peer} if kind == "port" else {
+        "remote_address": a, "remote_port": b}
+    if group.process is not None:
+        dims["process"] = group.process
+    if group.pid is not None:
+        dims["pid"] = group.pid
+    return dims
+
+
+def owner_clause(group: PeerGroup) -> str:
+    """' (python3, pid 12)' when the listing names the owner of every connection of the group,
+    ' (1 owned by python3, pid 12)' of some, ' (2 owned by 2 processes)', '' of none."""
+    if not group.owned:
+        return ""
+    who = ", ".join(x for x in (group.process, f"pid {group.pid}" if group.pid else None) if x) or "several processes"
+    return f" ({who})" if group.owned == group.connections else f" ({num(group.owned)} owned by {who})"
+
+
+def connections_text(key: tuple, group: PeerGroup) -> str:
+    """'3 connections on port 8080 towards 10.0.0.9 (python3, pid 12)'."""
+    return plural(group.connections, "connection") + " " + peer_where(key) + owner_clause(group)

@@ -635,6 +635,62 @@ POINT_COUNTERS = RULE_COUNTERS
 POINT_SETTINGS = RULE_SETTINGS
 
 
+class PeerGroup(NamedTuple):
+    """TCP connections of one service and peer in a snapshot (key: (service key as
+    ``SnapshotPoint.close_wait``'s, remote address)): what NP027 names. ``retrans``/``segs_out``:
+    their tcp_info sums (None for connections without tcp_info); ``send_q``: bytes not yet
+    acknowledged; ``process``/``pid`` when every owned one agrees (``owned``: how many the listing
+    names an owner for); a few line numbers."""
+
+    connections: int
+    retrans: int | None
+    segs_out: int | None
+    send_q: int
+    process: str | None
+    pid: int | None
+    lines: tuple[int, ...]
+    owned: int = 0
+
+
+def peer_groups(facts: "Facts", indices: Iterable[int], order: Callable[[PeerGroup], tuple]) -> dict[tuple, PeerGroup]:
+    """The connections numbered ``indices`` per (service key, remote address), the
+    :data:`POINT_EVIDENCE` first by ``order`` (largest first, equal ones in input order). Two
+    passes: sums per group, then the sockets of the groups kept (for their owner and lines)."""
+    info, send_q = facts.tcp_info_of, facts.send_q_of
+
+    def key_of(i: int) -> tuple:
+        return (facts.service_key_at(i), facts.remote_address_of(i))
+
+    ix = indices if isinstance(indices, (array, list, range)) else list(indices)
+    sums: dict[tuple, list] = {}  # key -> [connections, with tcp_info, retransmitted, sent, Send-Q]
+    for i in ix:
+        k = key_of(i)
+        acc = sums.get(k)
+        if acc is None:
+            acc = sums[k] = [0, 0, 0, 0, 0]
+        acc[0] += 1
+        x = info(i)
+        if x is not None:
+            acc[1] += 1
+            acc[2] += x.total_retrans or 0
+            acc[3] += x.segs_out or 0
+        acc[4] += send_q(i) or 0
+    groups = [(k, PeerGroup(a[0], a[2] if a[1] else None, a[3] if a[1] else None, a[4], None, None, ()))
+              for k, a in sums.items()]
+    groups.sort(key=lambda kg: order(kg[1]), reverse=True)  # stable
+    kept = dict(groups[:POINT_EVIDENCE])
+    members = facts.grouped((i for i in ix if key_of(i) in kept), key_of)
+    out: dict[tuple, PeerGroup] = {}
+    for k, group in kept.items():
+        mine = members[k]
+        owned = [(facts.process_of(i), facts.pid_of(i)) for i in mine if facts.has_owner_at(i)]
+        owners = set(owned)
+        process, pid = owners.pop() if len(owners) == 1 else (None, None)
+        out[k] = group._replace(process=process, pid=pid, lines=tuple(facts.group(mine).lines(POINT_EVIDENCE)),
+                                owned=len(owned))
+    return out
+
+
 class Listener(NamedTuple):
     """Who owns a TCP listener (key: proto, local address, local port)."""
 
@@ -674,12 +730,26 @@ class SnapshotPoint:
     orphan_lines: list[int] = field(default_factory=list)
     #: SYN_RECEIVED sockets per (local port, remote address), most first (a few)
     syn_recv_peers: dict[tuple[int | None, str | None], int] = field(default_factory=dict)
+    #: kept when the snapshot carries counters (what NP025 and NP027 read of the newest one; a
+    #: :class:`SeriesBuilder` drops them from the others): TIME_WAIT sockets per service (keys
+    #: as ``close_wait``), most first (a few), and over how many services they spread
+    time_wait: dict[tuple, int] = field(default_factory=dict)
+    time_wait_services: int = 0
+    #: connections whose tcp_info says they retransmitted, per (service key, remote address),
+    #: most retransmitted first (a few); ``tcp_info_connections``: connections with tcp_info
+    retransmitting: dict[tuple, PeerGroup] = field(default_factory=dict)
+    tcp_info_connections: int = 0
+    #: without tcp_info: ESTABLISHED connections per (service key, remote address), most bytes
+    #: in Send-Q first, then most connections (a few)
+    busiest: dict[tuple, PeerGroup] = field(default_factory=dict)
 
     @classmethod
     def from_facts(
         cls, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
-        source: str | None = None,
+        source: str | None = None, named: bool = True,
     ) -> "SnapshotPoint":
+        """The aggregates of ``facts``; with ``named`` also what the counter rules name
+        (:meth:`name_from`; a :class:`SeriesBuilder` leaves it for the newest point)."""
         point = cls(index=index, timestamp=timestamp, host=host, source=source, total=facts.total)
         point.states = {state: len(ix) for state, ix in facts._by_state.items()}
         for i in facts.index(TcpState.CLOSE_WAIT):
@@ -704,6 +774,8 @@ class SnapshotPoint:
                 point.listen_queues[key] = queue
         if facts.counters:
             point.counters = {k: v for k, v in facts.counters.items() if k in POINT_COUNTERS}
+            if named:
+                point.name_from(facts)
         for name in POINT_SETTINGS:
             value = facts.setting(name)
             if value is not None:
@@ -724,6 +796,23 @@ class SnapshotPoint:
             :POINT_EVIDENCE
         ]
         return point
+
+    def name_from(self, facts: Facts) -> None:
+        """What the counter rules name beside a machine-wide counter, from the snapshot's facts
+        (when it carries counters): where the TIME_WAIT sockets are, which connections
+        retransmitted (tcp_info), else the busiest established peers."""
+        if not self.counters:
+            return
+        services = Counter(facts.service_key_at(i) for i in facts.index(TcpState.TIME_WAIT))
+        self.time_wait = dict(services.most_common(POINT_EVIDENCE))
+        self.time_wait_services = len(services)
+        connected = [i for i in facts.with_tcp_info() if facts.state_of(i) is not TcpState.LISTEN]
+        self.tcp_info_connections = len(connected)
+        info = facts.tcp_info_of
+        again = [i for i in connected if (info(i).total_retrans or 0) > 0]  # type: ignore[union-attr]
+        self.retransmitting = peer_groups(facts, again, lambda g: (g.retrans, g.connections))
+        if not connected:
+            self.busiest = peer_groups(facts, facts.index(TcpState.ESTABLISHED), lambda g: (g.send_q, g.connections))
 
     def count(self, state: TcpState) -> int:
         return self.states.get(state, 0)
@@ -765,13 +854,16 @@ class SeriesBuilder:
         self._seen_at: dict[tuple, datetime | None] = {}
         self._shared: dict[object, object] = {}
         self._newest: SnapshotPoint | None = None
+        #: the newest point's facts, until :meth:`build` reads what the counter rules name
+        #: from them (the caller holds the newest snapshot's facts anyway)
+        self._newest_facts: Facts | None = None
 
     def _same(self, value):
         return self._shared.setdefault(value, value)
 
     def add(self, facts: Facts, index: int = 0, timestamp: datetime | None = None, host: str | None = None,
             source: str | None = None) -> SnapshotPoint:
-        point = SnapshotPoint.from_facts(facts, index, timestamp, host, source)
+        point = SnapshotPoint.from_facts(facts, index, timestamp, host, source, named=False)
         same = self._same
         point.close_wait = {same(k): v for k, v in point.close_wait.items()}
         point.close_wait_owner = {same(k): same(v) for k, v in point.close_wait_owner.items()}
@@ -785,25 +877,26 @@ class SeriesBuilder:
                 self.listener_lines[same(key)] = lines
                 self._seen_at[same(key)] = timestamp
         point.listener_lines = {}
-        self._offer_newest(point)
+        self._offer_newest(point, facts)
         self.points.append(point)
         return point
 
-    def _offer_newest(self, point: SnapshotPoint) -> None:
-        """Only the newest point keeps its CLOSE_WAIT lines (what NP016 quotes)."""
+    def _offer_newest(self, point: SnapshotPoint, facts: Facts | None) -> None:
+        """Only the newest point keeps its CLOSE_WAIT lines (what NP016 quotes) and what NP025
+        and NP027 name (read from its facts at :meth:`build`)."""
         newest = self._newest
         if newest is None or supersedes(point.timestamp, newest.timestamp):
             if newest is not None:
-                newest.close_wait_lines = {}
-            self._newest = point
+                _drop_newest_only(newest)
+            self._newest, self._newest_facts = point, facts
         else:
-            point.close_wait_lines = {}
+            _drop_newest_only(point)
 
     def extend(self, other: "SeriesBuilder") -> None:
         """Add another builder's points (the same host's next log file)."""
         for point in other.points:
             if point is other._newest:
-                self._offer_newest(point)
+                self._offer_newest(point, other._newest_facts)
             self.points.append(point)
         for key, lines in other.listener_lines.items():
             seen, theirs = self._seen_at.get(key), other._seen_at.get(key)
@@ -812,7 +905,16 @@ class SeriesBuilder:
                 self._seen_at[key] = theirs
 
     def build(self) -> Series:
+        if self._newest is not None and self._newest_facts is not None:
+            self._newest.name_from(self._newest_facts)
+            self._newest_facts = None
         return Series(self.points, self.listener_lines)
+
+
+def _drop_newest_only(point: SnapshotPoint) -> None:
+    """What only the newest point keeps (evidence for the rules that quote the newest listing)."""
+    point.close_wait_lines = {}
+    point.time_wait, point.retransmitting, point.busiest = {}, {}, {}
 
 
 def supersedes(timestamp: datetime | None, than: datetime | None) -> bool:

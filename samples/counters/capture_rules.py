@@ -20,6 +20,12 @@ are per namespace, so each log shows what the scenario did. Written to ``samples
 * ``counters-timewait-overflow.log``: tcp_max_tw_buckets=16, a server that accepts and closes
   first, 100 short connections from np-cli: TIME_WAIT beyond 16 is not kept (TCPTimeWaitOverflow).
 * ``counters-timewait-healthy.log``: the same with the default tcp_max_tw_buckets.
+* ``counters-timewait-overflow-spread.log``: tcp_max_tw_buckets=16, three servers that close
+  first (8080-8082), 99 connections to them in turn: the TIME_WAIT kept spread over the three.
+* ``counters-timewait-overflow-ports.log``: the same with six servers (8080-8085), 102 connections.
+* ``counters-timewait-overflow-client.log``: the client side: tcp_max_tw_buckets=16 in np-cli,
+  100 connections np-cli closes first (a server that reads to EOF), one idle connection to :8081
+  held throughout: snapshots in np-cli.
 * ``counters-orphan-abort.log``: 40 connections to a server that never reads, each client
   fills its send buffer and close()s (an orphan in FIN-WAIT-1 with data queued); before the
   close, **the host's** net.ipv4.tcp_max_orphans (global, not per namespace) is lowered to the
@@ -29,6 +35,12 @@ are per namespace, so each log shows what the scenario did. Written to ``samples
 * ``counters-retrans.log``: np-srv's veth egress shaped by tc tbf (4 Mbit/s, 6 kB queue), three
   bulk transfers of 4 MB from np-srv: the tbf queue drops, TCP retransmits.
 * ``counters-retrans-healthy.log``: the same transfers without the shaper.
+* ``counters-retrans-ti.log``: the shaped transfers again, three clients at once, the second run
+  taken while they are under way with ``ss -tanpi`` (tcp_info: which connections retransmit).
+* ``counters-retrans-busy.log``: the same with ``ss -tanp`` (no tcp_info: the listing shows the
+  established connections and their Send-Q only).
+* ``counters-retrans-after.log``: one shaped transfer, over before the second run (``ss
+  -tanpi``), and an idle connection opened after it: tcp_info without retransmissions.
 * ``counters-nstat-plain.log``: plain ``nstat`` (increments) around two bursts of connects (20,
   then 5) to a listen(1) that never accepts: the second run prints fewer overflows than the first.
 * ``counters-resets.log``: 30 connects to a closed port (refused: AttemptFails), 20 connections
@@ -156,6 +168,10 @@ while True:
         c.sendall(b"bye\n"); c.close()
     elif mode == "send":           # bulk sender: 4 MB, then close
         c.sendall(b"x" * 4_000_000); c.close()
+    elif mode == "read-to-eof":    # read until the client closes, then close: TIME_WAIT on the client
+        while c.recv(4096):
+            pass
+        c.close()
     elif mode == "abort-unread":   # read nothing, close with the client's bytes unread: RST
         time.sleep(0.05); c.close()
     else:                          # hold (noread / accept)
@@ -181,11 +197,25 @@ for i in range(n):
     raw.sendto(ip + tcp, (dst, 0))
 """
 
+CLOSE_FIRST = r"""
+import socket, sys, time
+ip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for _ in range(n):                  # the client closes first: TIME_WAIT on this side
+    c = socket.create_connection((ip, port)); c.sendall(b"GET\n"); c.close(); time.sleep(0.005)
+"""
+
 SHORT_CONNS = r"""
 import socket, sys
-ip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for _ in range(n):
-    c = socket.create_connection((ip, port)); c.recv(16); c.close()
+ip, ports, n = sys.argv[1], [int(p) for p in sys.argv[2].split(",")], int(sys.argv[3])
+for i in range(n):                  # one port after the other, round robin
+    c = socket.create_connection((ip, ports[i % len(ports)])); c.recv(16); c.close()
+"""
+
+IDLE = r"""
+import socket, sys, time
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+print("ready", flush=True)
+time.sleep(3600)
 """
 
 FETCH = r"""
@@ -262,24 +292,55 @@ def syn_flood(stem: str, cookies: int, max_syn_backlog: int, backlog: int, what:
     write_log(stem, first + second, command, SRV, what, numbers)
 
 
-def time_wait(stem: str, buckets: int | None, what: str) -> None:
+def time_wait(stem: str, buckets: int | None, what: str, ports: tuple[int, ...] = (8080,), n: int = 100) -> None:
+    """Servers that close first on ``ports``, ``n`` short connections to them in turn."""
     setup()
     if buckets is not None:
         ns(SRV, "sysctl", "-qw", f"net.ipv4.tcp_max_tw_buckets={buckets}")
-    lis = spawn(SRV, LISTENER, SRV_IP, "8080", "128", "close-first")
+    servers = [spawn(SRV, LISTENER, SRV_IP, str(port), "128", "close-first") for port in ports]
     command = snap("net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout")
     try:
         first = run_snap(SRV, command)
         time.sleep(1)
-        ns(CLI, sys.executable, "-c", SHORT_CONNS, SRV_IP, "8080", "100")
+        ns(CLI, sys.executable, "-c", SHORT_CONNS, SRV_IP, ",".join(map(str, ports)), str(n))
         time.sleep(0.5)
         second = run_snap(SRV, command)
     finally:
-        lis.kill()
+        for p in servers:
+            p.kill()
         teardown()
     numbers = rises(first, second, ["TcpExtTW", "TcpExtTCPTimeWaitOverflow", "TcpPassiveOpens"])
-    numbers += f"; TIME-WAIT rows in the second run: {second.decode().count('TIME-WAIT')}"
+    text = second.decode()
+    numbers += f"; TIME-WAIT rows in the second run: {text.count('TIME-WAIT')}"
+    if len(ports) > 1:
+        numbers += ": " + ", ".join(
+            f"{sum(1 for line in text.splitlines() if line.startswith('TIME-WAIT') and f'{SRV_IP}:{port} ' in line)}"
+            f" on {port}" for port in ports)
     write_log(stem, first + second, command, SRV, what, numbers)
+
+
+def time_wait_client(stem: str, buckets: int, what: str) -> None:
+    """The client side: np-cli closes first (its TIME_WAIT) with tcp_max_tw_buckets lowered
+    there; the snapshots are taken in np-cli."""
+    setup()
+    ns(CLI, "sysctl", "-qw", f"net.ipv4.tcp_max_tw_buckets={buckets}")
+    lis = spawn(SRV, LISTENER, SRV_IP, "8080", "128", "read-to-eof")
+    held = spawn(SRV, LISTENER, SRV_IP, "8081", "128", "accept")
+    # one idle connection kept open throughout, so the first listing of np-cli is not empty
+    idle = spawn(CLI, IDLE, SRV_IP, "8081")
+    command = snap("net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout")
+    try:
+        first = run_snap(CLI, command)
+        time.sleep(1)
+        ns(CLI, sys.executable, "-c", CLOSE_FIRST, SRV_IP, "8080", "100")
+        time.sleep(0.5)
+        second = run_snap(CLI, command)
+    finally:
+        idle.kill(); held.kill(); lis.kill()
+        teardown()
+    numbers = rises(first, second, ["TcpExtTW", "TcpExtTCPTimeWaitOverflow", "TcpActiveOpens"])
+    numbers += f"; TIME-WAIT rows in the second run: {second.decode().count('TIME-WAIT')}"
+    write_log(stem, first + second, command, CLI, what, numbers)
 
 
 def orphans(stem: str) -> None:
@@ -335,6 +396,65 @@ def retrans(stem: str, shaped: bool) -> None:
             (", np-srv's veth egress shaped by tc tbf rate 4mbit burst 6k limit 6k (its queue drops)" if shaped
              else ", no shaper"))
     write_log(stem, first + second, command, SRV, what, numbers)
+
+
+def retrans_during(stem: str, info: bool) -> None:
+    """Three clients fetch 4 MB each at once through np-srv's dropping tbf queue; the second run
+    is taken 4 s in, while the connections are established and retransmitting."""
+    setup()
+    ns(SRV, "tc", "qdisc", "add", "dev", "np-v0", "root", "tbf", "rate", "4mbit", "burst", "6k", "limit", "6k")
+    lis = spawn(SRV, LISTENER, SRV_IP, "8080", "128", "send")
+    command = "date; ss -tanpi; nstat -az" if info else snap()
+    fetches = []
+    try:
+        first = run_snap(SRV, command)
+        time.sleep(1)
+        fetches = [subprocess.Popen(["ip", "netns", "exec", CLI, sys.executable, "-c", FETCH, SRV_IP, "8080", "1"])
+                   for _ in range(3)]
+        time.sleep(4)
+        second = run_snap(SRV, command)
+        for f in fetches:
+            f.wait(timeout=120)
+    finally:
+        for f in fetches:
+            f.kill()
+        lis.kill()
+        teardown()
+    numbers = rises(first, second, ["TcpOutSegs", "TcpRetransSegs", "TcpExtTCPLostRetransmit", "TcpExtTCPTimeouts"])
+    numbers += f"; ESTAB rows in the second run: {second.decode().count('ESTAB')}"
+    what = ("three clients in np-cli fetch 4 MB each at once from a server in np-srv, np-srv's veth egress shaped by "
+            "tc tbf rate 4mbit burst 6k limit 6k (its queue drops); the second run 4 s in, the transfers under way" +
+            ("; ss -i: tcp_info of each connection" if info else "; no -i: no tcp_info"))
+    write_log(stem, first + second, command, SRV, what, numbers)
+
+
+def retrans_after(stem: str) -> None:
+    """One 4 MB transfer through the dropping tbf queue, finished before the second run; an
+    idle connection opened after it: the listing has tcp_info, none of it retransmitted."""
+    setup()
+    ns(SRV, "tc", "qdisc", "add", "dev", "np-v0", "root", "tbf", "rate", "4mbit", "burst", "6k", "limit", "6k")
+    lis = spawn(SRV, LISTENER, SRV_IP, "8080", "128", "send")
+    held = spawn(SRV, LISTENER, SRV_IP, "8081", "128", "accept")
+    command = "date; ss -tanpi; nstat -az"
+    idle = None
+    try:
+        first = run_snap(SRV, command)
+        time.sleep(1)
+        ns(CLI, sys.executable, "-c", FETCH, SRV_IP, "8080", "1")
+        idle = spawn(CLI, IDLE, SRV_IP, "8081")
+        time.sleep(0.5)
+        second = run_snap(SRV, command)
+    finally:
+        if idle is not None:
+            idle.kill()
+        held.kill(); lis.kill()
+        teardown()
+    numbers = rises(first, second, ["TcpOutSegs", "TcpRetransSegs", "TcpExtTCPLostRetransmit", "TcpExtTCPTimeouts"])
+    numbers += f"; ESTAB rows in the second run: {second.decode().count('ESTAB')}, retrans fields: {second.decode().count('retrans:')}"
+    write_log(stem, first + second, command, SRV,
+              "one client in np-cli fetches 4 MB from a server in np-srv whose veth egress is shaped by tc tbf rate "
+              "4mbit burst 6k limit 6k (its queue drops); after it ends the client opens an idle connection to "
+              "10.99.0.2:8081 (a server that holds it); the second run then, with ss -i (tcp_info)", numbers)
 
 
 def resets(stem: str) -> None:
@@ -419,10 +539,28 @@ SCENARIOS = {
     "timewait-healthy": lambda: time_wait(
         "counters-timewait-healthy", None,
         "default tcp_max_tw_buckets; the same server and the same 100 short connections"),
+    "timewait-overflow-client": lambda: time_wait_client(
+        "counters-timewait-overflow-client", 16,
+        "tcp_max_tw_buckets=16 in np-cli; a server on 10.99.0.2:8080 (np-srv) that reads until the client closes, "
+        "then closes; between the runs 100 sequential connections from np-cli, each sending 4 bytes and closing first; "
+        "one idle connection from np-cli to 10.99.0.2:8081 (a server that holds it) open throughout"),
+    "timewait-overflow-spread": lambda: time_wait(
+        "counters-timewait-overflow-spread", 16,
+        "tcp_max_tw_buckets=16 in np-srv; servers on 10.99.0.2:8080, 8081 and 8082 that accept, write 4 bytes and "
+        "close first; between the runs 99 sequential short connections from np-cli, to the three ports in turn",
+        (8080, 8081, 8082), 99),
+    "timewait-overflow-ports": lambda: time_wait(
+        "counters-timewait-overflow-ports", 16,
+        "tcp_max_tw_buckets=16 in np-srv; servers on 10.99.0.2:8080 to 8085 that accept, write 4 bytes and close "
+        "first; between the runs 102 sequential short connections from np-cli, to the six ports in turn",
+        (8080, 8081, 8082, 8083, 8084, 8085), 102),
     "orphan-abort": lambda: orphans("counters-orphan-abort"),
     "retrans": lambda: retrans("counters-retrans", True),
     "retrans-healthy": lambda: retrans("counters-retrans-healthy", False),
     "resets": lambda: resets("counters-resets"),
+    "retrans-ti": lambda: retrans_during("counters-retrans-ti", True),
+    "retrans-busy": lambda: retrans_during("counters-retrans-busy", False),
+    "retrans-after": lambda: retrans_after("counters-retrans-after"),
 }
 
 
