@@ -79,7 +79,7 @@ def test_pyparsing_constants() -> None:
 def test_marker_pattern_follows_pyparsing_rules() -> None:
     """No backtracking into an optional part that matched; whitespace between elements; a name
     on an absent optional part is no result; ``res[0]`` the first token."""
-    expr = pp_header = pexpr.Opt(pexpr.Literal("a b"))("x") + pexpr.Regex(r"b\S*")("y")
+    expr = pexpr.Opt(pexpr.Literal("a b"))("x") + pexpr.Regex(r"b\S*")("y")
     marker = pexpr.MarkerPattern(expr, raw=False)
     assert marker.match("a b") is None  # pyparsing takes "a b" for x and finds no y
     found = marker.match("a b  \t bcd ")
@@ -88,7 +88,7 @@ def test_marker_pattern_follows_pyparsing_rules() -> None:
     assert "x" not in only and only.get("x") is None and only[0] == "bz"
     from netparse.grammars.base import Marker
 
-    ref = Marker("header", "t", pp_header, None)
+    ref = Marker("header", "t", expr, None)
     assert ref.reference_match("a b") is None and ref.reference_match("a b bcd")["y"] == "bcd"
     assert not pexpr.MarkerPattern(expr, raw=True).match(" bz")
 

@@ -36,7 +36,7 @@ class ParserElement:
     """One recorded pyparsing construction: ``kind`` names the pyparsing class (or the operator),
     ``args`` its arguments (child elements or text)."""
 
-    __slots__ = ("kind", "args", "resultsName", "customName", "skipWhitespace", "_left", "_tabs", "__weakref__")
+    __slots__ = ("kind", "args", "resultsName", "customName", "skipWhitespace", "_left", "_tabs")
 
     def __init__(self, kind: str, args: tuple, skip: bool = True) -> None:
         self.kind = kind
@@ -185,7 +185,9 @@ class _MarkerCompiler:
             if kind == "Regex":
                 if re.search(r"\\[1-9]|\(\?P=", text):
                     raise TypeError(f"back-references do not survive composition: {text!r}")
-                inner = re.compile(text).groupindex
+                # its named groups (compiled only when it has some: compiling a label
+                # alternation costs as much as the marker's whole pattern)
+                inner = re.compile(text).groupindex if "(?P<" in text else {}
                 pattern = f"(?>{text})"
             elif kind == "Literal":
                 inner = {}
