@@ -7,6 +7,8 @@ PATH, else a plain interleaved loop:
 
 * ``netstat -an | netparse`` (a real 47-line net-tools listing: summary and findings);
 * ``ss -tanp | netparse analyze`` (a real 56-line ss listing);
+* ``netstat -ano | netparse`` (a real German Windows listing; jc reads no Windows netstat, so
+  only against ``python -c pass`` and the baseline);
 * ``netparse parse -o json FILE`` (the same net-tools listing);
 * ``netparse live`` (this machine's sockets: run it on a quiet box);
 * ``netparse --help``;
@@ -43,6 +45,7 @@ import paired  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 NETSTAT = ROOT / "samples" / "linux" / "corpus-linux_nettools_netstat-an.txt"
 SS = ROOT / "samples" / "linux" / "ss-tanp.txt"
+WINDOWS = ROOT / "samples" / "windows" / "de-netstat-ano.txt"
 #: where the commands run: ``python -m`` puts the working directory first on ``sys.path``, so run
 #: from a checkout every "baseline" would import that checkout's netparse
 NEUTRAL = tempfile.mkdtemp(prefix="bench-startup-")
@@ -123,6 +126,7 @@ def main() -> None:
     paths = [
         ("`netstat -an | netparse` (47 lines)", netparse, NETSTAT, [*jc, "--netstat"]),
         ("`ss -tanp | netparse analyze` (56 lines)", [*netparse, "analyze"], SS, [*jc, "--ss"]),
+        ("`netstat -ano | netparse` (Windows, German, 81 lines)", netparse, WINDOWS, None),
         ("`netparse parse -o json FILE` (47 lines)", [*netparse, "parse", "-o", "json", str(NETSTAT)], None,
          [*jc, "--netstat"]),
         ("`netparse live` (this machine)", [*netparse, "live"], None, None),

@@ -356,6 +356,8 @@ class LineParser:
                     return _issue(self.lineno, line, warning, "warning")
                 return None
         for entry in self.grammars:
+            if not entry.loaded and not entry.may_be_row(line):
+                continue  # none of its rows reads the line: not imported for it
             grammar = entry.load()
             if grammar is active:
                 continue

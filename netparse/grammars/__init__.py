@@ -7,7 +7,9 @@ format's name, ``shape_priority``, ``record_kind`` and its *gate*, a cheap test 
 every line one of its titles or headers could match (from :mod:`.gates`, generated from the
 grammars and checked against them by ``tests/test_startup.py``). The parser tries a grammar's
 markers only on lines that pass its gate, so ``netstat -an | netparse`` loads net-tools'
-grammar and the one or two that share its title words, not sixteen.
+grammar and the one or two that share its title words, not sixteen. Header-less detection
+tries an unimported format's rows only when one of its row patterns (also in :mod:`.gates`)
+matches the line.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from .gates import ENTRIES
 if TYPE_CHECKING:  # pragma: no cover
     from .base import Grammar
 
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
 #: held while a grammar's module is imported and the grammar made
 _LOADING = threading.RLock()
 
@@ -32,10 +36,11 @@ class Entry:
     and the grammar itself once :meth:`load` imported it."""
 
     __slots__ = ("name", "shape_priority", "record_kind", "module", "factory", "kwargs", "words", "patterns",
-                 "_gate", "_grammar")
+                 "rows", "_gate", "_rows_gate", "_grammar")
 
     def __init__(self, name: str, module: str, factory: str, kwargs: dict[str, Any], shape_priority: int,
-                 record_kind: str, words: tuple[str, ...] | None, patterns: tuple[str, ...]) -> None:
+                 record_kind: str, words: tuple[str, ...] | None, patterns: tuple[str, ...],
+                 rows: tuple[str, ...] = ()) -> None:
         self.name = name
         self.module = module
         self.factory = factory
@@ -46,7 +51,10 @@ class Entry:
         #: None: some marker has no cheap test (every line may be one of its markers)
         self.words = words
         self.patterns = patterns
+        #: the row patterns of a fresh block (what header-less detection tries), as text
+        self.rows = rows
         self._gate: re.Pattern[str] | None = None
+        self._rows_gate: re.Pattern[str] | None = None
         self._grammar: Grammar | None = None
 
     @property
@@ -80,6 +88,15 @@ class Entry:
                 gate = self._gate = re.compile("|".join(f"(?:{p})" for p in self.patterns))
             return gate.search(line) is not None
         return False
+
+    def may_be_row(self, line: str) -> bool:
+        """False only when no row pattern of a fresh block of this format matches ``line``."""
+        gate = self._rows_gate
+        if gate is None:
+            # one alternation of them, their named groups made plain (several rows name the same field)
+            union = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', p)})" for p in self.rows)
+            gate = self._rows_gate = re.compile(union or r"(?!)")
+        return gate.match(line) is not None
 
     def __repr__(self) -> str:
         return f"<grammar entry {self.name}{' (loaded)' if self.loaded else ''}>"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from .base import Context, Marker, Row
 from .bsd import BSD, INET_ROW, UNIX_ROW, inet_header, unix_header, build_inet, build_unix

@@ -4,9 +4,12 @@
 Each format module defines its rows **once**, as pyparsing expressions built from ``pp.Regex``
 terminals joined by explicit whitespace (``SP``). :func:`compile_row` turns such an expression into
 one compiled ``re`` pattern with a named group per results name: the row loop calls that pattern
-directly (fast), while headers, titles and the explanation of a line that did not match go through
-pyparsing itself (clear). ``tests/test_grammar_equivalence.py`` checks on every sample row that the
-compiled pattern and the pyparsing expression read the same fields.
+directly (fast); titles and headers are matched by their own compiled pattern too
+(:class:`netparse.grammars.pexpr.MarkerPattern`), and the explanation of a line that did not match
+goes through pyparsing itself (clear). The expressions are recorded by :mod:`.pexpr` and made in
+pyparsing only when a line needs that (pyparsing is not imported before).
+``tests/test_grammar_equivalence.py`` checks on every sample row that the compiled pattern and the
+pyparsing expression read the same fields; ``tests/test_lazy_pyparsing.py`` does so for markers.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, ClassVar, Iterable
 
-import pyparsing as pp
+from . import pexpr as pp
+from .pexpr import MarkerPattern, to_pyparsing
 
 
-def R(pattern: str, name: str | None = None) -> pp.Regex:
+def R(pattern: str, name: str | None = None) -> pp.ParserElement:
     """A row terminal: a ``pp.Regex`` that does not skip leading whitespace.
 
     Whitespace is explicit in row grammars (``SP``), so the compiled regex means exactly what
@@ -51,57 +55,34 @@ TRAIL = pp.Opt(R(WS))
 LEAD = pp.Opt(R(WS))
 
 
-def _regex_of(expr: pp.ParserElement, names: set[str]) -> str:
-    if isinstance(expr, pp.Regex):
-        body = expr.pattern
-    elif isinstance(expr, (pp.Literal, pp.Keyword)):
-        body = re.escape(expr.match)
-    elif isinstance(expr, pp.And):
-        body = "".join(_regex_of(e, names) for e in expr.exprs)
-    elif isinstance(expr, (pp.MatchFirst, pp.Or)):
-        body = "(?:" + "|".join(_regex_of(e, names) for e in expr.exprs) + ")"
-    elif isinstance(expr, pp.Opt):
-        body = "(?:" + _regex_of(expr.expr, names) + ")?"
-    elif isinstance(expr, pp.ZeroOrMore):
-        body = "(?:" + _regex_of(expr.expr, names) + ")*"
-    elif isinstance(expr, pp.OneOrMore):
-        body = "(?:" + _regex_of(expr.expr, names) + ")+"
-    elif isinstance(expr, (pp.Suppress, pp.Combine, pp.Group)):
-        body = _regex_of(expr.expr, names)
-    else:  # pragma: no cover - a grammar author used something the compiler does not know
-        raise TypeError(f"cannot compile {type(expr).__name__} to a regex")
-    name = expr.resultsName
-    if name:
-        if name in names:
-            raise ValueError(f"results name {name!r} used twice in one row grammar")
-        names.add(name)
-        return f"(?P<{name}>{body})"
-    return f"(?:{body})" if isinstance(expr, pp.Regex) and "|" in body else body
-
-
 def compile_row(expr: pp.ParserElement) -> re.Pattern[str]:
     """The regex equivalent of a row grammar, anchored at both ends."""
-    return re.compile(_regex_of(expr, set()) + r"[ \t]*+\Z")
+    return re.compile(pp.row_regex(expr, set()) + r"[ \t]*+\Z")
 
 
-#: id(row expression) -> (the expression, it + TRAIL + StringEnd): built once, not per line
-_WHOLE_ROWS: dict[int, tuple[pp.ParserElement, pp.ParserElement]] = {}
+#: id(row expression) -> (the expression, it + TRAIL + StringEnd in pyparsing): built once, not per line
+_WHOLE_ROWS: dict[int, tuple[pp.ParserElement, Any]] = {}
 
 
 def pyparse_row(expr: pp.ParserElement, line: str) -> dict[str, str]:
-    """Parse one row with pyparsing itself (the slow, reference path)."""
+    """Parse one row with pyparsing itself (the slow, reference path; imports pyparsing)."""
     kept = _WHOLE_ROWS.get(id(expr))
     if kept is None or kept[0] is not expr:
-        kept = _WHOLE_ROWS[id(expr)] = (expr, (expr + TRAIL + pp.StringEnd()).parse_with_tabs())
+        import pyparsing
+
+        whole = (to_pyparsing(expr) + to_pyparsing(TRAIL) + pyparsing.StringEnd()).parse_with_tabs()
+        kept = _WHOLE_ROWS[id(expr)] = (expr, whole)
     result = kept[1].parse_string(line, parse_all=True)
     return {k: v for k, v in result.as_dict().items() if isinstance(v, str)}
 
 
 def mismatch(expr: pp.ParserElement, line: str) -> tuple[int, str] | None:
     """Where and why pyparsing rejects ``line`` as a row: (0-based column, reason), or None."""
+    import pyparsing
+
     try:
         pyparse_row(expr, line)
-    except pp.ParseBaseException as exc:
+    except pyparsing.ParseBaseException as exc:
         found = line[exc.loc : exc.loc + 20].strip() or "end of line"
         return exc.loc, f"column {exc.loc + 1}: expected {exc.msg.removeprefix('Expected ')}, found {found!r}"
     return None
@@ -147,7 +128,10 @@ class Row:
 class Marker:
     """A non-data line a grammar recognises: a title or a column header.
 
-    ``parse`` is a pyparsing expression; ``on_match`` turns its results into context updates.
+    ``expr`` is a pyparsing expression (recorded by :mod:`.pexpr`); :meth:`match` runs its
+    compiled pattern, :meth:`reference_match` pyparsing itself. ``on_match`` turns the results
+    into context updates (it reads them by name, ``res.get``/``res[...]``/``in``, or ``res[0]``:
+    both kinds of results answer the same).
     """
 
     kind: str  # "title" or "header"
@@ -171,16 +155,41 @@ class Marker:
             return ("in", self.prefilter)
         return None
 
+    #: True: the line is matched as printed, no whitespace skipped anywhere (BusyBox's headers,
+    #: whose trailing blanks tell them from net-tools')
+    raw: ClassVar[bool] = False
+
+    def text_of(self, line: str) -> str:
+        """What the marker's expression must match all of."""
+        if self.raw:
+            return line
+        return line.strip() if self.strip else line.rstrip()
+
+    @cached_property
+    def pattern(self) -> MarkerPattern:
+        """The compiled form of ``expr`` (compiled when first needed)."""
+        return MarkerPattern(self.expr, self.raw)
+
     def match(self, line: str) -> pp.ParseResults | None:
         if self.prefilter is not None and self.prefilter not in line:
             return None
-        text = line.strip() if self.strip else line.rstrip()
+        return self.pattern.match(self.text_of(line))
+
+    def reference_match(self, line: str) -> Any:
+        """:meth:`match` through pyparsing (its ``ParseResults``), for the equivalence tests."""
+        import pyparsing
+
+        if self.prefilter is not None and self.prefilter not in line:
+            return None
         whole = self.__dict__.get("_whole")
         if whole is None:  # built once (building it per line cost more than the parse)
-            whole = self.__dict__["_whole"] = (self.expr + pp.StringEnd()).parse_with_tabs()
+            whole = (to_pyparsing(self.expr) + pyparsing.StringEnd()).parse_with_tabs()
+            if self.raw:
+                whole = whole.leave_whitespace()
+            self.__dict__["_whole"] = whole
         try:
-            return whole.parse_string(text, parse_all=True)
-        except pp.ParseBaseException:
+            return whole.parse_string(self.text_of(line), parse_all=True)
+        except pyparsing.ParseBaseException:
             return None
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..locales import state_labels
 from ..states import TcpState
@@ -123,13 +123,7 @@ class _RawMarker(Marker):
     """A marker matched against the line as printed, trailing spaces included (they are what
     tells BusyBox from net-tools)."""
 
-    def match(self, line: str) -> pp.ParseResults | None:
-        if self.prefilter is not None and self.prefilter not in line:
-            return None
-        try:
-            return (self.expr + pp.StringEnd()).parse_with_tabs().leave_whitespace().parse_string(line, parse_all=True)
-        except pp.ParseBaseException:
-            return None
+    raw = True
 
 
 def _unix_header(res: pp.ParseResults, ctx: Context) -> None:

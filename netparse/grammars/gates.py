@@ -5,8 +5,9 @@ ties); ``ENTRIES`` is generated from the grammars themselves by::
 
     python -m netparse.grammars.gates
 
-(each format's name, ``shape_priority``, ``record_kind``, and its markers' cheap tests from
-:meth:`netparse.grammars.base.Marker.gate`). ``tests/test_startup.py`` fails when ``ENTRIES`` no
+(each format's name, ``shape_priority``, ``record_kind``, its markers' cheap tests from
+:meth:`netparse.grammars.base.Marker.gate`, and the text of the row patterns a fresh block of it
+tries, which header-less detection runs before importing the format). ``tests/test_startup.py`` fails when ``ENTRIES`` no
 longer says what the grammars say: run the command above after changing a grammar's markers.
 """
 
@@ -57,6 +58,8 @@ def specs() -> list[dict[str, Any]]:
             "shape_priority": grammar.shape_priority, "record_kind": grammar.record_kind,
             "words": None if words is None else tuple(dict.fromkeys(words)),
             "patterns": () if words is None else tuple(dict.fromkeys(patterns)),
+            # the compiled row patterns header-less detection tries (a fresh block's rows)
+            "rows": tuple(row.pattern.pattern for row in grammar.rows_for(grammar.new_context())),
         })
     return out
 
@@ -102,6 +105,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('Address:Port', 'Total: ', 'TCP: ', 'Transport', '\t'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?:(?P<netid>(?:p_raw|p_dgr|mptcp|v_str|icmp6|v_dgr|sctp|tipc|dccp|udp|tcp|xdp|raw|nl))[ \\t]++)?(?P<state>(?:FIN\\-WAIT\\-2|FIN\\-WAIT\\-1|CLOSE\\-WAIT|LISTENING|TIME\\-WAIT|SYN\\-SENT|SYN\\-RECV|LAST\\-ACK|CLOSING|UNKNOWN|LISTEN|UNCONN|UNDEF|ESTAB|[A-Z][A-Z0-9_-]*+))[ \\t]++(?P<recv_q>\\d++)[ \\t]++(?P<send_q>\\d++)[ \\t]++(?P<local>\\S++)[ \\t]++(?P<peer>\\S++)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?:[ \\t]++)?(?P<netid>(?:u_str|u_seq|u_dgr))[ \\t]++(?:(?P<state>(?:FIN\\-WAIT\\-2|FIN\\-WAIT\\-1|CLOSE\\-WAIT|LISTENING|TIME\\-WAIT|SYN\\-SENT|SYN\\-RECV|LAST\\-ACK|CLOSING|UNKNOWN|LISTEN|UNCONN|UNDEF|ESTAB|[A-Z][A-Z0-9_-]*+))[ \\t]++)?(?P<recv_q>\\d++)[ \\t]++(?P<send_q>\\d++)[ \\t]++(?:(?P<local>\\S[^\\n]*?) (?P<lport>\\d+|\\*)(?=[ \\t]))[ \\t]++(?:(?P<peer>\\S[^\\n]*?) (?P<pport>\\d+|\\*)(?=[ \\t]|\\Z))(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'linux-netstat',
@@ -112,6 +116,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': (),
         'patterns': ("ინტერნეტის\\s+აქტიური\\s+შეერთებები|Connexions\\s+actives\\s+d'Internet|Aktiivsed\\s+internetiühendused|Aktive\\s+Internetverbindungen|Connexions\\s+Internet\\s+actives|Aktiva\\s+internetanslutningar|Aktivní\\s+Internetová\\s+spojení|Conexões\\s+Internet\\s+Ativas|Active\\s+Internet|稼働中のインターネット接続", 'Aktive\\s+Sockets\\s+in\\s+der\\s+UNIX\\-Domäne|Unix\\-ის\\s+დომენის\\s+აქტიური\\s+სოკეტები|Sockets\\s+du\\s+domaine\\s+UNIX\\s+actives|Aktiivsed\\s+UNIX\\s+domeeni\\s+soklid|Sòcols\\s+de\\s+domini\\s+UNIX\\s+actius|Domain\\s+sockets\\s+UNIX\\s+ativos|Aktivní\\s+sokety\\s+domény\\s+UNIX|Aktiva\\s+UNIX\\-domänuttag|稼働中のUNIXドメインソケット|Active\\s+UNIX', 'Proto\\s+Přích\\-F|Proto\\s+Recv\\-Q|Proto\\s+VvJrk|პროტო\\s+მიღ\\-Q|Proto\\s+受信\\-Q', 'პროტო\\s+ბმისრდნ|Proto\\s+RefCpt|Proto\\s+RefCnt|Proto\\s+CntRef|Proto\\s+RefZäh|Proto\\s+Čítač|Proto\\s+Mitu|Node\\-I\\s+del|RefCnt'),
+        'rows': ('(?P<proto>(?:tcp|udp|udpl|sctp)6?)[ \\t]++(?P<recv_q>\\d++)[ \\t]++(?P<send_q>\\d++)[ \\t]++(?P<local>\\S++)[ \\t]++(?P<remote>\\S++)(?:[ \\t]++(?P<state>(?:VERBINDUNGSAUFBAU|ESPERANDO_FECHAR|VERBINDUNGSABBAU|LAHTIÜHENDUMAS|DESCONNECTANT|ENDECONNEXION|DESCONECTANDO|DISCONNECTING|KOPPLAR\\ FRÅN|SYN_RECEBIDO|ESTABELECIDA|POSLEDNÍ\\ ACK|DESCONHECIDA|ESPERA_FIN2|ENCONNEXION|ESTABLISHED|ESPERA_FIN1|STÄNG_VÄNTA|SYN_ENVIADO|DESCONEGUT|CLOSE_WAIT|CONNECTING|CONNECTANT|ÚLTIMO_ACK|NEALOKOVÁN|CONECTANDO|ESCOLTANT|CONNECTAT|ÜHENDUMAS|TIME_WAIT|FIN_WAIT2|ÜHENDATUD|ESTABLERT|FIN_WAIT1|TANCAMENT|CONNECTED|NASLOUCHÁ|VERBUNDEN|CLOSEWAIT|CONECTADO|ETABLERAD|UNBEKANNT|LISTENING|CONNECTE|SYN_RECV|SYN_SENT|LAST_ACK|ODPOJUJE|FINWAIT2|FECHANDO|TUNDMATU|ANSLUTEN|FINWAIT1|ANSLUTER|ESCOLTA|STÄNGER|CLOSING|OUVINDO|INCONNU|UNKNOWN|LASTACK|SPOJENO|SPOJUJE|SYNSENT|LYSSNAR|SYNRECV|უცნობი|LLIURE|ZAVŘEN|SPOJEN|ZAVÍRÁ|FECHAR|NEZNÁM|ZAVíRÁ|LISTEN|LEDIG|OKÄND|STÄNG|LIBRE|TANCA|CLOSE|TEMPS|LIVRE|FREI|OUÇA|HÖRT|FREE|VABA|不明|[^\\sa-z0-9/\\-(][^\\s(]*+)))?(?:[ \\t]++(?P<user>\\S++)[ \\t]++(?P<inode>\\d++))?(?:[ \\t]++(?P<pidprog>(?:-|\\d+/[^ \\t\\n]*+(?:[ \\t]++(?!(?:keepalive|desligado|timewait|キープアライブ|zapnut|eikäi|probe|käib|時間待ち|off|ein|vyp|aus|em|オフ|オン|on|desconh\\.\\-\\d+|eitea\\-\\d+|unkn\\-\\d+|nezn\\-\\d+|不明\\-\\d+) \\()[^ \\t\\n]++)*+)(?=[ \\t]*+\\Z|[ \\t]+(?:keepalive|desligado|timewait|キープアライブ|zapnut|eikäi|probe|käib|時間待ち|off|ein|vyp|aus|em|オフ|オン|on|desconh\\.\\-\\d+|eitea\\-\\d+|unkn\\-\\d+|nezn\\-\\d+|不明\\-\\d+) \\()))?(?:[ \\t]++(?P<timer>(?:keepalive|desligado|timewait|キープアライブ|zapnut|eikäi|probe|käib|時間待ち|off|ein|vyp|aus|em|オフ|オン|on|desconh\\.\\-\\d+|eitea\\-\\d+|unkn\\-\\d+|nezn\\-\\d+|不明\\-\\d+) \\([^)]*\\)))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?P<proto>raw6?)[ \\t]++(?P<recv_q>\\d++)[ \\t]++(?P<send_q>\\d++)[ \\t]++(?P<local>\\S++)[ \\t]++(?P<remote>\\S++)[ \\t]++(?P<state>\\d++)(?:[ \\t]++(?P<user>\\S++)[ \\t]++(?P<inode>\\d++))?(?:[ \\t]++(?P<pidprog>(?:-|\\d+/[^ \\t\\n]*+(?:[ \\t]++(?!(?:keepalive|desligado|timewait|キープアライブ|zapnut|eikäi|probe|käib|時間待ち|off|ein|vyp|aus|em|オフ|オン|on|desconh\\.\\-\\d+|eitea\\-\\d+|unkn\\-\\d+|nezn\\-\\d+|不明\\-\\d+) \\()[^ \\t\\n]++)*+)(?=[ \\t]*+\\Z|[ \\t]+(?:keepalive|desligado|timewait|キープアライブ|zapnut|eikäi|probe|käib|時間待ち|off|ein|vyp|aus|em|オフ|オン|on|desconh\\.\\-\\d+|eitea\\-\\d+|unkn\\-\\d+|nezn\\-\\d+|不明\\-\\d+) \\()))?(?:[ \\t]++(?P<timer>(?:keepalive|desligado|timewait|キープアライブ|zapnut|eikäi|probe|käib|時間待ち|off|ein|vyp|aus|em|オフ|オン|on|desconh\\.\\-\\d+|eitea\\-\\d+|unkn\\-\\d+|nezn\\-\\d+|不明\\-\\d+) \\([^)]*\\)))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?P<proto>unix)[ \\t]++(?P<refcnt>\\d+)[ \\t]++(?P<flags>\\[[^\\]]*\\])[ \\t]++(?P<type>[A-Z]+)(?:[ \\t]++(?P<state>(?:VERBINDUNGSAUFBAU|ESPERANDO_FECHAR|VERBINDUNGSABBAU|LAHTIÜHENDUMAS|DESCONNECTANT|ENDECONNEXION|DESCONECTANDO|DISCONNECTING|KOPPLAR\\ FRÅN|SYN_RECEBIDO|ESTABELECIDA|POSLEDNÍ\\ ACK|DESCONHECIDA|ESPERA_FIN2|ENCONNEXION|ESTABLISHED|ESPERA_FIN1|STÄNG_VÄNTA|SYN_ENVIADO|DESCONEGUT|CLOSE_WAIT|CONNECTING|CONNECTANT|ÚLTIMO_ACK|NEALOKOVÁN|CONECTANDO|ESCOLTANT|CONNECTAT|ÜHENDUMAS|TIME_WAIT|FIN_WAIT2|ÜHENDATUD|ESTABLERT|FIN_WAIT1|TANCAMENT|CONNECTED|NASLOUCHÁ|VERBUNDEN|CLOSEWAIT|CONECTADO|ETABLERAD|UNBEKANNT|LISTENING|CONNECTE|SYN_RECV|SYN_SENT|LAST_ACK|ODPOJUJE|FINWAIT2|FECHANDO|TUNDMATU|ANSLUTEN|FINWAIT1|ANSLUTER|ESCOLTA|STÄNGER|CLOSING|OUVINDO|INCONNU|UNKNOWN|LASTACK|SPOJENO|SPOJUJE|SYNSENT|LYSSNAR|SYNRECV|უცნობი|LLIURE|ZAVŘEN|SPOJEN|ZAVÍRÁ|FECHAR|NEZNÁM|ZAVíRÁ|LISTEN|LEDIG|OKÄND|STÄNG|LIBRE|TANCA|CLOSE|TEMPS|LIVRE|FREI|OUÇA|HÖRT|FREE|VABA|不明|[^\\sa-z0-9/\\-@][^\\s]*)))?[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'windows-netstat',
@@ -122,6 +127,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': (),
         'patterns': ('^\\s*(?:§¡§Ü§ä§Ú§Ó§ß§í§Ö\\s+§á§à§Õ§Ü§Ý§ð§é§Ö§ß§Ú§ñ|„@„\\{„„„y„r„\\~„Ќ„u\\s+„Ѓ„Ђ„t„\\{„\\|„ђ„‰„u„\\~„y„‘|Ð\x90ÐºÑ\x82Ð¸Ð²Ð½Ñ\x8bÐµ\\s+Ð¿Ð¾Ð´ÐºÐ»Ñ\x8eÑ\x87ÐµÐ½Ð¸Ñ\x8f|§ˇ§Ü§ä§Ú§Ó§ß§í§Ö\\s+§á§ŕ§Ő§Ü§Ý§đ§é§Ö§ß§Ú§ń|§Ў§Ь§д§Ъ§У§Я§н§Ц\\s+§б§а§Х§Ь§Э§р§й§Ц§Я§Ъ§с|\x84@\x84\\{\x84\x84\x84y\x84r\x84\\~\x84\x8d\x84u\\s+\x84\x81\x84\x80\x84t\x84\\{\x84\\|\x84\x90\x84\x89\x84u\x84\\~\x84y\x84\x91|¬ˇ¬Ü¬ä¬Ú¬Ó¬ß¬í¬Ö\\s+¬á¬ŕ¬Ő¬Ü¬Ý¬đ¬é¬Ö¬ß¬Ú¬ń|�@�\\{���y�r�\\~���u\\s+�����t�\\{�\\|�����u�\\~�y��|¬Ў¬Ь¬д¬Ъ¬У¬Я¬н¬Ц\\s+¬б¬а¬Х¬Ь¬Э¬р¬й¬Ц¬Я¬Ъ¬с|¬¡¬Ü¬ä¬Ú¬Ó¬ß¬í¬Ö\\s+¬á¬à¬Õ¬Ü¬Ý¬ð¬é¬Ö¬ß¬Ú¬ñ|РђРєС‚РёРІРЅС‹Рµ\\s+РїРѕРґРєР»СЋС‡РµРЅРёСЏ|���ܧ�ڧӧߧ���\\s+���էܧݧ��֧ߧڧ�|г‚ўг‚Їгѓ†г‚Јгѓ–гЃЄжЋҐз¶љ|ã\x82¢ã\x82¯ã\x83\x86ã\x82£ã\x83\x96ã\x81ªæ\x8e¥ç¶\x9a|���ܬ�ڬӬ߬���\\s+���լܬݬ��֬߬ڬ�|Активные\\s+подключения|\\?\\?\\?\\?\\?\\?\\?\\?\\s+\\?\\?\\?\\?\\?\\?\\?\\?\\?\\?\\?|Actieve\\s+verbindingen|€Şâ¨˘\xadëĄ\\s+Ż®¤Ş«îçĄ\xad¨ď|Aktywne\\s+poÅ‚Ä…czenia|ЂЄвЁў\xadлҐ\\s+Ї®¤Є«озҐ\xadЁп|Aktywne\\s+poЕ‚Д…czenia|Aktywne\\s+poÅ\x82Ä\\s+czenia|€ªâ¨¢\xadë¥\\s+¯®¤ª«îç¥\xad¨ï|Aktywne\\s+poĹ‚Ä…czenia|\x80ªâ¨¢\xadë¥\\s+¯®¤ª«îç¥\xad¨ï|Etkin\\s+BaÄ\x9flantÄ±lar|Etkin\\s+BaÄźlantÄ±lar|Aktive\\s+Verbindungen|Etkin\\s+BaÄŸlantÄ±lar|Etkin\\s+BaДџlantД±lar|Aktywne\\s+po€Ґczenia|Conexiones\\s+activas|Active\\s+Connections|Aktywne\\s+po\x88¥czenia|Aktywne\\s+poˆ¥czenia|Connexions\\s+actives|Connessioni\\s+attive|Aktywne\\s+po\\?\\?czenia|Aktywne\\s+po��czenia|Aktywne\\s+połączenia|Etkin\\s+Baglantilar|Etkin\\s+Bağlantılar|Etkin\\s+Ba\\?lant\\?lar|ѓAѓNѓeѓBѓu‚ИђЪ‘±|ConexГµes\\s+ativas|Ą˘ĄŻĄĆĄŁĄÖ¤Ę˝ÓľA|\x83A\x83N\x83e\x83B\x83u\x82È\x90Ú\x91±|ConexÃµes\\s+ativas|ConexĂµes\\s+ativas|¥¢¥¯¥Æ¥£¥Ö¤Ê½Ó¾A|ҐўҐЇҐЖҐЈҐЦ¤КЅУѕA|ä½¿ç”¨ä¸\xadé€£ç·š|Conexões\\s+ativas|ä½¿ç\x94¨ä¸\xadé\x80£ç·\x9a|��⨢��\\s+������祭��|Conexдes\\s+ativas|дЅїз”Ёдё\xadйЂЈз·љ|ä˝żç”¨ä¸\xadé€Łç·š|Conex\\?es\\s+ativas|Conex�es\\s+ativas|Conexäes\\s+ativas|�A�N�e�B�u�Ȑڑ�|н™њм„±\\s+м—°кІ°|í\x99\x9cì\x84±\\s+ì\x97°ê²°|í™śě„±\\s+ě—°ę˛°|í™œì„±\\s+ì—°ê²°|æ´»åŠ¨è¿žæŽ¥|жґ»еЉЁиїћжЋҐ|ć´»ĺŠ¨čżžćŽĄ|�����ƥ��֤ʽӾA|æ´»å\x8a¨è¿\x9eæ\x8e¥|¨Ï¥Î¤¤³s½u|�g�p���A��|ĘąÓĂÖĐßBľ€|ÞÅéÄñéÖ§àÊ|ЁПҐО¤¤іsЅu|¨ĎĄÎ¤¤łs˝u|Ê¹ÓÃÖÐßB¾€|\x8eg\x97p\x92\x86\x98A\x90ü|ЮЕйДсйЦ§аК|ŢĹéÄńéÖ§ŕĘ|К№УГЦРЯBѕЂ|Ê¹ÓÃÖÐßB¾\x80|È°¼º\\s+¿¬°á|И°јє\\s+ї¬°б|������֧��|ʹ�����B��|Č°Ľş\\s+ż¬°á|アクティブな接続|»î¶¯Á¬½Ó|Ȱ��\\s+����|\\?\\?\\?\\?\\?\\?\\?\\?|»о¶ЇБ¬ЅУ|»î¶ŻÁ¬˝Ó|�ϥΤ��s�u|�\uedaf����|\\?\\?\\?\\?\\?|활성\\s+연결|使用中連線|\\?\\?\\s+\\?\\?|活动连接|\\?\\?\\?\\?)(?!\\S)\\s*$', '(?:¬\xad¬à¬Ü¬Ñ¬Ý¬î¬ß¬í¬Û\\s+¬Ñ¬Õ¬â¬Ö¬ã|„L„Ђ„\\{„p„\\|„Ћ„\\~„Ќ„z\\s+„p„t„‚„u„ѓ|Ç¹Ç×ÇÓÇÈÇÔÇåÇÖÇäÇÒ\\s+ÇÈÇÌÇÙÇÍÇÚ|\x84L\x84\x80\x84\\{\x84p\x84\\|\x84\x8e\x84\\~\x84\x8d\x84z\\s+\x84p\x84t\x84\x82\x84u\x84\x83|§\xad§ŕ§Ü§Ń§Ý§î§ß§í§Ű\\s+§Ń§Ő§â§Ö§ă|З№ЗЧЗУЗИЗФЗеЗЦЗдЗТ\\s+ЗИЗМЗЩЗНЗЪ|§\xad§а§Ь§С§Э§о§Я§н§Ы\\s+§С§Х§в§Ц§г|�L���\\{�p�\\|���\\~���z\\s+�p�t���u��|¬\xad¬а¬Ь¬С¬Э¬о¬Я¬н¬Ы\\s+¬С¬Х¬в¬Ц¬г|ÇąÇ×ÇÓÇČÇÔÇĺÇÖÇäÇŇ\\s+ÇČÇĚÇŮÇÍÇÚ|¬\xad¬ŕ¬Ü¬Ń¬Ý¬î¬ß¬í¬Ű\\s+¬Ń¬Ő¬â¬Ö¬ă|Р›РѕРєР°Р»СЊРЅС‹Р№\\s+Р°РґСЂРµСЃ|Ð\x9bÐ¾ÐºÐ°Ð»Ñ\x8cÐ½Ñ\x8bÐ¹\\s+Ð°Ð´Ñ\x80ÐµÑ\x81|§\xad§à§Ü§Ñ§Ý§î§ß§í§Û\\s+§Ñ§Õ§â§Ö§ã|ǹ����������������\\s+����������|гѓ\xadгѓјг‚«гѓ«\\s+г‚ўгѓ‰гѓ¬г‚№|ãƒ\xadãƒ¼ã‚«ãƒ«\\s+ã‚¢ãƒ‰ãƒ¬ã‚¹|ã\x83\xadã\x83¼ã\x82«ã\x83«\\s+ã\x82¢ã\x83\x89ã\x83¬ã\x82¹|����ܬѬݬ�߬���\\s+�Ѭլ�֬�|����ܧѧݧ�ߧ���\\s+�ѧէ�֧�|Ąí©`Ą«Ąë\\s+Ą˘ĄÉĄěĄą|Ґн©`Ґ«Ґл\\s+ҐўҐЙҐмҐ№|¥í©`¥«¥ë\\s+¥¢¥É¥ì¥¹|���\\[�J��\\s+�A�h���X|ѓЌЃ\\[ѓJѓ‹\\s+ѓAѓhѓЊѓX|\x83\x8d\x81\\[\x83J\x83\x8b\\s+\x83A\x83h\x83\x8c\x83X|DirecciĂłn\\s+local|DirecciўFn\\s+local|DirecciÂ¢n\\s+local|DirecciЃ‘n\\s+local|Direcci��n\\s+local|DirecciГіn\\s+local|Direcci¨®n\\s+local|Direcci\x81\x91n\\s+local|DirecciВўn\\s+local|Direcci˘Fn\\s+local|Direcci¢Fn\\s+local|DirecciÂ˘n\\s+local|Direcci�Fn\\s+local|Indirizzo\\s+locale|DirecciÃ³n\\s+local|DirecciЁ®n\\s+local|Direcci\x9bn\\s+local|Direcci½n\\s+local|Direcci¢n\\s+local|Direcci\\?n\\s+local|EndereĂ§o\\s+local|Dirección\\s+local|\\?\\?\\?\\?\\?\\?\\?\\?\\?\\s+\\?\\?\\?\\?\\?|Direcci�n\\s+local|Direcciўn\\s+local|EndereÃ§o\\s+local|Direcci˘n\\s+local|Direcci›n\\s+local|DirecciЅn\\s+local|Direcci˝n\\s+local|Локальный\\s+адрес|EndereГ§o\\s+local|Adresse\\s+locale|‹®Ş\\s+«ě\xadë©\\s+¤ŕĄá|Endere‡o\\s+local|Lokale\\s+Adresse|‹®ª\\s+«ì\xadë©\\s+¤à¥á|Endereço\\s+local|Endere�o\\s+local|���`����\\s+���ɥ쥹|Endere\x87o\\s+local|‹®Є\\s+«м\xadл©\\s+¤аҐб|Endere\\?o\\s+local|\x8b®ª\\s+«ì\xadë©\\s+¤à¥á|Adres\\s+lokalny|ë¡œì»¬\\s+ì£¼ì†Œ|ë¡\x9cì»¬\\s+ì£¼ì\x86\x8c|ëˇśě»¬\\s+ěŁĽě†Ś|Local\\s+Address|лЎњм»¬\\s+мЈјм†Њ|æ\x9c¬æ©\x9fä½\x8då\x9d\x80|жњ¬ж©џдЅЌеќЂ|Lokaal\\s+adres|æ\x9c¬å\x9c°å\x9c°å\x9d\x80|ćś¬ĺś°ĺś°ĺť€|�������\\s+����|жњ¬ењ°ењ°еќЂ|ćś¬ć©źä˝Ťĺť€|Yerel\\s+Adres|\\?\\?\\?\\?\\s+\\?\\?\\?\\?|·ОДГ\\s+БЦјТ|ローカル\\s+アドレス|·ÎÄÃ\\s+ÁÖ¼Ò|·ÎÄĂ\\s+ÁÖĽŇ|\x96\\{\x8b@\x88Ê\x9a¬|���a�a�\\}|¥»¦a¦a§\\}|Ґ»¦a¦a§\\}|±ѕ™CО»Ц·|����\\s+�ּ�|–\\{’n’nљ¬|–\\{‹@€Кљ¬|±¾µØµØÖ·|Ą»ľ÷¦ě§\\}|ЬвС¦кИтЈ|Üâò¢ò¢ò£|Ą»¦a¦a§\\}|±¾™CÎ»Ö·|Ґ»ѕч¦м§\\}|±ѕµШµШЦ·|–\\{’n’nš¬|¥»¾÷¦ì§\\}|Üâň˘ň˘ňŁ|±ľµŘµŘÖ·|–\\{‹@ˆÊš¬|ÜâÑ¦êÈò£|\x96\\{\x92n\x92n\x9a¬|±ľ™CÎ»Ö·|ЬвтўтўтЈ|�\\{�n�n��|ÜâŃ¦ęČňŁ|±¾\x99CÎ»Ö·|������\\}|�\\{�@�ʚ�|���Cλַ|��Ѧ���|���ص�ַ|�����|로컬\\s+주소|\\?\\?\\s+\\?\\?|本地地址|本機位址)'),
+        'rows': ("(?:(?P<lead>[ \\t]++))?(?P<proto>(?:TCP|UDP)(?:v6)?)[ \\t]++(?P<local>[^\\s:]*:\\S*+)[ \\t]++(?P<remote>[^\\s:]*:\\S*+)(?:[ \\t]++(?P<state>(?:SCHLIESSEN_WARTEN|ПРОСЛУШИВАНИЕ|NASŁUCHIWANIE|SYN_EMPFANGEN|ESTABELECIDA|SYN_RECEIVED|FIN_WARTEN_1|FIN_WARTEN_2|SYN_GESENDET|ESTABELECIDO|SCHLIESSEND|ESTABLISHED|ESTABLECIDO|HERGESTELLT|À\\ L'ÉCOUTE|DİNLENİYOR|IN\\ ASCOLTO|CLOSE_WAIT|FIN_WAIT_1|FIN_WAIT_2|ESCUCHANDO|DELETE_TCB|STABILITA|LUISTEREN|IN\\ ATTESA|ESCUTANDO|TIME_WAIT|STABILITO|LISTENING|DİNLİYOR|SYN_SENT|GEBUNDEN|LAST_ACK|ABHÖREN|WARTEND|ABH\\?REN|ABH™REN|KURULDU|CLOSING|ABH�REN|ABH\x99REN|ABHREN|ÉCOUTE|CLOSED|ÉTABLI|BOUND|確立済み|受信待ち|[^\\s\\d][^\\s]*(?: (?!InHost|Offloaded|Offloading|Uploading)[^\\s\\d][^\\s]*)*)))?(?:[ \\t]++(?P<pid>\\d++))?(?:[ \\t]++(?P<offload>(?:Offloading|Offloaded|Uploading|InHost)))?(?:[ \\t]++)?[ \\t]*+\\Z",),
     },
     {
         'name': 'powershell',
@@ -132,6 +138,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('RemoteAddress', '------------'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<local>[0-9A-Fa-f.:]*[0-9A-Fa-f:](?:%[\\w.-]+)?)[ \\t]++(?P<lport>\\d+)[ \\t]++(?P<remote>[0-9A-Fa-f.:]*[0-9A-Fa-f:](?:%[\\w.-]+)?)[ \\t]++(?P<rport>\\d+)[ \\t]++(?P<state>(?:Established|SynReceived|CloseWait|DeleteTCB|FinWait1|FinWait2|TimeWait|Closing|LastAck|SynSent|Closed|Listen|Bound|[A-Z][A-Za-z0-9]*))(?:[ \\t]++(?P<applied>(?:DatacenterCustom|InternetCustom|Datacenter|Internet|Compat|Custom|[A-Z][A-Za-z]*)))?[ \\t]++(?P<pid>\\d+)(?:[ \\t]++)?[ \\t]*+\\Z',),
     },
     {
         'name': 'bsd-netstat',
@@ -142,6 +149,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('Active Internet', 'Multipath', 'domain sockets', 'kernel control modules', 'kernel event', 'kernel control sockets', 'listen queue', 'Foreign Address', 'Proto/ID', 'Nextref', 'vendor', 'unit', 'name', 'Listen', 'Some tcp'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?:(?P<pcb>[0-9a-f]{8,16})[ \\t]++(?:(?P<flowhash>[0-9a-f]{1,8})[ \\t]++)?)?(?P<proto>(?:tcp|udp|icm|sctp|raw|rip|divert)(?:46|4|6)?(?![^\\s]))[ \\t]++(?:(?P<n1>\\d+)[ \\t]++(?P<n2>\\d+)[ \\t]++(?:(?P<n3>\\d+)[ \\t]++)?)?(?P<local>\\S*\\.[^\\s.:]+)[ \\t]++(?P<remote>\\S*\\.[^\\s.:]+)(?:[ \\t]++(?P<state>(?:ESTABLISHED|CLOSE_WAIT|FIN_WAIT_1|FIN_WAIT_2|TIME_WAIT|SYN_SENT|LAST_ACK|SYN_RCVD|CLOSING|LISTEN|CLOSED|[A-Z][A-Z0-9_]*)(?![^\\s])))?(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?:[ \\t]++)?(?:(?P<proto>(?:tcp|udp|icm|sctp|raw|rip|divert)(?:46|4|6)?(?![^\\s]))[ \\t]++)?(?P<queues>\\d+/\\d+/\\d+)[ \\t]++(?P<local>\\S*\\.[^\\s.:]+)(?:[ \\t]++)?[ \\t]*+\\Z', '(?:[ \\t]++)?(?P<address>[0-9a-f]{8,16})[ \\t]++(?P<type>(?:stream|dgram|seqpac(?:ket)?|raw|rdm)(?![^\\s]))[ \\t]++(?P<recv_q>\\d+)[ \\t]++(?P<send_q>\\d+)[ \\t]++(?P<vnode>[0-9a-f]+)[ \\t]++(?P<conn>[0-9a-f]+)[ \\t]++(?P<refs>[0-9a-f]+)[ \\t]++(?P<nextref>[0-9a-f]+)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?:[ \\t]++)?(?:(?P<pcb>[0-9a-f]{8,16})[ \\t]++)?(?P<proto>(?:kevt|kctl)(?![^\\s]))[ \\t]++(?P<recv_q>\\d+)[ \\t]++(?P<send_q>\\d+)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'aix-netstat',
@@ -152,6 +160,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('PCB/ADDR', 'SADR/PCB', 'Active Internet', 'domain sockets'),
         'patterns': (),
+        'rows': (),
     },
     {
         'name': 'solaris-netstat',
@@ -162,6 +171,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': (': IPv', 'UNIX domain', 'Swind', 'Remote Address', '-----', 'Vnode'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<local>\\S*\\.[^\\s.:]+)[ \\t]++(?P<remote>\\S*\\.[^\\s.:]+)(?:[ \\t]++(?P<user>(?!\\d+(?![^\\s]))\\S+)[ \\t]++(?P<pid>\\d+)[ \\t]++(?P<command>\\S+))?[ \\t]++(?P<swind>\\d+)[ \\t]++(?P<send_q>\\d+)[ \\t]++(?P<rwind>\\d+)[ \\t]++(?P<recv_q>\\d+)[ \\t]++(?P<state>(?:ESTABLISHED|CLOSE_WAIT|FIN_WAIT_1|FIN_WAIT_2|TIME_WAIT|SYN_SENT|LAST_ACK|SYN_RCVD|CLOSING|LISTEN|CLOSED|BOUND|IDLE|[A-Z][A-Z0-9_]*)(?![^\\s]))(?:[ \\t]++(?P<iface>\\S+))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?:[ \\t]++)?(?P<local>\\S*\\.[^\\s.:]+)(?:[ \\t]++(?P<remote>\\S*\\.[^\\s.:]+))?[ \\t]++(?P<state>(?:Connected|Unbound|Idle)(?![^\\s]))(?:[ \\t]++(?P<iface>\\S+))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'busybox-netstat',
@@ -172,6 +182,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('Active ', 'State       ', 'I-Node '),
         'patterns': (),
+        'rows': ('(?P<proto>(?:tcp|udp|raw)(?![^\\s]))[ \\t]++(?P<recv_q>\\d++)[ \\t]++(?P<send_q>\\d++)[ \\t]++(?P<local>\\S++)[ \\t]++(?P<remote>\\S++)(?:[ \\t]+?(?=(?:ESTABLISHED\\ |CLOSE_WAIT\\ \\ |CONNECTING\\ \\ |FIN_WAIT1\\ \\ \\ |FIN_WAIT2\\ \\ \\ |TIME_WAIT\\ \\ \\ |LISTENING\\ \\ \\ |CONNECTED\\ \\ \\ |SYN_SENT\\ \\ \\ \\ |SYN_RECV\\ \\ \\ \\ |LAST_ACK\\ \\ \\ \\ |CLOSING\\ \\ \\ \\ \\ |UNKNOWN\\ \\ \\ \\ \\ |LISTEN\\ \\ \\ \\ \\ \\ |CLOSE\\ \\ \\ \\ \\ \\ \\ |FREE\\ \\ \\ \\ \\ \\ \\ \\ )\\Z))(?P<state>(?:ESTABLISHED\\ |CLOSE_WAIT\\ \\ |CONNECTING\\ \\ |FIN_WAIT1\\ \\ \\ |FIN_WAIT2\\ \\ \\ |TIME_WAIT\\ \\ \\ |LISTENING\\ \\ \\ |CONNECTED\\ \\ \\ |SYN_SENT\\ \\ \\ \\ |SYN_RECV\\ \\ \\ \\ |LAST_ACK\\ \\ \\ \\ |CLOSING\\ \\ \\ \\ \\ |UNKNOWN\\ \\ \\ \\ \\ |LISTEN\\ \\ \\ \\ \\ \\ |CLOSE\\ \\ \\ \\ \\ \\ \\ |FREE\\ \\ \\ \\ \\ \\ \\ \\ ))(?:[ \\t]++)?[ \\t]*+\\Z',),
     },
     {
         'name': 'proc-net',
@@ -182,6 +193,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('drops', 'local_address', 'RefCount'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<sl>\\d+):[ \\t]++(?P<local>(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4})[ \\t]++(?P<remote>(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4})[ \\t]++(?P<st>[0-9A-Fa-f]{2})[ \\t]++(?P<queues>[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8})[ \\t]++(?P<timer>[0-9A-Fa-f]{2}:[0-9A-Fa-f]{8})[ \\t]++(?P<retrnsmt>[0-9A-Fa-f]{8})[ \\t]++(?P<uid>\\d+)[ \\t]++(?P<timeout>-?\\d+)[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?P<num>[0-9a-fA-F]{8,16}):[ \\t]++(?P<refcount>[0-9A-Fa-f]{8})[ \\t]++(?P<protocol>[0-9A-Fa-f]{8})[ \\t]++(?P<flags>[0-9A-Fa-f]{8})[ \\t]++(?P<type>[0-9A-Fa-f]{4})[ \\t]++(?P<st>[0-9A-Fa-f]{2})[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<path>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'proc-net-be',
@@ -192,6 +204,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('drops', 'local_address', 'RefCount'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<sl>\\d+):[ \\t]++(?P<local>(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4})[ \\t]++(?P<remote>(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4})[ \\t]++(?P<st>[0-9A-Fa-f]{2})[ \\t]++(?P<queues>[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8})[ \\t]++(?P<timer>[0-9A-Fa-f]{2}:[0-9A-Fa-f]{8})[ \\t]++(?P<retrnsmt>[0-9A-Fa-f]{8})[ \\t]++(?P<uid>\\d+)[ \\t]++(?P<timeout>-?\\d+)[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?P<num>[0-9a-fA-F]{8,16}):[ \\t]++(?P<refcount>[0-9A-Fa-f]{8})[ \\t]++(?P<protocol>[0-9A-Fa-f]{8})[ \\t]++(?P<flags>[0-9A-Fa-f]{8})[ \\t]++(?P<type>[0-9A-Fa-f]{4})[ \\t]++(?P<st>[0-9A-Fa-f]{2})[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<path>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'proc-net-raw',
@@ -202,6 +215,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'socket',
         'words': ('drops', 'local_address', 'RefCount'),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<sl>\\d+):[ \\t]++(?P<local>(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4})[ \\t]++(?P<remote>(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):[0-9A-Fa-f]{4})[ \\t]++(?P<st>[0-9A-Fa-f]{2})[ \\t]++(?P<queues>[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8})[ \\t]++(?P<timer>[0-9A-Fa-f]{2}:[0-9A-Fa-f]{8})[ \\t]++(?P<retrnsmt>[0-9A-Fa-f]{8})[ \\t]++(?P<uid>\\d+)[ \\t]++(?P<timeout>-?\\d+)[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<tail>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z', '(?P<num>[0-9a-fA-F]{8,16}):[ \\t]++(?P<refcount>[0-9A-Fa-f]{8})[ \\t]++(?P<protocol>[0-9A-Fa-f]{8})[ \\t]++(?P<flags>[0-9A-Fa-f]{8})[ \\t]++(?P<type>[0-9A-Fa-f]{4})[ \\t]++(?P<st>[0-9A-Fa-f]{2})[ \\t]++(?P<inode>\\d+)(?:[ \\t]++(?P<path>\\S(?:[^\\n]*\\S)?))?(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'nstat',
@@ -212,6 +226,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'counter',
         'words': ('#kernel',),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<name>[A-Z][A-Za-z0-9_]*+)[ \\t]++(?P<value>\\d++)[ \\t]++(?P<rate>\\d++\\.\\d++)(?:[ \\t]++)?[ \\t]*+\\Z', '(?:[ \\t]++)?(?P<name>(?:Ip6|Icmp6|Udp6|UdpLite6)[A-Za-z0-9_]*+)[ \\t]++(?P<value>\\d++)(?:[ \\t]++)?[ \\t]*+\\Z'),
     },
     {
         'name': 'proc-net-snmp',
@@ -222,6 +237,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'counter',
         'words': (': ',),
         'patterns': (),
+        'rows': ('(?P<section>(?:IcmpMsg|Icmp|IpExt|Ip|TcpExt|Tcp|UdpLite|Udp|MPTcpExt|Sctp)):(?P<values>(?: -?\\d++)++)[ \\t]*+[ \\t]*+\\Z',),
     },
     {
         'name': 'linux-netstat-s',
@@ -232,6 +248,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'counter',
         'words': (':', 'ICMP'),
         'patterns': (),
+        'rows': (),
     },
     {
         'name': 'sysctl',
@@ -242,6 +259,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'setting',
         'words': (),
         'patterns': (),
+        'rows': ('(?:[ \\t]++)?(?P<name>(?:abi|crypto|debug|dev|fs|kernel|net|sunrpc|user|vm)(?:\\.[\\w\\-/:@+]++)++)[ \\t]*+=(?P<value>(?:[ \\t]*+\\S[^\\n]*+)?)[ \\t]*+\\Z', '(?:[ \\t]++)?(?P<path>/proc/sys/(?:abi|crypto|debug|dev|fs|kernel|net|sunrpc|user|vm)(?:/[\\w\\-@+.]++)++):(?P<value>[^\\n]*+)[ \\t]*+\\Z'),
     },
     {
         'name': 'windows-netstat-s',
@@ -252,6 +270,7 @@ ENTRIES: list[dict[str, Any]] = [
         'record_kind': 'counter',
         'words': None,
         'patterns': (),
+        'rows': (),
     },
     {
         'name': 'bsd-netstat-s',

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..locales import label_language, label_map, labels_of, state_labels
 from ..model import Family

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..counters import make_counter
 from .base import LEAD, NUM, R, SP, TRAIL, Context, Grammar, Marker, Row

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..locales import all_labels, state_labels
 from .base import LEAD, R, SP, TRAIL, Context, Grammar, Marker, Row, label_regex

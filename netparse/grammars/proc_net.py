@@ -35,7 +35,7 @@ from functools import lru_cache
 from socket import AF_INET, AF_INET6, inet_ntop
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..locales import state_labels
 from ..model import Family

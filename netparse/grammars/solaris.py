@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..locales import state_labels
 from ..model import Family

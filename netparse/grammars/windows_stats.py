@@ -38,7 +38,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp  # pyparsing's building blocks, recorded (pyparsing loads when a line needs it)
 
 from ..counters import make_counter
 from ..locales import all_labels
