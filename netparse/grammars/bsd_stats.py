@@ -52,7 +52,7 @@ from functools import lru_cache
 from itertools import product
 from typing import Any
 
-import pyparsing as pp
+from . import pexpr as pp
 
 from .base import WS, R, Context, Grammar, Marker, Row
 
