@@ -582,10 +582,3 @@ def explain_counter(text: str) -> CounterInfo | None:
     return None
 
 
-def counter_text(info: CounterInfo) -> str:
-    lines = [f"{info.name} ({info.canonical})", f"  counts:      {info.counts}", f"  rises when:  {info.rises_when}",
-             f"  what to do:  {info.what_to_do}"]
-    for platform, labs in info.labels.items():
-        lines.append(f"  {platform}: " + "; ".join(labs))
-    lines.append("  sources:     " + "; ".join(info.sources))
-    return "\n".join(lines) + "\n"

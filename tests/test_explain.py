@@ -197,3 +197,30 @@ def test_explain_counter_unknown_is_none_and_cli_exit_2() -> None:
     assert result.exit_code == 2
     ok = CliRunner().invoke(app, ["explain", "Segments Retransmitted"])
     assert ok.exit_code == 0 and ok.output.startswith("TcpRetransSegs (tcpRetransSegs)")
+
+
+def test_counter_explanation_wraps_between_words_at_the_terminal_width() -> None:
+    from netparse.cli.analyze import counter_text
+    from netparse.explain import explain_counter
+
+    info = explain_counter("ListenOverflows")
+    for width in (80, 120):
+        text = counter_text(info, width)
+        lines = text.splitlines()
+        assert all(len(line) <= width for line in lines), [l for l in lines if len(l) > width]
+        assert " ".join(text.split()).count("net.core.somaxconn") == 2  # no name split in two
+    piped = counter_text(info, None).splitlines()
+    assert piped[1].startswith("Counts      ") and piped[1].endswith(info.counts)  # one line per paragraph
+
+
+def test_rule_documentation_wraps_between_words_at_the_terminal_width() -> None:
+    from netparse.cli.analyze import rule_text
+    from netparse.rules import all_rules
+
+    for rule in all_rules():
+        piped = rule_text(rule)
+        assert rule.doc().splitlines()[0] in piped.splitlines()  # piped: as written
+        for width in (80, 120):
+            text = rule_text(rule, width)
+            assert all(len(line) <= width for line in text.splitlines()), rule.code
+            assert text.split() == piped.split()  # the same words, in the same order: only the breaks move

@@ -362,18 +362,72 @@ def state_text(info, width: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rule_text(rule) -> str:
-    """A rule's documentation: header, docstring and settings with defaults."""
+def counter_text(info, width: int | None = None) -> str:
+    """One kernel counter's explanation, wrapped at ``width`` between words as a state's is
+    (None, piped: a paragraph per line)."""
+    lines = [f"{info.name} ({info.canonical})", _wrap("Counts", info.counts, width),
+             _wrap("Rises when", info.rises_when, width), _wrap("What to do", info.what_to_do, width)]
+    for i, (platform, labels) in enumerate(info.labels.items()):
+        lines.append(_wrap("Printed as" if i == 0 else "", f"{platform}: " + "; ".join(labels), width))
+    lines.append(_wrap("Sources", "; ".join(info.sources), width))
+    return "\n".join(lines) + "\n"
+
+
+def rule_text(rule, width: int | None = None) -> str:
+    """A rule's documentation: header, docstring and settings with defaults; on a terminal
+    (``width``) each paragraph wraps between words at its own indent, piped as written."""
     severities = ", ".join(s.value for s in rule.severities)
-    lines = [f"{rule.code} {rule.name} ({severities})", rule.summary, "", rule.doc(), ""]
-    lines.append(f"Settings ([tool.netparse.rules.{rule.name}], or --set {rule.code}.KEY=VALUE):")
+    lines = [f"{rule.code} {rule.name} ({severities})", *_reflow(rule.summary, width), "",
+             *_reflow(rule.doc(), width), ""]
+    lines += _reflow(f"Settings ([tool.netparse.rules.{rule.name}], or --set {rule.code}.KEY=VALUE):", width)
     fields = rule.Settings.model_fields
-    width = max(len(k) for k in fields)
+    key_width = max(len(k) for k in fields)
     defaults = rule.Settings().model_dump()
     for key, field in fields.items():
-        value = json.dumps(defaults[key])
-        lines.append(f"  {key:<{width}}  {value:<10}  {field.description or ''}")
+        head = f"  {key:<{key_width}}  {json.dumps(defaults[key]):<10}  "
+        text = field.description or ""
+        if width is None or not text:
+            lines.append((head + text).rstrip())
+        elif len(head) > width // 2:  # a long default (a list of ports): it, then the text, under the key
+            inner = " " * (key_width + 4)
+            lines.append(textwrap.fill(f"  {key:<{key_width}}  {json.dumps(defaults[key])}", width=width,
+                                       subsequent_indent=inner, break_on_hyphens=False, break_long_words=False))
+            lines.append(textwrap.fill(text, width=width, initial_indent=inner, subsequent_indent=inner,
+                                       break_on_hyphens=False, break_long_words=False))
+        else:
+            lines.append(textwrap.fill(text, width=max(width, len(head) + 20), initial_indent=head,
+                                       subsequent_indent=" " * len(head), break_on_hyphens=False,
+                                       break_long_words=False))
     return "\n".join(lines) + "\n"
+
+
+def _reflow(text: str, width: int | None) -> list[str]:
+    """``text``'s lines; with ``width``, each run of lines at one indent refilled to it."""
+    lines = text.splitlines()
+    if width is None:
+        return lines
+    out: list[str] = []
+    run: list[str] = []
+    indent = ""
+
+    def flush() -> None:
+        if run:
+            out.append(textwrap.fill(" ".join(run), width=max(width, len(indent) + 20), initial_indent=indent,
+                                     subsequent_indent=indent, break_on_hyphens=False, break_long_words=False))
+            run.clear()
+
+    for line in lines:
+        body = line.strip()
+        lead = line[: len(line) - len(line.lstrip())]
+        if not body or lead != indent:
+            flush()
+            indent = lead
+        if body:
+            run.append(body)
+        else:
+            out.append("")
+    flush()
+    return out
 
 
 def _states_table() -> None:
@@ -423,19 +477,19 @@ def explain_command(
     for name in topics:  # every topic is checked before anything is printed
         rule = get_rule(name)
         if rule is not None:
-            pages.append(rule_text(rule))
+            pages.append(rule_text(rule, _out_width()))
             docs.append({"rule": rule.code, "name": rule.name, "summary": rule.summary})
             continue
         try:
             info = explain(name)
         except UnknownStateError as exc:
-            from ..explain import counter_text, explain_counter  # kernel counters (issue 17)
+            from ..explain import explain_counter  # kernel counters (issue 17)
 
             counter = explain_counter(name)
             if counter is None:
                 err(f"{exc} (a state label, a rule code or name such as NP001, or a counter such as ListenOverflows)")
                 raise typer.Exit(EXIT_USAGE) from None
-            pages.append(counter_text(counter))
+            pages.append(counter_text(counter, _out_width()))
             docs.append(counter.model_dump(mode="json"))
             continue
         pages.append(state_text(info, _out_width()))
