@@ -181,7 +181,16 @@ def setting_number(settings: Mapping[str, NetSetting] | None, name: str, index: 
 GAUGES = frozenset({
     "TcpCurrEstab", "MPTcpExtMPCurrEstab", "IpForwarding", "IpDefaultTTL", "TcpRtoAlgorithm", "TcpRtoMin",
     "TcpRtoMax", "TcpMaxConn",
+    # BSD/macOS netstat -s: the open-socket counts (sysctl net.inet.{tcp,udp}.pcbcount)
+    "net.inet.tcp.pcbcount", "net.inet.udp.pcbcount",
 })
+
+
+def is_gauge(name: str) -> bool:
+    """A value that may fall without a restart: :data:`GAUGES`, and the BSD/macOS lines the
+    netstat -s tables do not know that say 'current' ('kctl:current kernel control sockets',
+    'net_api:interfaces currently allocated')."""
+    return name in GAUGES or (":" in name and "current" in name.casefold())
 
 #: How two samples of the same counters relate (:func:`counter_change`).
 TOTALS, RESET, INCREMENTS = "totals", "reset", "increments"
@@ -203,10 +212,10 @@ def counter_change(before: Mapping[str, int], after: Mapping[str, int]) -> tuple
       bound of the real rise). ``nstat -az``, /proc/net/snmp and ``netstat -s`` print zeros, so
       their falls are always this.
 
-    Counters only in one sample are left out, and so is a gauge (:data:`GAUGES`) that fell; gauges
+    Counters only in one sample are left out, and so is a gauge (:func:`is_gauge`) that fell; gauges
     never decide between the three."""
     common = [n for n in after if n in before]
-    fell = sum(1 for n in common if after[n] < before[n] and n not in GAUGES)
+    fell = sum(1 for n in common if after[n] < before[n] and not is_gauge(n))
     if not fell:
         return {n: after[n] - before[n] for n in common if after[n] >= before[n]}, TOTALS
     zeros = any(v == 0 for v in before.values()) or any(v == 0 for v in after.values())

@@ -249,3 +249,17 @@ def test_explain_knows_bsd_fields_and_lines(text: str, name: str) -> None:
     info = explain_counter(text)
     assert info is not None and info.name == name
     assert info.labels["bsd-netstat-s"]
+
+
+def test_bsd_gauges_that_fall_are_not_a_restart() -> None:
+    from netparse.counters import TOTALS, counter_change, counter_values
+
+    before = counter_values(netparse.parse_file(FULL).counters)
+    gauges = [n for n in before if "current" in n or n.endswith("pcbcount")]
+    assert "kctl:current kernel control sockets" in gauges
+    after = {n: v + 5 for n, v in before.items()}  # every counter rose by 5 ...
+    for n in gauges:
+        after[n] = max(0, before[n] - 3)  # ... but the gauges fell (sockets closed)
+    rises, kind = counter_change(before, after)
+    assert kind == TOTALS
+    assert rises["tcps_sndtotal"] == 5 and not any(n in rises for n in gauges if after[n] < before[n])
