@@ -448,13 +448,28 @@ def field_labels() -> dict[str, tuple[str, frozenset[str]]]:
 _INNER = re.compile(r"\(((?:for |including |of )?)(\d+)(?= )")
 
 
-def _values(text: str) -> tuple[list[int], str]:
-    """'9893 data packets (30309378 bytes)' -> ([9893, 30309378], '# data packets (# bytes)')."""
+#: what the source prints them with, ``%llu`` of 64-bit fields
+_U64_MAX = 2**64 - 1
+TOO_BIG = "a value over 64 bits (netstat prints its counters as %llu): not a counter"
+
+
+def _u64(digits: str) -> int | None:
+    """The value of a printed counter, None when it cannot be one (over 64 bits; a 5000-digit
+    one would also trip Python's limit on reading long numbers)."""
+    if len(digits) > 20:
+        return None
+    value = int(digits)
+    return value if value <= _U64_MAX else None
+
+
+def _values(text: str) -> tuple[list[int | None], str]:
+    """'9893 data packets (30309378 bytes)' -> ([9893, 30309378], '# data packets (# bytes)');
+    a value over 64 bits is None."""
     head, _, rest = text.partition(" ")
-    values = [int(head)]
+    values = [_u64(head)]
 
     def inner(m: re.Match[str]) -> str:
-        values.append(int(m.group(2)))
+        values.append(_u64(m.group(2)))
         return f"({m.group(1)}#"
 
     return values, "# " + _INNER.sub(inner, rest)
@@ -570,6 +585,8 @@ class BsdStats(Grammar):
         width = _width(g.get("indent"))
         stack = _ancestors(ctx, width)
         values, skeleton = _values(text)
+        if None in values:
+            return TOO_BIG
         label = skeleton.replace("#", "%llu")
         stack_chain = [s for _, s, _ in stack]
         fields = _lookup(section, skeleton, stack_chain)
@@ -588,7 +605,9 @@ class BsdStats(Grammar):
             return "a statistics line under a title this module does not know"
         width = _width(g.get("indent"))
         stack = _ancestors(ctx, width)
-        hlabel, value = g["hlabel"].rstrip(), int(g["hvalue"])
+        hlabel, value = g["hlabel"].rstrip(), _u64(g["hvalue"])
+        if value is None:
+            return TOO_BIG
         label = f"{hlabel}: %llu"
         way = HISTOGRAMS.get(stack[-1][1]) if stack else None
         if section == "icmp" and way:
@@ -605,7 +624,10 @@ class BsdStats(Grammar):
             return "a statistics line under a title this module does not know"
         stack = _ancestors(ctx, _width(g.get("indent")))
         label = f"{g['ifname']}= %llu"
-        return [_record(_fallback(section, [lab for _, _, lab in stack], label), int(g["ivalue"]), section, label)]
+        value = _u64(g["ivalue"])
+        if value is None:
+            return TOO_BIG
+        return [_record(_fallback(section, [lab for _, _, lab in stack], label), value, section, label)]
 
     @staticmethod
     def _error(g: dict[str, Any], ctx: Context) -> str:
