@@ -562,9 +562,9 @@ class BsdStats(Grammar):
     def __init__(self) -> None:
         self.markers = [
             _gated(Marker("title", "protocol", R(_TITLE_RE, "title") + R(r":"), "bsdstats", _title, strip=False),
-                   rf"^{_TITLE_RE}:[ \t]*$"),
+                   rf"^{_TITLE_RE}:\s*$"),  # the marker reads line.rstrip(): any trailing blank
             _gated(Marker("header", "subtitle", INDENT + R(_SUB_RE, "text"), "bsdstats", _subtitle, strip=False),
-                   rf"^[ \t]+{_SUB_RE}[ \t]*$"),
+                   rf"^[ \t]*{_SUB_RE}\s*$"),  # INDENT is optional
         ]
         self.sections = {"bsdstats": [
             Row("bsd-stat", NUM_ROW, self._number), Row("bsd-histogram", HIST_ROW, self._histogram),

@@ -280,7 +280,7 @@ ENTRIES: list[dict[str, Any]] = [
         'shape_priority': 65,
         'record_kind': 'counter',
         'words': (),
-        'patterns': ('^(?:TCP\\ connection\\ count\\ by\\ state|xbkidle|net_api|ipsec6|ipsec|mptcp|icmp6|pfkey|icmp|igmp|rip6|kevt|kctl|carp|tcp|udp|arp|ip6|pim|ip):[ \\t]*$', '^[ \\t]+(?:Histogram\\ of\\ error\\ messages\\ to\\ be\\ generated:|ICMP\\ address\\ mask\\ responses\\ are\\ disabled|source\\ addresses\\ on\\ a\\ non\\-outgoing\\ I/F|ICMP\\ address\\ mask\\ responses\\ are\\ enabled|source\\ addresses\\ of\\ a\\ different\\ scope|source\\ addresses\\ on\\ an\\ outgoing\\ I/F|source\\ addresses\\ of\\ same\\ scope|deprecated\\ source\\ addresses|source\\ address\\ selection|two\\ or\\ more\\ mbuf:|Output\\ histogram:|Input\\ histogram:|Mbuf\\ statistics:)[ \\t]*$'),
+        'patterns': ('^(?:TCP\\ connection\\ count\\ by\\ state|xbkidle|net_api|ipsec6|ipsec|mptcp|icmp6|pfkey|icmp|igmp|rip6|kevt|kctl|carp|tcp|udp|arp|ip6|pim|ip):\\s*$', '^[ \\t]*(?:Histogram\\ of\\ error\\ messages\\ to\\ be\\ generated:|ICMP\\ address\\ mask\\ responses\\ are\\ disabled|source\\ addresses\\ on\\ a\\ non\\-outgoing\\ I/F|ICMP\\ address\\ mask\\ responses\\ are\\ enabled|source\\ addresses\\ of\\ a\\ different\\ scope|source\\ addresses\\ on\\ an\\ outgoing\\ I/F|source\\ addresses\\ of\\ same\\ scope|deprecated\\ source\\ addresses|source\\ address\\ selection|two\\ or\\ more\\ mbuf:|Output\\ histogram:|Input\\ histogram:|Mbuf\\ statistics:)\\s*$'),
         'rows': (),
     },
 ]
