@@ -55,3 +55,13 @@ def test_a_title_with_a_pasted_trailing_blank_reads_the_same_before_the_module_i
     out = [subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, cwd=ROOT, timeout=120,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}).stdout for mode in ("lazy", "eager")]
     assert out[0] == out[1] and out[0].startswith("bsd-netstat-s"), out
+
+
+def test_the_lines_under_a_reported_too_long_value_keep_their_parent() -> None:
+    """macOS nests 'data packets' under 'packets sent': with the parent's value unreadable, the
+    child is still the sent side's field (not the fallback name of an orphan)."""
+    text = ("tcp:\n\t5 packets received\n\t\t3 window update packets\n\t" + "9" * 25 + " packets sent\n"
+            "\t\t4 window update packets\n")
+    snap = netparse.parse(text)
+    assert [i.line for i in snap.issues] == [4]
+    assert [(c.line, c.name) for c in snap.counters] == [(2, "tcps_rcvtotal"), (3, "tcps_rcvwinupd"), (5, "tcps_sndwinup")]

@@ -585,12 +585,12 @@ class BsdStats(Grammar):
         width = _width(g.get("indent"))
         stack = _ancestors(ctx, width)
         values, skeleton = _values(text)
-        if None in values:
-            return TOO_BIG
         label = skeleton.replace("#", "%llu")
         stack_chain = [s for _, s, _ in stack]
         fields = _lookup(section, skeleton, stack_chain)
-        stack.append((width, skeleton, label))
+        stack.append((width, skeleton, label))  # the lines under it are its, read or not
+        if None in values:
+            return TOO_BIG
         if fields is not None and len(fields) == len(values):
             return [_record(f, v, section, label) for f, v in zip(fields, values)]
         name = _fallback(section, [lab for _, _, lab in stack[:-1]], label)
