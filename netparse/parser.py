@@ -29,6 +29,8 @@ counted as ``counter``/``setting``, and only a line such a grammar cannot read b
 
 from __future__ import annotations
 
+import sys
+
 from collections import Counter
 from typing import Any, Iterable, Iterator, Protocol
 
@@ -161,51 +163,61 @@ class LineParser:
                     yield from self._with_warnings(pending)
                 else:
                     yield validate(pending)
-            # the hottest path: the active grammar's row kernel (str.split, cached addresses)
-            kernel = self._kernel
-            if kernel is not None:
-                rec = kernel(line)
-                if rec is not None:
-                    rec["line"] = self.lineno
-                    self._pending = rec
-                    self._trusted = True
-                    self._pending_grammar = active = self.active
-                    by_format[active.name] += 1  # type: ignore[union-attr]
-                    if self.ctx.language:
-                        self.languages[self.ctx.language] += 1
-                    continue
-            # the hot path: the compiled regexes of the active grammar's row kinds
-            for match, build in self._matchers:
-                m = match(line)
-                if m is not None:
-                    ctx = self.ctx
-                    rec = build(m.groupdict(), ctx)
-                    if rec.__class__ is not dict:  # a counter/setting row: its records are in self.side
-                        if rec is not None:
-                            yield self._side_issue(rec, line)
+            try:
+                # the hottest path: the active grammar's row kernel (str.split, cached addresses)
+                kernel = self._kernel
+                if kernel is not None:
+                    rec = kernel(line)
+                    if rec is not None:
+                        rec["line"] = self.lineno
+                        self._pending = rec
+                        self._trusted = True
+                        self._pending_grammar = active = self.active
+                        by_format[active.name] += 1  # type: ignore[union-attr]
+                        if self.ctx.language:
+                            self.languages[self.ctx.language] += 1
+                        continue
+                # the hot path: the compiled regexes of the active grammar's row kinds
+                for match, build in self._matchers:
+                    m = match(line)
+                    if m is not None:
+                        ctx = self.ctx
+                        rec = build(m.groupdict(), ctx)
+                        if rec.__class__ is not dict:  # a counter/setting row: its records are in self.side
+                            if rec is not None:
+                                yield self._side_issue(rec, line)
+                            break
+                        rec["line"] = self.lineno
+                        if "_warnings" in rec:
+                            rec["_text"] = line
+                        self._pending = rec
+                        self._trusted = False
+                        self._pending_grammar = active = self.active
+                        by_format[active.name] += 1  # type: ignore[union-attr]
+                        if ctx.language:
+                            self.languages[ctx.language] += 1
                         break
-                    rec["line"] = self.lineno
-                    if "_warnings" in rec:
-                        rec["_text"] = line
-                    self._pending = rec
-                    self._trusted = False
-                    self._pending_grammar = active = self.active
-                    by_format[active.name] += 1  # type: ignore[union-attr]
-                    if ctx.language:
-                        self.languages[ctx.language] += 1
-                    break
-            else:
-                if line.strip():
-                    issue = self._slow_path(line)
-                    if issue is not None:
-                        yield issue
-                        if self.give_up_after is not None and self.lineno >= self.give_up_after:
-                            stop = self._give_up()
-                            if stop is not None:
-                                yield stop
-                                return
                 else:
-                    self.counts["blank"] += 1
+                    if line.strip():
+                        issue = self._slow_path(line)
+                        if issue is not None:
+                            yield issue
+                            if self.give_up_after is not None and self.lineno >= self.give_up_after:
+                                stop = self._give_up()
+                                if stop is not None:
+                                    yield stop
+                                    return
+                    else:
+                        self.counts["blank"] += 1
+            except ValueError as exc:  # int() of a number past Python's digit limit: data, not a bug
+                if "integer string conversion" not in str(exc):
+                    raise
+                self._pending = None
+                reason = f"a number of more than {sys.get_int_max_str_digits():,} digits: no field netstat or ss prints is that long"
+                self.counts["unparsed"] += 1
+                if self.strict:
+                    raise ParseError(self.lineno, line, reason) from None
+                yield _issue(self.lineno, line, reason)
 
     def feed(self, line: str) -> list[Socket | ParseIssue]:
         """Read one more line; return what it completed (the record before it, an issue ...)."""

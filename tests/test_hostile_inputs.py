@@ -357,3 +357,34 @@ def test_decode_is_decoded_lines_with_line_ends() -> None:
     assert text == "a\r\nbé\rc\n\nABHÖREN\r\n Dirección\r"
     stream = DecodedLines(io.BytesIO(data), head_bytes=len(data))
     assert list(stream) == list(split_lines(text)) and stream.encoding == encoding
+
+
+_BIG = "9" * 5000  # past Python's int() digit limit (4,300): int() raises ValueError
+_BIG_NUMBER_INPUTS = {
+    "ss": f"State Recv-Q Send-Q Local Address:Port Peer Address:Port\nESTAB {_BIG} 0 127.0.0.1:22 127.0.0.1:5000\n",
+    "nstat": f"#kernel\nIpInReceives                    {_BIG}                0.0\n",
+    "linux-netstat-s": f"Tcp:\n    {_BIG} active connection openings\n",
+    "linux-netstat": "Active Internet connections (servers and established)\n"
+                     "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+                     f"tcp   {_BIG}      0 0.0.0.0:22              0.0.0.0:*               LISTEN\n",
+    "windows": "\nActive Connections\n\n  Proto  Local Address          Foreign Address        State           PID\n"
+               f"  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       {_BIG}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BIG_NUMBER_INPUTS))
+def test_a_number_past_the_digit_limit_is_an_issue_not_a_crash(name: str) -> None:
+    text = _BIG_NUMBER_INPUTS[name]
+    last = len(text.rstrip("\n").split("\n"))
+    snap = netparse.parse(text)
+    assert [(i.line, i.kind) for i in snap.issues] == [(last, "unparsed")]
+    assert "more than 4,300 digits" in snap.issues[0].reason
+    assert snap.sockets == [] and not snap.counters
+    rows = list(netparse.iter_rows(io.StringIO(text)))
+    assert [r.line for r in rows if isinstance(r, netparse.ParseIssue)] == [last]
+    with pytest.raises(netparse.ParseError) as err:
+        netparse.parse(text, strict=True)
+    assert err.value.line == last
+    proc = subprocess.run([sys.executable, "-m", "netparse"], input=text, capture_output=True, text=True)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert "1 line not understood" in proc.stderr
