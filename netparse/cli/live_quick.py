@@ -25,7 +25,7 @@ from ..locales import resolve_state
 from ..output.rowjson import row_text, write_json, write_rows
 from ..output.safe import shown
 from ..output.tables import render_table
-from .exits import EXIT_INPUT, err, not_understood
+from .exits import EXIT_INPUT, err, not_understood, output_error
 
 #: ``live``'s options as its typer declarations have them (``netparse.cli.live.live_command``;
 #: ``tests/test_live_fast.py`` checks they agree): parameter, option words, kind, default,
@@ -187,8 +187,8 @@ def stream_live(output: str, proc: str, unix: bool, keep, options: dict, show_is
         else:
             render_table(_as_rows(rows), out)
     except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
+        if isinstance(exc, BrokenPipeError) or output_error(exc):
+            raise  # the output's, not the sockets': guarded() says so
         err(f"cannot read this machine's sockets: {exc}")
         raise SystemExit(EXIT_INPUT) from None
     out.flush()
