@@ -61,6 +61,12 @@ def guarded(call: Callable[[], object]) -> None:
 _WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS})
 
 
+def output_error(exc: OSError) -> bool:
+    """An error only writing raises (disk full, quota, file too large, read-only): the output
+    could not be delivered, whatever was being read at the time."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush stays quiet."""
     try:

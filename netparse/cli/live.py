@@ -12,6 +12,7 @@ from typing import List, Optional
 
 import typer
 
+from .exits import output_error
 from .findings import report_findings
 from .live_quick import live_options, quick_arguments, report, stream_live
 from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit, ports_or_exit
@@ -177,6 +178,8 @@ def live_command(
     except BrokenPipeError:
         raise  # the reader went away: run() ends quietly
     except (OSError, subprocess_error()) as exc:
+        if isinstance(exc, OSError) and output_error(exc):
+            raise  # writing failed (disk full): guarded() says so
         err(f"cannot read this machine's sockets: {exc}")
         raise typer.Exit(1) from None
     if out_kind is Output.csv:

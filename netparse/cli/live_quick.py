@@ -25,7 +25,7 @@ from ..locales import resolve_state
 from ..output.rowjson import row_text, write_json, write_rows
 from ..output.safe import shown
 from ..output.tables import render_table
-from .exits import EXIT_INPUT, err, not_understood
+from .exits import EXIT_INPUT, err, not_understood, output_error
 
 #: ``live``'s options as its typer declarations have them (``netparse.cli.live.live_command``;
 #: ``tests/test_live_fast.py`` checks they agree): parameter, option words, kind, default,
@@ -75,8 +75,8 @@ _CONVERT: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": fl
 
 def quick_arguments(argv: list[str]) -> dict | None:
     """``live``'s arguments parsed without typer, as typer parses them, or None for anything this
-    plain parse does not take as typer would (help, an unknown word, a bad number, a value below
-    an option's minimum, one option word glued to another): typer then parses, and reports."""
+    plain parse does not take as typer would (help, an unknown word, a bad number (NaN, digits
+    other than 0-9 too), a value below an option's minimum, one option word glued to another): typer then parses, and reports."""
     values: dict[str, Any] = {}
     i = 0
     while i < len(argv):
@@ -100,10 +100,14 @@ def quick_arguments(argv: list[str]) -> dict | None:
             text = argv[i + 1]
             i += 1
         i += 1
+        if kind != "str" and kind != "list:str" and any(c.isdigit() and not c.isascii() for c in text):
+            return None  # int()/float() read other scripts' digits; typer (pydantic) refuses them
         try:
             value = _CONVERT[kind](text)
         except ValueError:
             return None
+        if value != value:
+            return None  # NaN: below no minimum for Python, refused by typer's bounds
         minimum = _MINIMUM.get(name)
         if minimum is not None and value < minimum:
             return None
@@ -183,8 +187,8 @@ def stream_live(output: str, proc: str, unix: bool, keep, options: dict, show_is
         else:
             render_table(_as_rows(rows), out)
     except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            raise
+        if isinstance(exc, BrokenPipeError) or output_error(exc):
+            raise  # the output's, not the sockets': guarded() says so
         err(f"cannot read this machine's sockets: {exc}")
         raise SystemExit(EXIT_INPUT) from None
     out.flush()
