@@ -56,15 +56,17 @@ def guarded(call: Callable[[], object]) -> None:
         raise _bug(exc) from None
 
 
-#: write errors that mean the output cannot be delivered (not a bug): disk full, quota, file
-#: too large, I/O error, a stdout that is not writable
-_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.EROFS})
+#: errors only writing raises: disk full, quota, file too large, read-only
+_ONLY_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+#: write errors that mean the output cannot be delivered (not a bug): those, an I/O error, a
+#: stdout that is not writable
+_WRITE_ERRNOS = _ONLY_WRITE_ERRNOS | {errno.EIO, errno.EBADF}
 
 
 def output_error(exc: OSError) -> bool:
     """An error only writing raises (disk full, quota, file too large, read-only): the output
     could not be delivered, whatever was being read at the time."""
-    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+    return exc.errno in _ONLY_WRITE_ERRNOS
 
 
 def silence_stdout() -> None:

@@ -18,9 +18,9 @@ from ..counters import NetCounter, NetSetting
 from ..errors import InputError, InputProblem
 from ..inputs.files import expand
 from ..inputs.progress import ReadProgress
-from ..model import Family, ParseIssue, Snapshot, Socket
+from ..model import ParseIssue, Snapshot, Socket
 from ..rules.facts import Facts, FactsBuilder, Series, SeriesBuilder, supersedes
-from ..summary import Summary, SummaryBuilder, kind_of
+from ..summary import Summary, SummaryBuilder, kind_name
 from .reader import LogReader, LogSnapshot, snapshot_model
 
 
@@ -163,17 +163,12 @@ class _Snapshot:
         return kind_summary(self.kinds)
 
 
-class _Kind(NamedTuple):
-    proto: str
-    family: Family | None
-
-
 def kind_summary(kinds: "Counter[tuple]") -> Summary:
     """The :class:`~netparse.summary.Summary` of ``summarise(sockets, top=0)`` from sockets
     counted per (proto, family, state, state not printed): totals per protocol, kind and state."""
     builder = SummaryBuilder(top=0)
     for (proto, family, state, unprinted), n in kinds.items():
-        builder.add_counted(proto, kind_of(_Kind(proto, family)), state, n, n if unprinted else 0)  # type: ignore[arg-type]
+        builder.add_counted(proto, kind_name(proto, family), state, n, n if unprinted else 0)  # type: ignore[arg-type]
     return builder.build()
 
 
