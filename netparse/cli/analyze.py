@@ -328,10 +328,14 @@ def _wrap(label: str, text: str, width: int | None = None) -> str:
     tcp_fin_timeout); ``width`` None (piped): one line."""
     if width is None:
         return f"{label:<12}{text}".rstrip()
-    return textwrap.fill(
-        text, width=max(width, 40), initial_indent=f"{label:<12}", subsequent_indent=" " * 12,
-        break_on_hyphens=False, break_long_words=False,
-    )
+    return _fill(text, max(width, 40), f"{label:<12}", " " * 12)
+
+
+def _fill(text: str, width: int, first: str, rest: str) -> str:
+    """``text`` wrapped at ``width`` between words only (a name such as tcp_fin_timeout or a
+    hyphenated label stays whole), ``first`` before its first line and ``rest`` before the others."""
+    return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False, break_long_words=False)
 
 
 def _out_width() -> int | None:
@@ -390,14 +394,10 @@ def rule_text(rule, width: int | None = None) -> str:
             lines.append((head + text).rstrip())
         elif len(head) > width // 2:  # a long default (a list of ports): it, then the text, under the key
             inner = " " * (key_width + 4)
-            lines.append(textwrap.fill(f"  {key:<{key_width}}  {json.dumps(defaults[key])}", width=width,
-                                       subsequent_indent=inner, break_on_hyphens=False, break_long_words=False))
-            lines.append(textwrap.fill(text, width=width, initial_indent=inner, subsequent_indent=inner,
-                                       break_on_hyphens=False, break_long_words=False))
+            lines.append(_fill(f"  {key:<{key_width}}  {json.dumps(defaults[key])}", width, "", inner))
+            lines.append(_fill(text, width, inner, inner))
         else:
-            lines.append(textwrap.fill(text, width=max(width, len(head) + 20), initial_indent=head,
-                                       subsequent_indent=" " * len(head), break_on_hyphens=False,
-                                       break_long_words=False))
+            lines.append(_fill(text, max(width, len(head) + 20), head, " " * len(head)))
     return "\n".join(lines) + "\n"
 
 
@@ -412,8 +412,7 @@ def _reflow(text: str, width: int | None) -> list[str]:
 
     def flush() -> None:
         if run:
-            out.append(textwrap.fill(" ".join(run), width=max(width, len(indent) + 20), initial_indent=indent,
-                                     subsequent_indent=indent, break_on_hyphens=False, break_long_words=False))
+            out.append(_fill(" ".join(run), max(width, len(indent) + 20), indent, indent))
             run.clear()
 
     for line in lines:
