@@ -6,7 +6,7 @@ A **row** here is what :mod:`.netlink` decodes: a dict whose keys are ``Socket``
 order, nulls left out). :class:`Stream` reads this network namespace's sockets through one
 netlink socket, with the filters the kernel can apply in the request (TCP and datagram states
 as ``idiag_states`` masks, ports as ``INET_DIAG_REQ_BYTECODE``), then the same predicate as
-every other path (``filters.socket_filter`` over :class:`Row`, a dict read by attribute), and
+every other path (``filters.socket_filter``, which reads a row as it reads a Socket), and
 adds owners (one ``/proc/*/fd`` scan, only when asked for; with a filter, only for the sockets
 kept) and containers. :func:`netparse.output.rowjson.row_text` (the writer ``netparse.rows``
 uses too) writes a row exactly as ``output.records.record_json(Socket.model_validate(row))``
@@ -36,9 +36,8 @@ ENV_SOURCE = "NETPARSE_LIVE_SOURCE"
 
 
 class Row(dict):
-    """A row read by attribute as well (``row.state``; a missing field is None), so the
-    ``--state/--port/--proto/--pid`` predicate of :mod:`netparse.filters` applies to it as to
-    a ``Socket`` (and the table of :mod:`netparse.output.tables` shows it as one)."""
+    """A row read by attribute as well (``row.state``; a missing field is None), so the table
+    of :mod:`netparse.output.tables` shows it as it shows a ``Socket``."""
 
     __slots__ = ()
     __getattr__ = dict.get
@@ -144,7 +143,6 @@ class Stream:
             if keep is not None and self.owners and not self.by_owner:
                 kept = []
                 for i, rec in enumerate(records, 1):
-                    rec = Row(rec)
                     if keep(rec):
                         rec["line"] = i
                         kept.append(rec)
@@ -164,10 +162,8 @@ class Stream:
                     attribute((rec,), found, att)
                     if self.containers:
                         put_container(rec, proc, self.cache)
-                if keep is not None:
-                    rec = Row(rec)
-                    if not keep(rec):
-                        continue
+                if keep is not None and not keep(rec):
+                    continue
                 rec["line"] = i
                 yield rec
 
