@@ -217,3 +217,21 @@ def test_counters_into_a_closed_pipe_is_quiet() -> None:
     proc = subprocess.run(f"{sys.executable} -m netparse counters samples/counters/nstat-az.txt | head -1",
                           shell=True, capture_output=True, text=True, env=env, cwd=root)
     assert proc.stdout.startswith("Counter") and proc.stderr == ""
+
+
+def test_counters_table_names_the_columns_it_leaves_out_at_80_columns(capsys) -> None:
+    import io
+
+    from netparse.output.grid import Column, say_dropped, write_table
+
+    columns = [Column("Counter"), Column("Value", right=True), Column("Canonical", drop=2), Column("Label", drop=1, sep=" ")]
+    rows = [["udps_rcv_swcsum+udps_rcv6_swcsum", "5627", "udps_rcv_swcsum+udps_rcv6_swcsum",
+             "%llu checksummed in software".split()]]
+    buf = io.StringIO()
+    grid = write_table(columns, rows, buf, 60)
+    say_dropped(grid, 60, "--json has them")
+    assert all(len(line) <= 60 for line in buf.getvalue().splitlines())
+    assert capsys.readouterr().err == f"netparse: {', '.join(grid.dropped)} left out to fit 60 columns (--json has them)\n"
+    assert grid.dropped
+    say_dropped(write_table(columns, rows, io.StringIO(), None), None, "--json has them")  # piped: every column, no note
+    assert capsys.readouterr().err == ""

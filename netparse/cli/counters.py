@@ -33,7 +33,7 @@ def counters_command(
     from ..counters import RESET, counter_change
     from ..logs.reader import LogReader, snapshot_model
     from ..logs.stamps import seconds_between
-    from ..output.grid import Column, stdout_width, write_table
+    from ..output.grid import Column, say_dropped, stdout_width, write_table
     from ..output.safe import json_safe
 
     out = sys.stdout
@@ -94,7 +94,8 @@ def counters_command(
                    Column("Canonical", drop=2), Column("Label", drop=1, sep=" ")]
         rows = ([row["name"], str(row["value"]), row.get("section") or ("setting" if "canonical" not in row else ""),
                  row.get("canonical") or "", (row.get("label") or "").split()] for _, row in values())
-        write_table(columns, rows, out, stdout_width())
+        width = stdout_width()
+        say_dropped(write_table(columns, rows, out, width), width, "--json has them")
     else:
         columns = [Column("Counter"), Column("Rise", right=True), Column("Per second", right=True, drop=2),
                    Column("Snapshot", drop=1)]
@@ -108,7 +109,8 @@ def counters_command(
                 else:
                     yield [key, f"+{rise:,}", "" if rate is None else f"{rate:,.2f}", snap.source or ""]
 
-        write_table(columns, delta_rows(), out, stdout_width())
+        width = stdout_width()
+        say_dropped(write_table(columns, delta_rows(), out, width), width, "--json has them")
         if resets:
             out.write("reset: the counters fell (reboot, new namespace, 32-bit wrap): rise unknown\n")
     out.flush()

@@ -17,8 +17,8 @@ from typing import IO, Callable, Iterable
 from ..clock import time_key
 from ..counters import INCREMENTS, RESET, NetCounter, canonical_name, counter_change, split_name
 from ..model import Family, Socket
-from ..output.safe import CsvWriter, csv_cell, json_safe, shown
-from ..output.grid import Column, use_color, width_of, write_table
+from ..output.safe import CsvWriter, csv_cell, json_safe
+from ..output.grid import Column, say_dropped, use_color, width_of, write_table
 from ..summary import kind_of
 from ..states import STATE_ORDER, TcpState
 from .reader import LogReader, LogSnapshot
@@ -297,11 +297,7 @@ def render_table(timeline: Timeline, out: IO[str], width: int | None = -1) -> No
 
     w = width_of(out) if width == -1 else width
     grid = write_table(columns, (cells(r) for r in timeline.rows), out, w, use_color(out))
-    if grid.dropped and w is not None:
-        import sys
-
-        gone = ", ".join(f"host ({shown(hosts[0])})" if c == "host" else c for c in grid.dropped)
-        sys.stderr.write(f"netparse: {w} columns: left out {gone}\n")
+    say_dropped(grid, w, "-o json has them", lambda c: f"host ({hosts[0]})" if c == "host" else c)
 
 
 def write_csv(timeline: Timeline, out: IO[str], guard: bool = True) -> None:
@@ -475,7 +471,7 @@ def render_counters(timeline: Timeline, out: IO[str], width: int | None = -1) ->
         return values
 
     w = width_of(out) if width == -1 else width
-    write_table(columns, (cells(r) for r in rows), out, w, use_color(out))
+    say_dropped(write_table(columns, (cells(r) for r in rows), out, w, use_color(out)), w, "-o json has them")
     return rows
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Iterable, Sequence, Union
 
-from .safe import shown_edges
+from .safe import shown, shown_edges
 
 #: rows read before the column widths are fixed
 WINDOW = 200
@@ -256,6 +256,15 @@ def write_table(
     for row in it:
         out.write(blank + "".join(line + "\n" for line in grid.record_lines([_atoms(c) for c in row])))
     return grid
+
+
+def say_dropped(grid: Grid, width: int | None, hint: str, name=None) -> None:
+    """The one stderr line naming the columns ``grid`` left out to fit ``width`` (none when
+    nothing was left out, or piped: piped output has every column). ``hint``: where the rest
+    is ('-o json has them'); ``name``: how to name a column (default its header)."""
+    if grid.dropped and width is not None:
+        gone = ", ".join(name(c) if name else c for c in grid.dropped)
+        sys.stderr.write(shown(f"netparse: {gone} left out to fit {width} columns ({hint})") + "\n")
 
 
 def lines_of(columns: list[Column], rows: Iterable[Sequence[Cell]], width: int | None, header: bool = True) -> list[str]:

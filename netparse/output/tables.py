@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import IO, TYPE_CHECKING, Any, Iterable
 
-from .grid import Column, use_color, width_of, wrap_atoms, write_table
+from .grid import Column, say_dropped, use_color, width_of, wrap_atoms, write_table
 from .safe import shown
 
 if TYPE_CHECKING:  # annotations only: the records' table is drawn from rows too, without pydantic
@@ -142,10 +142,7 @@ def render_table(sockets: "Iterable[Socket | Any]", stream: IO[str] = sys.stdout
     (the terminal's width, unlimited when piped), None is unlimited."""
     w = width_of(stream) if width == -1 else width
     grid = write_table(RECORD_COLUMNS, (record_cells(s) for s in sockets), stream, w, use_color(stream))
-    if grid.dropped and w is not None:  # only on a terminal: piped output has every column
-        sys.stderr.write(
-            f"netparse: {', '.join(grid.dropped)} left out to fit {w} columns (-o json has them)\n"
-        )
+    say_dropped(grid, w, "-o json has them")
 
 
 def top_text(items: list[tuple[str, int]]) -> str:
