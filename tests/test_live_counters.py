@@ -143,3 +143,65 @@ def test_watch_shows_counter_rates_and_their_findings(netns) -> None:
     assert first[0] in POINT_COUNTERS and float(first[1].replace(",", "")) > 0, rates  # the rules' counters first
     assert "TcpExtListenOverflows" in rates
     assert "NP019" in text and f"127.0.0.1:{port}" in text
+
+
+def test_all_netns_reads_each_namespace_counters_and_settings(netns) -> None:
+    """From netparse's own namespace, `analyze --live --all-netns --interval 3` sees the
+    overflow inside the other namespace: NP019 on that namespace's input, from that namespace's
+    own TcpExtListenOverflows (each namespace has its own counters), none on the host's; and the
+    namespace's sysctls are its own (somaxconn set to 77 in it)."""
+    subprocess.run(["ip", "netns", "exec", netns, "sysctl", "-qw", "net.core.somaxconn=77"], check=True)
+    inode = os.stat(f"/run/netns/{netns}").st_ino
+    load = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", OVERFLOW, "20", "idle"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(load.stdout.readline())
+        res = subprocess.run([sys.executable, "-m", "netparse", "analyze", "--live", "--all-netns", "--interval", "3",
+                              "-o", "json"], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        live = collect.sample(all_netns=True, counters=True)
+    finally:
+        load.kill()
+        load.wait()
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    where = f"netns {netns} ({inode})"
+    np019 = [f for f in doc["findings"] if f["code"] == "NP019"]
+    assert [f["source"].endswith(where) for f in np019] == [True], np019
+    assert f"127.0.0.1:{port}" in np019[0]["message"]
+    theirs = {s.source: s for s in collect.by_netns(live.snapshot, live.kernel)}
+    (inside,) = [s for src, s in theirs.items() if src.endswith(where)]
+    assert {s.name: s.numbers for s in inside.settings}["net.core.somaxconn"] == [77]
+    own = Path("/proc/sys/net/core/somaxconn").read_text().strip()
+    assert {s.name: s.numbers for s in live.snapshot.settings}["net.core.somaxconn"] == [int(own)]
+    overflows = {c.name: c.value for c in inside.counters}["TcpExtListenOverflows"]
+    assert overflows > 0
+    assert inside.counters != live.snapshot.counters
+
+
+def test_namespace_not_entered_gives_counters_from_a_process_and_says_so(netns, monkeypatch) -> None:
+    """When a namespace cannot be entered (setns refused: not root), its counters come from
+    /proc/PID/net of a process inside, its settings are not read (/proc/sys would show netparse's
+    own), and the snapshot's collector note says so."""
+    from netparse.live import netns as netns_module
+
+    load = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", OVERFLOW, "20", "accept"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        int(load.stdout.readline())
+
+        def refused(path, make):
+            raise PermissionError(1, "Operation not permitted")
+
+        monkeypatch.setattr(netns_module, "in_namespace", refused)
+        inode = os.stat(f"/run/netns/{netns}").st_ino
+        live = collect.sample(all_netns=True, counters=True, source="proc")
+    finally:
+        load.kill()
+        load.wait()
+    counters, settings, why = live.kernel[inode]
+    assert settings is None and counters and {c.name for c in counters} >= {"TcpExtListenOverflows"}
+    assert "counters read from /proc/" in why and "settings not read" in why
+    assert why in live.snapshot.collector
+    (inside,) = [s for s in collect.by_netns(live.snapshot, live.kernel) if s.source.endswith(f"({inode})")]
+    assert inside.settings is None and inside.counters

@@ -250,11 +250,12 @@ def analyze_live(config, all_netns: bool, interval: float | None, root: bool | N
 
     first = None
     if interval:
-        first = {s.source: s for s in by_netns(sample_or_exit(info=True, all_netns=all_netns, counters=True).snapshot)}
+        earlier = sample_or_exit(info=True, all_netns=all_netns, counters=True)
+        first = {s.source: s for s in by_netns(earlier.snapshot, earlier.kernel)}
         time.sleep(interval)
     sampled = sample_or_exit(info=True, all_netns=all_netns, counters=True)
     results = []
-    for snapshot in by_netns(sampled.snapshot):
+    for snapshot in by_netns(sampled.snapshot, sampled.kernel):
         found = analyze(snapshot, config, root=root)
         before = first.get(snapshot.source) if first else None
         if before is not None:  # the series' own rules only: the listing's were run as root knows

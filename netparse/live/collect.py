@@ -77,26 +77,67 @@ SETTINGS = (
 def read_kernel(proc: str = "/proc") -> tuple[list[NetCounter], list[NetSetting]]:
     """This network namespace's counters (totals since boot) and :data:`SETTINGS`; a file this
     kernel lacks (no IPv6: no snmp6) is left out."""
-    from ..api import parse
+    return _kernel_records(*_kernel_texts(Path(proc, "net"), Path(proc, "sys")))
 
-    counters: list[NetCounter] = []
+
+def _kernel_texts(net: Path, sysctl: Path | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """The text of each group of :data:`COUNTER_FILES` under ``net`` and (name, value) of each
+    of :data:`SETTINGS` under ``sysctl`` (None: none); what cannot be read is left out. Only
+    reads: run in a thread that has entered another namespace, it reads that namespace's."""
+    texts = []
     for group in COUNTER_FILES:
         text = ""
         for name in group:
             try:
-                text += Path(proc, "net", name).read_text(encoding="ascii", errors="replace")
+                text += Path(net, name).read_text(encoding="ascii", errors="replace")
             except OSError:
                 continue
         if text:
-            counters.extend(parse(text).counters or ())
-    settings = []
-    for name in SETTINGS:
+            texts.append(text)
+    values = []
+    for name in SETTINGS if sysctl is not None else ():
         try:
-            value = Path(proc, "sys", *name.split(".")).read_text(encoding="utf-8", errors="replace")
+            values.append((name, Path(sysctl, *name.split(".")).read_text(encoding="utf-8", errors="replace")))
         except OSError:
             continue
-        settings.append(NetSetting.model_validate(make_setting(name, value, len(settings) + 1)))
+    return texts, values
+
+
+def _kernel_records(texts: list[str], values: list[tuple[str, str]]) -> tuple[list[NetCounter], list[NetSetting]]:
+    from ..api import parse
+
+    counters = [c for text in texts for c in parse(text).counters or ()]
+    settings = [NetSetting.model_validate(make_setting(name, value, i)) for i, (name, value) in enumerate(values, 1)]
     return counters, settings
+
+
+#: one namespace's kernel counters and settings (None: not read) and why not, if not
+Kernel = tuple["list[NetCounter] | None", "list[NetSetting] | None", "str | None"]
+
+
+def namespace_kernel(proc: str, ns, here: int | None) -> Kernel:
+    """The counters and settings of the network namespace ``ns`` (a :class:`.netns.Namespace`;
+    ``here``: the inode of netparse's own). Another namespace is read from a helper thread that
+    has entered it (``/proc/thread-self/net`` and ``/proc/sys`` then show that namespace's); when
+    it cannot be entered (not root), its counters from ``/proc/PID/net`` of a process inside, and
+    no settings (``/proc/sys`` would show netparse's own). The third item says what was not read."""
+    if ns.inode == here:
+        return (*read_kernel(proc), None)
+    from .netns import in_namespace
+
+    problem: object = "nothing to open"
+    if ns.path is not None:
+        try:
+            texts, values = in_namespace(
+                ns.path, lambda: _kernel_texts(Path(proc, "thread-self", "net"), Path(proc, "sys"))
+            )
+            return (*_kernel_records(texts, values), None)
+        except OSError as exc:
+            problem = exc
+    if ns.pids:
+        counters, _ = _kernel_records(_kernel_texts(Path(proc, str(ns.pids[0]), "net"), None)[0], [])
+        return counters, None, f"{ns.label}: counters read from /proc/{ns.pids[0]}/net, settings not read ({problem})"
+    return None, None, f"{ns.label}: counters and settings not read ({problem})"
 
 
 def rates(before: Snapshot, after: Snapshot, names: "Iterable[str] | None" = None) -> list[tuple[str, float]]:
@@ -194,7 +235,20 @@ def sample(
     notes = [i for i in issues if isinstance(i, str)]
     issues = [i for i in issues if not isinstance(i, str)]
     netlink_used = chosen == "netlink"
-    kernel_counters, kernel_settings = read_kernel(proc) if counters else (None, None)
+    kernel: dict[int | None, Kernel] = {}
+    if counters and namespaces is not None:
+        from .netns import current_inode
+
+        here = current_inode(proc)
+        for ns in namespaces:
+            kernel[ns.inode] = namespace_kernel(proc, ns, here)
+            if kernel[ns.inode][2]:
+                notes.append(kernel[ns.inode][2])
+        kernel_counters, kernel_settings, _ = kernel.get(here) or (*read_kernel(proc), None)
+    elif counters:
+        kernel_counters, kernel_settings = read_kernel(proc)
+    else:
+        kernel_counters = kernel_settings = None
     snap = Snapshot(
         format="netlink" if netlink_used else "proc-net",
         formats=(["netlink" if netlink_used else "proc-net"] if sockets else []),
@@ -209,7 +263,7 @@ def sample(
         counters=kernel_counters or None,
         settings=kernel_settings or None,
     )
-    return LiveSample(snapshot=snap, attribution=att, issues=issues)
+    return LiveSample(snapshot=snap, attribution=att, issues=issues, kernel=kernel)
 
 
 def _from_namespace(proc: str, unix: bool, info: bool, query: Query, ns, issues: list) -> list[dict]:
@@ -244,9 +298,11 @@ def samples(count: int, interval: float, proc: str = "/proc", unix: bool = False
         yield sample(proc, unix, **options)
 
 
-def by_netns(snapshot: Snapshot) -> list[Snapshot]:
+def by_netns(snapshot: Snapshot, kernel: "dict[int | None, Kernel] | None" = None) -> list[Snapshot]:
     """One snapshot per network namespace (the rules then never mix two namespaces' ports);
-    the snapshot itself when its records carry no namespace."""
+    the snapshot itself when its records carry no namespace. Each carries its own namespace's
+    counters and settings from ``kernel`` (:attr:`LiveSample.kernel`, by namespace inode); a
+    namespace not in it has none (the snapshot's are netparse's own namespace's)."""
     groups: dict[object, list[Socket]] = {}
     for s in snapshot.sockets:
         groups.setdefault(s.netns, []).append(s)
@@ -260,7 +316,10 @@ def by_netns(snapshot: Snapshot) -> list[Snapshot]:
         where = "" if ns is None else (f" netns {ns.name} ({ns.inode})" if ns.name else f" netns {ns.inode}")
         update = {"sockets": sockets, "source": f"{snapshot.source}{where}", "line_counts": {"record": len(sockets)},
                   "total_lines": len(sockets)}
-        if ns is not None and ns.inode != here:  # the counters and sysctls read are this namespace's
+        if ns is not None and kernel and ns.inode in kernel:
+            found, settings, _ = kernel[ns.inode]
+            update.update(counters=found or None, settings=settings or None)
+        elif ns is not None and ns.inode != here:  # the counters and sysctls read are this namespace's
             update.update(counters=None, settings=None)
         out.append(snapshot.model_copy(update=update))
     return out

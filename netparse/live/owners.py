@@ -65,6 +65,9 @@ class LiveSample:
     attribution: Attribution | None = None
     command: list[str] | None = None
     issues: list[ParseIssue] = field(default_factory=list)
+    #: with ``all_netns`` and ``counters``: each namespace's (counters, settings, what was not
+    #: read) by namespace inode, for :func:`netparse.live.collect.by_netns`
+    kernel: dict = field(default_factory=dict)
 
 
 @dataclass
