@@ -63,23 +63,35 @@ def plain(row: Mapping[str, Any], text: Mapping[Any, str] = STATE_TEXT) -> dict[
     return data
 
 
-try:  # orjson (a dependency): about 4x faster than json.dumps on a row; the same bytes for what rows hold
-    import orjson
+def _json_writer() -> Callable[[dict[str, Any], Callable[[Any], Any] | None], str]:
+    """The compact JSON writer: orjson's (a dependency: about 4x faster than json.dumps on a row,
+    the same bytes for what rows hold), else the standard library's."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - the fallback keeps working, slower
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-    _dumps = orjson.dumps
+        def stdlib(data: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
+            if default is None:
+                return encode(data)
+            return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default).encode(data)
 
-    def to_json(data: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
-        """``data`` as compact JSON, non-ASCII text as itself (pydantic's JSON)."""
-        return _dumps(data, default=default).decode()
+        return stdlib
+    dumps = orjson.dumps
 
-except ImportError:  # pragma: no cover - the fallback keeps working, slower
-    _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    def fast(data: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
+        return dumps(data, default=default).decode()
 
-    def to_json(data: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
-        """``data`` as compact JSON, non-ASCII text as itself (pydantic's JSON)."""
-        if default is None:
-            return _encode(data)
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default).encode(data)
+    return fast
+
+
+def to_json(data: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
+    """``data`` as compact JSON, non-ASCII text as itself (pydantic's JSON). The writer is chosen
+    on the first call (importing orjson costs start-up on paths that write no JSON), and then
+    takes this name's place."""
+    global to_json
+    to_json = _json_writer()  # type: ignore[assignment]
+    return to_json(data, default)
 
 
 def row_text(row: Mapping[str, Any]) -> str:

@@ -26,7 +26,6 @@ No rich import at module level: worker processes and ``netparse.cli`` start-up i
 from __future__ import annotations
 
 import re
-from html import escape as _html_escape
 
 #: characters never written raw for a person: C0 controls, DEL, C1 controls, bidi embeddings /
 #: overrides / isolates and marks that reorder text, line and paragraph separators, BOM and
@@ -123,7 +122,9 @@ class CsvWriter:
 
 def xml_text(text: object) -> str:
     """Text for SVG/HTML content or attribute values: well-formed XML 1.0 whatever the input."""
-    return _html_escape(shown(text), quote=True)
+    from html import escape  # (only for the plot: html costs start-up)
+
+    return escape(shown(text), quote=True)
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

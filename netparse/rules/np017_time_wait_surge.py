@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from statistics import median
 from typing import Iterator
 
 from pydantic import Field
@@ -53,6 +52,8 @@ class TimeWaitSurge(TrendRule):
         baseline: int = Field(5, ge=1, description="Earlier snapshots whose median is the baseline (ours)")
 
     def check_series(self, series: Series, settings: Settings) -> Iterator[Finding]:  # type: ignore[override]
+        from statistics import median  # (here: importing statistics costs every start-up)
+
         points = series.points
         counts = [p.count(TcpState.TIME_WAIT) for p in points]
         found = None
