@@ -111,18 +111,25 @@ _TIME_OR_WORD = re.compile(r"\S*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: UTC|
 
 def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None,
                  counts: "dict[int, Summary] | None" = None) -> None:
-    from rich.console import Console
-    from rich.text import Text
-
-    from ..output.grid import wrap_atoms
+    """Each input's summary line and findings, then the config files read: on a terminal through
+    rich (bold, colour, wrapped between words at its width); piped, plain lines, without
+    importing rich (the bytes rich writes there: one line per message)."""
+    from ..output.grid import width_of, wrap_atoms
     from ..output.safe import shown
+    from ..output.tables import PlainConsole, text_class
 
-    console = Console(highlight=False, markup=False, emoji=False)
+    if width_of(sys.stdout) is None:
+        console = PlainConsole(sys.stdout)
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False, markup=False, emoji=False)
+    Text = text_class(console)
     for i, (snapshot, findings) in enumerate(results):
         if i:
             console.print()
         head = shown(_summary_line(snapshot, counts, live=snapshot is live))
-        if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
+        if getattr(console, "is_terminal", False):  # wrap between words at the terminal's width, never inside a name
             head = "\n".join(wrap_atoms(_TIME_OR_WORD.findall(head), " ", max(40, console.width)))
         console.print(Text(head, style="bold"), soft_wrap=True)
         render_findings(findings, console, snapshot.sockets if snapshot is live else None)
