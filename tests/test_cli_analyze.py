@@ -314,7 +314,7 @@ def test_piped_findings_one_line_per_message(app) -> None:
 
 
 def test_header_wraps_around_a_time_never_inside_it() -> None:
-    from netparse.cli.analyze import _TIME_OR_WORD  # noqa: PLC2701 - the header's word split
+    from netparse.cli.analyze_run import _TIME_OR_WORD  # noqa: PLC2701 - the header's word split
     from netparse.output.grid import wrap_atoms
 
     head = "samples/logs/counters-retrans.log:398 [counters-retrans, 2026-12-01 14:15:41 UTC] (ss): 4 sockets"

@@ -80,7 +80,8 @@ def opened():
 
 def test_the_option_table_is_the_typer_commands() -> None:
     """Every parameter of the typer ``live`` command, with its option words, kind, default and
-    minimum, is in OPTIONS, and nothing else."""
+    minimum (no choices: ``--output`` is a word the command checks), is in OPTIONS, and nothing
+    else."""
     import inspect
 
     from netparse.cli.live import live_command
@@ -91,7 +92,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
     for name, param in inspect.signature(live_command).parameters.items():
         info = param.default
         typers.append((name, tuple(info.param_decls), kinds[str(param.annotation)], info.default,
-                       getattr(info, "min", None)))
+                       getattr(info, "min", None), None))
     assert list(live_quick.OPTIONS) == typers
 
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from netparse.cli import app
-from netparse.cli.analyze import _text_report as text_report  # noqa: PLC2701 - the report itself
+from netparse.cli.analyze_run import _text_report as text_report  # noqa: PLC2701 - the report itself
 from netparse.cli.findings import render_findings
 from netparse.cli.options import err
 from netparse.logs.timeline import write_csv as write_timeline_csv

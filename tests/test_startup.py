@@ -222,6 +222,21 @@ def test_the_bare_command_piped_imports_no_rich() -> None:
     assert "rich" not in modules and "typer" in modules
 
 
+@pytest.mark.parametrize("argv", [["analyze"], ["analyze", "-o", "json"], ["analyze", "-o", "nagios", "-"],
+                                  ["analyze", "--fail-on", "critical", str(SS)]])
+def test_plain_analyze_piped_imports_neither_typer_nor_rich(argv: list[str]) -> None:
+    """``netstat -an | netparse analyze`` through the console script: no typer (its options read
+    by the plain parse, ``cli/analyze_run.py``) and, piped, no rich."""
+    code = ("import sys\nsys.argv[0] = 'netparse'\nfrom netparse.cli import run\ntry:\n    run()\nfinally:\n"
+            "    print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n")
+    with NETSTAT.open("rb") as f:
+        done = subprocess.run([sys.executable, "-c", code, *argv], stdin=f, capture_output=True, text=True, cwd=ROOT,
+                              timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    modules = done.stderr.rpartition("MODULES ")[2].split()
+    assert done.returncode in (0, 1, 2) and done.stdout, done.stderr  # nagios: WARNING 1, CRITICAL 2
+    assert not {"typer", "click", "rich"} & set(modules), done.stderr
+
+
 # -- the plain pipe answered before typer -----------------------------------------------------
 
 _ENTRY = """

@@ -10,32 +10,24 @@ Exit codes of ``analyze`` (also in its ``--help``):
 
 ``--output nagios`` prints one status line and exits like a monitoring plugin instead:
 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (unreadable input, bad configuration).
+
+The command's work is :func:`netparse.cli.analyze_run.run_analyze`, without typer: what the
+typer command runs is what :mod:`netparse.cli.entry` runs for a command line of plain options.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import textwrap
-from collections import Counter
 from enum import Enum
-from typing import TYPE_CHECKING, List, Optional
+from typing import List, Optional
 
 import typer
 
-from ..errors import ConfigError, InputProblem, RuleError, UnknownFormatError
-from .findings import render_findings, severity_counts
-from .live import analyze_live
-from .exits import not_understood
-from .options import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..model import Snapshot
-    from ..rules import Config, Finding
-    from ..summary import Summary
-
-NAGIOS_EXIT = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+from ..errors import UnknownFormatError
+from .analyze_run import run_analyze
+from .options import EXIT_USAGE, err
 
 
 class Output(str, Enum):
@@ -81,123 +73,6 @@ canonical name, or a /proc/net/tcp hex code (0A). RULE is a code (NP001) or name
 """
 
 
-# ---------------------------------------------------------------------------- reading inputs
-
-
-def _counts(snapshot: "Snapshot", counts: "dict[int, Summary] | None") -> "Summary":
-    """The counts of a snapshot: given (``counts``, by ``id``: read as it streamed, without its
-    sockets), or of its sockets."""
-    found = counts.get(id(snapshot)) if counts else None
-    if found is not None:
-        return found
-    from ..summary import summarise
-
-    return summarise(snapshot.sockets, top=0)
-
-
-def state_counts(summary: "Summary") -> dict[str, int]:
-    """TCP sockets per state, in the states' order (sockets of other kinds: ``summary.by_kind``)."""
-    return {s.state.value: s.count for s in summary.states if s.kind == "tcp"}
-
-
-# ---------------------------------------------------------------------------- rendering
-
-
-def _summary_line(snapshot: "Snapshot", counts: "dict[int, Summary] | None" = None, live: bool = False) -> str:
-    """``source [host, time] (format): N sockets: states``; live: the time to the second and the
-    format not repeated when the source names it (``netlink sock_diag [vm, …]``)."""
-    from ..summary import counts_text
-
-    summary = _counts(snapshot, counts)
-    states = counts_text(summary)
-    source = snapshot.source or "<input>"
-    if snapshot.host or snapshot.timestamp:  # the newest snapshot of a log, or this machine now
-        from ..logs.stamps import format_time
-
-        when = snapshot.timestamp.replace(microsecond=0) if live and snapshot.timestamp else snapshot.timestamp
-        source += f" [{', '.join(x for x in (snapshot.host, format_time(when)) if x)}]"
-    if not (live and snapshot.format in (snapshot.source or "").split()):
-        source += f" ({snapshot.format})"
-    n = summary.total
-    return f"{source}: {n:,} socket{'' if n == 1 else 's'}" + (f": {states}" if states else "")
-
-
-#: the words of the header line to wrap between, a time (format_time's "2026-12-01 14:15:41 UTC")
-#: being one word: a terminal line never ends inside it
-_TIME_OR_WORD = re.compile(r"\S*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: UTC|[+-]\d\d:\d\d)?\S*|\S+")
-
-
-def _text_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config", live=None,
-                 counts: "dict[int, Summary] | None" = None) -> None:
-    from rich.console import Console
-    from rich.text import Text
-
-    from ..output.grid import wrap_atoms
-    from ..output.safe import shown
-
-    console = Console(highlight=False, markup=False, emoji=False)
-    for i, (snapshot, findings) in enumerate(results):
-        if i:
-            console.print()
-        head = shown(_summary_line(snapshot, counts, live=snapshot is live))
-        if console.is_terminal:  # wrap between words at the terminal's width, never inside a name
-            head = "\n".join(wrap_atoms(_TIME_OR_WORD.findall(head), " ", max(40, console.width)))
-        console.print(Text(head, style="bold"), soft_wrap=True)
-        render_findings(findings, console, snapshot.sockets if snapshot is live else None)
-    for path in config.files:
-        console.print(Text(shown(f"config: {path}"), style="dim"), soft_wrap=True)
-
-
-def _json_report(results: "list[tuple[Snapshot, list[Finding]]]", config: "Config",
-                 counts: "dict[int, Summary] | None" = None) -> None:
-    inputs, findings = [], []
-    for snapshot, found in results:
-        summary = _counts(snapshot, counts)
-        inputs.append(
-            {
-                "source": snapshot.source,
-                "format": snapshot.format,
-                "sockets": summary.total,
-                "state_counts": state_counts(summary),
-                "kind_counts": summary.by_kind,
-                "findings": len(found),
-                "issues": len(snapshot.issues),
-                **({"host": snapshot.host} if snapshot.host else {}),
-                **({"timestamp": snapshot.timestamp.isoformat()} if snapshot.timestamp else {}),
-            }
-        )
-        findings.extend({**f.model_dump(mode="json"), "source": snapshot.source} for f in found)
-    doc = {"inputs": inputs, "findings": findings, "config": [str(p) for p in config.files]}
-    from ..output.safe import json_safe
-
-    sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
-
-
-def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]",
-                  counts_of: "dict[int, Summary] | None" = None) -> tuple[str, int]:
-    """(status line, exit code) the way monitoring plugins report."""
-    findings = [f for _, found in results for f in found]
-    by = Counter(f.severity.value for f in findings)
-    status = "CRITICAL" if by["critical"] else "WARNING" if by["warning"] else "OK"
-    counts: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    total = 0
-    for snapshot, _ in results:
-        summary = _counts(snapshot, counts_of)
-        counts.update(state_counts(summary))
-        kinds.update({k: n for k, n in summary.by_kind.items() if k != "tcp"})
-        total += summary.total
-    if status == "OK":
-        info = f" ({by['info']} info)" if by["info"] else ""
-        text = f"{total:,} sockets, no warnings{info}"
-    else:
-        worst = max(findings, key=lambda f: f.severity.rank)  # the first of the worst: inputs come sorted
-        text = f"{severity_counts(findings, ('critical', 'warning'))}: {worst.code} {worst.message}"
-    perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()]
-                    + [f"{kind}={n}" for kind, n in kinds.items()])
-    return f"NETPARSE {status} - {text} | {perf}", NAGIOS_EXIT[status]
-
-
 # ---------------------------------------------------------------------------- commands
 
 
@@ -220,107 +95,11 @@ def analyze_command(
         "trend rules see what rose in between (accept-queue overflows, UDP drops ...).",
     ),
 ) -> None:
-    from ..rules import load_config
-
-    nagios = output is Output.nagios
-
-    def unknown(message: str, code: int) -> typer.Exit:
-        if output is Output.checkmk:
-            from .metrics import checkmk_or_unknown
-
-            return checkmk_or_unknown([], None, message)
-        if nagios:
-            sys.stdout.write(f"NETPARSE UNKNOWN - {message}\n")
-            return typer.Exit(NAGIOS_EXIT["UNKNOWN"])
-        err(message)
-        return typer.Exit(code)
-
     try:
-        config = load_config(config_file, overrides)
-        if output is Output.openmetrics:
-            from ..output.openmetrics import load_limits
-
-            limits = load_limits(config_file)
-    except ConfigError as exc:
-        raise unknown(f"configuration error: {exc}", EXIT_CONFIG) from None
-    names = list(files or ["-"])
-    if live and files:
-        raise unknown("--live reads this machine: name no files with it", EXIT_USAGE)
-    if not live and names == ["-"] and sys.stdin is not None and sys.stdin.isatty():
-        raise unknown("no input: pipe a listing in (netstat -ant | netparse analyze), name files, or use --live", EXIT_USAGE)
-    from ..logs.newest import analysis_facts, analysis_inputs
-    from ..rules.engine import analyze_series
-
-    results = []
-    counts: dict[int, Summary] = {}  # id(snapshot) -> its counts, for snapshots read without sockets
-    unattributed = None
-    live_snapshot = None
-    # inputs reported and skipped; a monitoring form (nagios, checkmk) answers UNKNOWN at once
-    monitoring = nagios or output is Output.checkmk
-    problems: list[InputProblem] = []
-
-    def skip(exc: InputProblem) -> None:
-        err(str(exc))
-        problems.append(exc)
-
-    try:
-        if live:
-            import os
-
-            root = os.geteuid() == 0 if hasattr(os, "geteuid") else None
-            results, unattributed, live_snapshot = analyze_live(config, all_netns, interval, root)
-        # a log with several snapshots: its newest snapshot per host, plus the trend rules
-        on_problem = None if monitoring else skip
-        if live:
-            pass
-        elif output in (Output.text, Output.json, Output.nagios):  # rows streamed into the rules' columns
-            for found in analysis_facts(names, format, on_problem):
-                counts[id(found.snapshot)] = found.summary
-                results.append((found.snapshot, analyze_series(found.series, config, latest=found.facts)))
-                del found  # the last one's columns are let go before the report is written
-        else:  # openmetrics and checkmk read the sockets themselves
-            for snapshot, series in analysis_inputs(names, format, on_problem):
-                results.append((snapshot, analyze_series(series, config, latest=snapshot)))
-    except InputProblem as exc:
-        raise unknown(str(exc), EXIT_INPUT) from None
-    except RuleError as exc:
-        if nagios:  # a plugin's answer to its own failure is UNKNOWN
-            raise unknown(f"internal error: {exc}", EXIT_SOFTWARE) from None
-        raise
+        run_analyze(files, format, config_file, overrides, output.value, fail_on.value if fail_on else None, live,
+                    all_netns, interval)
     except UnknownFormatError as exc:
-        if nagios:
-            raise unknown(str(exc), EXIT_USAGE) from None
         raise typer.BadParameter(str(exc), param_hint="--format") from None
-
-    if problems and not results:  # every input failed: said on stderr
-        raise typer.Exit(EXIT_INPUT)
-    if nagios:
-        line, code = nagios_status(results, counts)
-        sys.stdout.write(line + "\n")
-        raise typer.Exit(code)
-    if output is Output.checkmk:
-        from .metrics import checkmk_or_unknown
-
-        raise checkmk_or_unknown(results, config)
-    if output is Output.openmetrics:
-        from .metrics import results_openmetrics
-
-        results_openmetrics(results, limits, unattributed)
-    elif output is Output.json:
-        _json_report(results, config, counts)
-    else:
-        _text_report(results, config, live_snapshot, counts)
-        sys.stdout.flush()
-        # the lines of what was analysed that were not understood (as bare netparse says)
-        not_understood(sum(len(snapshot.issues) for snapshot, _ in results))
-    if problems:  # an input was skipped: that outranks --fail-on
-        raise typer.Exit(EXIT_INPUT)
-    if fail_on is not None:
-        from ..rules import Severity
-
-        level = Severity(fail_on.value).rank
-        if any(f.severity.rank >= level for _, found in results for f in found):
-            raise typer.Exit(EXIT_FINDINGS)
 
 
 def _wrap(label: str, text: str, width: int | None = None) -> str:

@@ -1,15 +1,18 @@
 """The ``netparse`` command's entry point (``netparse.cli:run``, ``python -m netparse``).
 
-Two command lines are answered here without typer, the typer app (:mod:`netparse.cli.app`)
+Three command lines are answered here without typer, the typer app (:mod:`netparse.cli.app`)
 being built, and its options parsed, only for the others:
 
 * the plain pipe, ``netstat -an | netparse`` with no argument (:func:`netparse.cli.pipe.bare`,
   what typer's default command runs too; ``tests/test_startup.py`` compares them);
 * one sample of ``netparse live`` as a table, JSON or JSON lines with plain options
   (:func:`netparse.cli.live_quick.answer`, which the typer command's single sample shares;
-  anything it does not take goes to typer before any output).
+  anything it does not take goes to typer before any output);
+* ``netparse analyze`` with plain options (:func:`netparse.cli.analyze_run.answer`: the typer
+  command runs the same :func:`netparse.cli.analyze_run.run_analyze`; help, an unknown word, a
+  bad value or an unknown format go to typer before any output).
 
-Both run as typer's standalone mode runs a command (:func:`standalone`), inside
+Each runs as typer's standalone mode runs a command (:func:`standalone`), inside
 :func:`netparse.cli.exits.guarded`: the same exit codes whichever way a command line goes
 (0 done; a closed output pipe 1 in silence; Ctrl-C 130; a bug 70).
 """
@@ -20,6 +23,7 @@ import os
 import sys
 from typing import Callable
 
+from .analyze_run import answer as answer_analyze
 from .exits import guarded
 from .live_quick import answer as answer_live
 from .pipe import bare
@@ -36,11 +40,16 @@ def _dispatch() -> None:
     if _plain_pipe(argv):
         standalone(bare)
         return
-    if argv[:1] == ["live"] and not _completing() and standalone(lambda: answer_live(argv[1:])):
+    quick = _QUICK.get(argv[0]) if argv else None
+    if quick is not None and not _completing() and standalone(lambda: quick(argv[1:])):
         return
     from .app import typer_main
 
     typer_main()
+
+
+#: the commands answered without typer when their plain parse takes the command line
+_QUICK: dict[str, Callable[[list[str]], bool]] = {"live": answer_live, "analyze": answer_analyze}
 
 
 def _completing() -> bool:

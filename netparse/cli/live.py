@@ -14,7 +14,7 @@ import typer
 
 from .exits import output_error
 from .findings import report_findings
-from .live_quick import live_options, quick_arguments, report, stream_live
+from .live_quick import live_options, quick_arguments, report, sample_or_exit, stream_live, subprocess_error
 from .options import CsvRawOpt, Output, PidOpt, PortOpt, ProtoOpt, StateOpt, err, filter_or_exit, ports_or_exit
 
 LIVE_HELP = """Show this machine's sockets: the same records, filters and outputs as 'parse'.
@@ -39,24 +39,6 @@ them (netparse analyze --live --interval SECONDS does the same once); --count N 
 samples (--interval apart, or --watch apart) and prints each, with 'sample' and 'timestamp'
 keys on json/jsonl/csv records so they can feed a time series.
 """
-
-
-def sample_or_exit(proc: str = "/proc", unix: bool = False, **options):
-    """One live sample (see :func:`netparse.live.collect.sample` for ``options``), or one line on
-    stderr and exit 1 when this machine's sockets cannot be read."""
-    from ..live.collect import sample
-
-    try:
-        return sample(proc, unix, **options)
-    except (OSError, subprocess_error()) as exc:
-        err(f"cannot read this machine's sockets: {exc}")
-        raise typer.Exit(1) from None
-
-
-def subprocess_error():
-    import subprocess
-
-    return subprocess.SubprocessError
 
 
 def summary_renderable(sockets, title: str, width: int | None = None, previous: dict | None = None,
@@ -236,34 +218,6 @@ def _watch(seconds: float, count: int | None, proc: str, unix: bool, keep, optio
                 last = snap
     except KeyboardInterrupt:
         pass
-
-
-def analyze_live(config, all_netns: bool, interval: float | None, root: bool | None):
-    """``analyze --live``: (results, unattributed, the sample's snapshot), one result per network
-    namespace. With ``interval``: two samples that far apart, counters and settings included,
-    and the trend and counter rules (NP019 accept-queue overflows, NP020 UDP drops ...) over
-    their rise, besides every rule over the second."""
-    from ..live.collect import by_netns
-    from ..rules import analyze
-    from ..rules.engine import analyze_series
-    from ..rules.finding import sort_key
-
-    first = None
-    if interval:
-        earlier = sample_or_exit(info=True, all_netns=all_netns, counters=True)
-        first = {s.source: s for s in by_netns(earlier.snapshot, earlier.kernel)}
-        time.sleep(interval)
-    sampled = sample_or_exit(info=True, all_netns=all_netns, counters=True)
-    results = []
-    for snapshot in by_netns(sampled.snapshot, sampled.kernel):
-        found = analyze(snapshot, config, root=root)
-        before = first.get(snapshot.source) if first else None
-        if before is not None:  # the series' own rules only: the listing's were run as root knows
-            found += analyze_series([before, snapshot], config, latest=[])
-            found.sort(key=sort_key)
-        results.append((snapshot, found))
-    unattributed = sampled.attribution.unattributed if sampled.attribution is not None else None
-    return results, unattributed, sampled.snapshot
 
 
 def rates_text(before, after, width: int | None) -> list[str]:

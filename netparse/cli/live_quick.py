@@ -17,7 +17,7 @@ too, so both paths print the same bytes.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable
+from typing import Iterable
 
 from ..errors import FilterError, NetlinkError
 from ..filters import keep_all, port_numbers, socket_filter
@@ -26,99 +26,40 @@ from ..output.rowjson import row_text, write_json, write_rows
 from ..output.safe import shown
 from ..output.tables import render_table
 from .exits import EXIT_INPUT, err, not_understood, output_error
+from .quick import Option
+from .quick import quick_arguments as parse_options
 
 #: ``live``'s options as its typer declarations have them (``netparse.cli.live.live_command``;
-#: ``tests/test_live_fast.py`` checks they agree): parameter, option words, kind, default,
-#: minimum. Kinds: ``flag`` (words: on, or on/off), ``str``, ``int``, ``float``, ``list:str``,
-#: ``list:int``.
-OPTIONS: tuple[tuple[str, tuple[str, ...], str, Any, float | None], ...] = (
-    ("output", ("--output", "-o"), "str", "table", None),
-    ("state", ("--state",), "list:str", [], None),
-    ("port", ("--port",), "list:str", [], None),
-    ("proto", ("--proto",), "list:str", [], None),
-    ("pid", ("--pid",), "list:int", [], None),
-    ("unix", ("--unix",), "flag", False, None),
-    ("info", ("--info", "-i"), "flag", False, None),
-    ("owners", ("--owners/--no-owners",), "flag", True, None),
-    ("all_netns", ("--all-netns",), "flag", False, None),
-    ("source", ("--source",), "str", "auto", None),
-    ("watch", ("--watch",), "float", None, 0.1),
-    ("count", ("--count",), "int", None, 1),
-    ("interval", ("--interval",), "float", 1.0, 0.0),
-    ("show_issues", ("--show-issues",), "flag", False, None),
-    ("proc", ("--proc",), "str", "/proc", None),
-    ("textfile", ("--textfile",), "str", None, None),
-    ("csv_raw", ("--csv-raw",), "flag", False, None),
+#: ``tests/test_live_fast.py`` checks they agree), read by :func:`netparse.cli.quick.quick_arguments`
+OPTIONS: tuple[Option, ...] = (
+    Option("output", ("--output", "-o"), "str", "table"),
+    Option("state", ("--state",), "list:str", []),
+    Option("port", ("--port",), "list:str", []),
+    Option("proto", ("--proto",), "list:str", []),
+    Option("pid", ("--pid",), "list:int", []),
+    Option("unix", ("--unix",), "flag", False),
+    Option("info", ("--info", "-i"), "flag", False),
+    Option("owners", ("--owners/--no-owners",), "flag", True),
+    Option("all_netns", ("--all-netns",), "flag", False),
+    Option("source", ("--source",), "str", "auto"),
+    Option("watch", ("--watch",), "float", None, 0.1),
+    Option("count", ("--count",), "int", None, 1),
+    Option("interval", ("--interval",), "float", 1.0, 0.0),
+    Option("show_issues", ("--show-issues",), "flag", False),
+    Option("proc", ("--proc",), "str", "/proc"),
+    Option("textfile", ("--textfile",), "str", None),
+    Option("csv_raw", ("--csv-raw",), "flag", False),
 )
 
 #: the outputs one sample is written in from rows
 STREAMED = ("table", "json", "jsonl")
 
 
-def _words() -> dict[str, tuple[str, str, object]]:
-    """Every option word -> (parameter, kind, the value a flag word sets)."""
-    table: dict[str, tuple[str, str, object]] = {}
-    for name, decls, kind, _, _ in OPTIONS:
-        for decl in decls:
-            if "/" in decl:
-                on, off = decl.split("/")
-                table[on], table[off] = (name, kind, True), (name, kind, False)
-            else:
-                table[decl] = (name, kind, True)
-    return table
-
-
-_WORDS = _words()
-_MINIMUM = {name: minimum for name, _, _, _, minimum in OPTIONS if minimum is not None}
-_CONVERT: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float, "list:str": str, "list:int": int}
-
-
 def quick_arguments(argv: list[str]) -> dict | None:
-    """``live``'s arguments parsed without typer, as typer parses them, or None for anything this
-    plain parse does not take as typer would (help, an unknown word, a bad number (NaN, digits
-    other than 0-9 too), a value below an option's minimum, one option word glued to another): typer then parses, and reports."""
-    values: dict[str, Any] = {}
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        text = None
-        if word.startswith("--") and "=" in word:
-            word, text = word.split("=", 1)
-        got = _WORDS.get(word)
-        if got is None:
-            return None
-        name, kind, flag = got
-        if kind == "flag":
-            if text is not None:
-                return None
-            values[name] = flag
-            i += 1
-            continue
-        if text is None:
-            if i + 1 >= len(argv):
-                return None
-            text = argv[i + 1]
-            i += 1
-        i += 1
-        if kind != "str" and kind != "list:str" and any(c.isdigit() and not c.isascii() for c in text):
-            return None  # int()/float() read other scripts' digits; typer (pydantic) refuses them
-        try:
-            value = _CONVERT[kind](text)
-        except ValueError:
-            return None
-        if value != value:
-            return None  # NaN: below no minimum for Python, refused by typer's bounds
-        minimum = _MINIMUM.get(name)
-        if minimum is not None and value < minimum:
-            return None
-        if kind.startswith("list:"):
-            values.setdefault(name, []).append(value)
-        else:
-            values[name] = value
-    for name, _, _, default, _ in OPTIONS:
-        if name not in values:
-            values[name] = list(default) if isinstance(default, list) else default
-    return values
+    """``live``'s arguments parsed without typer, as typer parses them, or None for anything the
+    plain parse does not take as typer would (see :func:`netparse.cli.quick.quick_arguments`):
+    typer then parses, and reports."""
+    return parse_options(argv, OPTIONS)
 
 
 def live_options(state: list[str], owners: bool, info: bool, all_netns: bool, source: str,
@@ -131,6 +72,25 @@ def live_options(state: list[str], owners: bool, info: bool, all_netns: bool, so
         states = None if None in resolved else resolved  # a bad label: the filter reports it
     return {"owners": owners, "info": info, "all_netns": all_netns, "source": source, "states": states,
             "ports": ports or None}
+
+
+def sample_or_exit(proc: str = "/proc", unix: bool = False, **options):
+    """One live sample (see :func:`netparse.live.collect.sample` for ``options``), or one line on
+    stderr and ``SystemExit(1)`` when this machine's sockets cannot be read."""
+    from ..live.collect import sample
+
+    try:
+        return sample(proc, unix, **options)
+    except (OSError, subprocess_error()) as exc:
+        err(f"cannot read this machine's sockets: {exc}")
+        raise SystemExit(EXIT_INPUT) from None
+
+
+def subprocess_error():
+    """``subprocess.SubprocessError`` (a platform's netstat that failed), imported when needed."""
+    import subprocess
+
+    return subprocess.SubprocessError
 
 
 def report(live, show_issues: bool, noted: set | None = None) -> None:
@@ -215,4 +175,5 @@ def answer(argv: list[str]) -> bool:
                        bool(values["pid"]))
 
 
-__all__ = ["OPTIONS", "STREAMED", "answer", "live_options", "quick_arguments", "report", "stream_live"]
+__all__ = ["OPTIONS", "STREAMED", "answer", "live_options", "quick_arguments", "report", "sample_or_exit",
+           "stream_live", "subprocess_error"]

@@ -1,6 +1,7 @@
-"""The machine-facing outputs of ``summary``, ``analyze`` and ``live``: ``-o openmetrics`` (and
-``live --textfile``), ``-o checkmk``. The commands hand over here after reading their input;
-the writing is in :mod:`netparse.output.openmetrics` and :mod:`netparse.output.checkmk`."""
+"""The machine-facing outputs of ``summary`` and ``live``: ``-o openmetrics`` (and ``live
+--textfile``); ``analyze``'s (``-o openmetrics``, ``-o checkmk``) are in
+:mod:`netparse.cli.analyze_run`, without typer. The commands hand over here after reading their
+input; the writing is in :mod:`netparse.output.openmetrics`."""
 
 from __future__ import annotations
 
@@ -48,14 +49,6 @@ def summary_openmetrics(run, sockets, show_issues: bool) -> None:
         sockets, findings, Health(lines=lines, issues=run.issue_counts), limits, format=",".join(sorted(run.formats)) or None
     )
     sys.stdout.write(render(families))
-    sys.stdout.flush()
-
-
-def results_openmetrics(results, limits: "MetricLimits", unattributed: int | None = None) -> None:
-    """``analyze -o openmetrics``: every input's newest snapshot and its findings."""
-    from ..output.openmetrics import render, snapshot_families
-
-    sys.stdout.write(render(snapshot_families(results, limits, unattributed)))
     sys.stdout.flush()
 
 
@@ -111,19 +104,3 @@ def live_openmetrics(
             time.sleep(every if every is not None else interval)
     except KeyboardInterrupt:
         return
-
-
-def checkmk_or_unknown(results, config=None, message: Optional[str] = None) -> typer.Exit:
-    """``analyze -o checkmk``: the local-check lines (exit 0), or, with ``message``, one
-    UNKNOWN service saying what went wrong (exit 3, as a plugin's UNKNOWN)."""
-    from ..output.checkmk import local_checks, unknown_line
-
-    if message is not None:
-        sys.stdout.write(unknown_line(message) + "\n")
-        return typer.Exit(3)
-    from ..rules.registry import all_rules
-
-    enabled = [r for r in all_rules() if config is None or config.settings(r.code).enabled]
-    sys.stdout.write(local_checks(results, enabled, config))
-    sys.stdout.flush()
-    return typer.Exit(0)
