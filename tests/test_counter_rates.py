@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -199,3 +200,30 @@ def test_cli_counters_delta_and_timeline_agree_on_a_log_out_of_time_order(tmp_pa
     compared = [r for r in timeline if r["kind"] != "first"]
     assert [(r["kind"], r["TcpExtListenOverflows"], r["TcpExtListenOverflows_per_second"]) for r in compared] == [
         ("totals", 54, 18.0)]
+
+
+def test_counters_legend_wraps_between_words_at_the_terminal_width(monkeypatch) -> None:
+    """On a terminal the legend of ``timeline --counters`` is wrapped at its width between words
+    (later lines under the text); piped it stays one line."""
+    import io
+
+    from netparse.logs.timeline import counters_legend
+    from netparse.output.grid import say
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    timeline = build([str(LOGS / "counters-accept-overflow.log"), str(LOGS / "counters-syn-cookies.log")])
+    legend = counters_legend(render_counters(timeline, io.StringIO(), None))
+    for columns in (80, 120):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        monkeypatch.setattr("sys.stderr", Terminal())
+        say(legend)
+        lines = sys.stderr.getvalue().splitlines()
+        assert len(lines) > 1 and all(len(line) <= columns for line in lines), lines
+        assert all(line.startswith(" " * len("netparse: ")) for line in lines[1:])
+        assert " ".join(lines).split() == f"netparse: {legend}".split()  # no word cut
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    say(legend)
+    assert sys.stderr.getvalue() == f"netparse: {legend}\n"
