@@ -223,10 +223,12 @@ def test_rows_and_filters_import_no_pydantic() -> None:
 
 def test_one_field_dict_for_every_reader() -> None:
     """``as_row``: a Socket's own field dict, a row as it is, a dict of another class (rows read
-    with ``object_pairs_hook``) a row too; the filter and the summary read all three alike."""
+    with ``object_pairs_hook``) a row too; the filter, the summary and the rules' columns read all
+    three alike."""
     from collections import OrderedDict
 
     from netparse.filters import socket_filter
+    from netparse.rules.facts import Facts
     from netparse.summary import SummaryBuilder
 
     snap = parse_file(ROOT / "samples" / "linux" / "corpus-linux_iproute2_ss-tan.txt")
@@ -238,3 +240,6 @@ def test_one_field_dict_for_every_reader() -> None:
     assert [keep(r) for r in rows] == [keep(OrderedDict(r)) for r in rows] == kept
     summaries = [SummaryBuilder().extend(items).build() for items in (snap.sockets, rows, map(OrderedDict, rows))]
     assert summaries[0] == summaries[1] == summaries[2]
+    facts = [Facts(items) for items in (snap.sockets, rows, map(OrderedDict, rows))]
+    assert len(facts[0].tcp) > 0 and [len(f.tcp) for f in facts] == [len(facts[0].tcp)] * 3
+    assert [len(f.listeners) for f in facts] == [len(facts[0].listeners)] * 3
