@@ -25,7 +25,7 @@ models are imported when a row is first written or built into its ``Socket``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .output import rowjson
 from .output.rowjson import STATE_TEXT, ordered, plain, with_extra
@@ -34,10 +34,10 @@ if TYPE_CHECKING:
     from .model import Socket
 
 
-def as_row(item: "dict[str, Any] | Socket") -> dict[str, Any]:
+def as_row(item: "Mapping[str, Any] | Socket") -> dict[str, Any]:
     """A record as its field dict: a row (a ``dict``) as it is, a ``Socket`` as its own field dict
     (read, don't modify; unlike :func:`netparse.model.row_of`, None values stay)."""
-    return item if isinstance(item, dict) else item.__dict__  # type: ignore[union-attr]
+    return item if isinstance(item, dict) else item.__dict__  # type: ignore[return-value]
 
 
 def __getattr__(name: str) -> Any:
