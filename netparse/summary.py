@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from .live.containers import from_cgroup, label
 from .model import Family, Socket
+from .rows import as_row
 from .states import STATE_ORDER, TcpState
 
 #: the kinds in the order they are shown; anything else follows, by name
@@ -92,7 +93,7 @@ HOST, UNKNOWN = "host", "unknown"
 
 def container_of(s: "Socket | Mapping[str, Any]") -> dict | None:
     """The container fields of a record (a Socket or a row): its own, else from its cgroup path."""
-    r = s if isinstance(s, dict) else s.__dict__  # type: ignore[union-attr]
+    r = as_row(s)
     container = r.get("container")
     if container is not None:
         if container.__class__ is dict:
@@ -192,7 +193,7 @@ class SummaryBuilder:
     def add(self, s: "Socket | Mapping[str, Any]") -> None:
         """Count one record: a :class:`~netparse.model.Socket` or a row (a dict of its fields,
         as :meth:`~netparse.model.Snapshot.iter_rows` gives; a missing key is None)."""
-        get = s.get if isinstance(s, dict) else s.__dict__.get  # type: ignore[union-attr]
+        get = as_row(s).get
         proto, state = get("proto"), get("state")
         self.total += 1
         self.protos[proto] += 1
