@@ -129,6 +129,20 @@ def kind_of(s: Socket) -> str:
 
 def kind_name(proto: str | None, family: Family | None) -> str:
     """:func:`kind_of` from a record's ``proto`` and ``family``."""
+    key = (proto, family)
+    kind = _KIND_NAMES.get(key)
+    if kind is None:
+        kind = _kind_name(proto, family)
+        if len(_KIND_NAMES) < 1024:  # (bounded: a protocol column may hold any word)
+            _KIND_NAMES[key] = kind
+    return kind
+
+
+#: (proto, family) -> kind: a listing holds a handful of pairs, and this runs per socket
+_KIND_NAMES: dict[tuple[str | None, Family | None], str] = {}
+
+
+def _kind_name(proto: str | None, family: Family | None) -> str:
     proto = (proto or "").lower()
     if family is Family.UNIX or proto.startswith("unix"):
         return "unix"
@@ -139,6 +153,7 @@ def kind_name(proto: str | None, family: Family | None) -> str:
 
 
 _NO_REMOTE = ("0.0.0.0", "::", "*")
+_LISTEN = TcpState.LISTEN
 
 
 class _Group:
@@ -208,7 +223,7 @@ class SummaryBuilder:
             g.not_printed += 1
         port = get("local_port")
         if port is not None:
-            if kind == "tcp" and state is TcpState.LISTEN:
+            if state is _LISTEN and kind == "tcp":
                 self.listen_ports.add(port)
             remote_port = get("remote_port")
             if port >= EPHEMERAL_LOW and remote_port is not None and port not in self.listen_ports:
