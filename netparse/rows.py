@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .output import rowjson
-from .output.rowjson import STATE_TEXT, ordered, plain, with_extra
+from .output.rowjson import STATE_TEXT, json_ready, ordered, with_extra
 
 if TYPE_CHECKING:
     from .model import Socket
@@ -80,7 +80,7 @@ def row_json(item: "dict[str, Any] | Socket", to_json: Callable[..., str], **ext
         return to_json(item, **extra)
     if _Owner is None:
         _load_models()
-    text = rowjson.to_json(plain(item, _TEXT), _owner)  # type: ignore[arg-type]
+    text = rowjson.to_json(json_ready(item, _TEXT), _owner)  # type: ignore[arg-type]
     return with_extra(text, extra) if extra else text
 
 

@@ -180,17 +180,19 @@ def kernel_inet(line: str) -> dict[str, Any] | None:
     raddr, _, rtrunc = normalise_address(rs[0], family)
     if ltrunc or rtrunc:
         return None
-    rec: dict[str, Any] = {"proto": proto, "recv_q": int(rq), "send_q": int(sq),
-                           "local_address": laddr, "local_port": ls[1],
-                           "remote_address": raddr, "remote_port": rs[1], "family": family}
+    # in the records' field order (rowjson.FIELDS): JSON writes such a row as it is
+    rec: dict[str, Any] = {"proto": proto, "family": family, "local_address": laddr, "local_port": ls[1],
+                           "remote_address": raddr, "remote_port": rs[1]}
     if label is None:
         warnings: list[str] = []
         map_state(None, PLATFORM, rec, warnings)
         if warnings:
             return None
     else:
-        rec["state_label"] = label
         rec["state"] = _STATES[label]
+        rec["state_label"] = label
+    rec["recv_q"] = int(rq)
+    rec["send_q"] = int(sq)
     put_pid_program(rec, pidprog)
     return rec
 

@@ -476,8 +476,6 @@ def make_kernel(ctx: Context):
         raddr, rfam, rtrunc = normalise_address(raddr, lfam)
         if ltrunc or rtrunc:
             return None
-        # the record, in the builder's key order
-        rec: dict[str, Any] = {"recv_q": int(rq), "send_q": int(sq), "state_label": label, "state": state}
         if netid is not None:
             proto = netid
         else:
@@ -487,22 +485,23 @@ def make_kernel(ctx: Context):
             elif state is TcpState.UNCONNECTED and proto is None:
                 proto = values["proto"] = "udp"
             proto = proto or "tcp"
-        rec["proto"] = proto
         if decided is not None:
             values["era"] = decided
             values.pop("undecided", None)
             values.pop("undecided_more", None)
-        if era == OLD_ERA or (star and era is not None):
-            rec["dialect"] = era
-        rec["local_address"] = laddr
-        rec["local_port"] = ls[1]
-        rec["remote_address"] = raddr
-        rec["remote_port"] = rs[1]
-        rec["family"] = lfam or rfam
+        # the record in the records' field order (rowjson.FIELDS), ``line`` in its place (the
+        # parser sets it): JSON writes such a row as it is
+        rec: dict[str, Any] = {"proto": proto, "family": lfam or rfam, "local_address": laddr, "local_port": ls[1],
+                               "remote_address": raddr, "remote_port": rs[1], "state": state, "state_label": label,
+                               "recv_q": int(rq), "send_q": int(sq)}
         if owners is not None:
-            rec["owners"] = owners
             first_owner = owners[0].__dict__
-            rec["process"], rec["pid"], rec["fd"] = first_owner["process"], first_owner["pid"], first_owner["fd"]
+            rec["pid"], rec["process"], rec["line"], rec["fd"] = (first_owner["pid"], first_owner["process"], 0,
+                                                                   first_owner["fd"])
+            rec["owners"] = owners
+        if era == OLD_ERA or (star and era is not None):
+            rec["line"] = 0
+            rec["dialect"] = era
         return rec
 
     return kernel

@@ -249,17 +249,17 @@ def _kernel(ctx: Context):
             return None
         raddr, _, _ = normalise_address(rs[0], fam)
         rport = rs[1]
-        rec: dict[str, Any] = {"proto": proto, "local_address": laddr, "local_port": ls[1],
-                               "remote_address": raddr, "remote_port": None if rport == 0 else rport,
-                               "family": fam}
+        # in the records' field order (rowjson.FIELDS): JSON writes such a row as it is
+        rec: dict[str, Any] = {"proto": proto, "family": fam, "local_address": laddr, "local_port": ls[1],
+                               "remote_address": raddr, "remote_port": None if rport == 0 else rport}
         if label is None:
             warnings: list[str] = []
             put_state(rec, None, ctx, warnings)
             if warnings:
                 return None
         else:
-            rec["state_label"] = label
             rec["state"] = states[label]
+            rec["state_label"] = label
         if pid is not None:
             rec["pid"] = int(pid)
         values["indent"] = len(line) - len(line.lstrip(" "))
