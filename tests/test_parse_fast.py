@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
-import inspect
 import os
 import subprocess
-import sys
-import typing
-from enum import Enum
 from pathlib import Path
 
 import pytest
 
 from netparse.cli import parse_run
 from netparse.cli.quick import quick_arguments
+from routetools import run_route, typer_options, typer_parse
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -35,25 +32,6 @@ LOG_GZ = SAMPLES / "logs" / "linux-epoch-hostname.log.gz"
 CI = os.environ.get("CI") == "true"
 
 
-def _typer_parse(argv: list[str]) -> dict:
-    """The parameters typer calls ``parse`` with for ``argv`` (enums as their words)."""
-    from typer.main import get_command
-
-    from netparse.cli.app import app
-
-    params = get_command(app).commands["parse"].make_context("parse", list(argv)).params
-    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
-    values["files"] = list(values["files"]) or None
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
-
-
-def _choices(annotation) -> tuple[str, ...] | None:
-    for kind in (annotation, *typing.get_args(annotation)):
-        if isinstance(kind, type) and issubclass(kind, Enum):
-            return tuple(member.value for member in kind)
-    return None
-
-
 # -- the option table is the typer command's --------------------------------------------------
 
 def test_the_option_table_is_the_typer_commands() -> None:
@@ -63,18 +41,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
 
     kinds = {"bool": "flag", "str": "str", "Optional[str]": "str", "List[str]": "list:str", "List[int]": "list:int",
              "Optional[int]": "int", "Output": "str", "ByteOrder": "str"}
-    parameters = inspect.signature(parse, eval_str=True).parameters
-    files = parameters["files"].default
-    assert type(files).__name__ == "ArgumentInfo" and files.default is None
-    typers = []
-    for name, param in list(parameters.items())[1:]:
-        info = param.default
-        annotation = param.annotation
-        shown = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-        kind = kinds[shown or str(annotation).replace("typing.", "")]
-        default = info.default.value if isinstance(info.default, Enum) else info.default
-        typers.append((name, tuple(info.param_decls), kind, default, getattr(info, "min", None), _choices(annotation)))
-    assert list(parse_run.OPTIONS) == typers
+    assert list(parse_run.OPTIONS) == typer_options(parse, kinds)
     assert parse_run.OPTIONS[0].choices == parse_run.OUTPUTS == ("table", "json", "jsonl", "csv", "parquet")
 
 
@@ -88,7 +55,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
 def test_quick_arguments_are_typers(argv: list[str]) -> None:
     """The plain parse gives the values typer gives ``parse`` (the last of a repeated option, the
     repeatable filters in order, files between options)."""
-    assert quick_arguments(argv, parse_run.OPTIONS, positionals="files") == _typer_parse(argv)
+    assert quick_arguments(argv, parse_run.OPTIONS, positionals="files") == typer_parse("parse", argv)
 
 
 @pytest.mark.parametrize("argv", [
@@ -113,30 +80,6 @@ def test_answer_leaves_usage_errors_to_typer(argv: list[str], capsys) -> None:
 
 
 # -- the quick route is the typer route --------------------------------------------------------
-
-_ROUTE = """
-import sys
-route = sys.argv.pop(1)
-sys.argv[0] = "netparse"
-if route == "typer":
-    from netparse.cli.app import run  # the typer app for every command line
-else:
-    from netparse.cli import run  # the console script
-try:
-    run()
-finally:
-    sys.stdout.flush()
-    sys.stderr.write("\\nTYPER " + str("typer" in sys.modules))
-"""
-
-
-def _run(route: str, argv: list[str], stdin, cwd: Path, columns: str) -> tuple[int, bytes, bytes, bool]:
-    """(exit code, stdout, stderr, whether typer was imported) of ``netparse parse ARGV`` by ``route``."""
-    done = subprocess.run([sys.executable, "-c", _ROUTE, route, "parse", *argv], stdin=stdin, capture_output=True,
-                          cwd=cwd, timeout=180, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": columns})
-    err, _, loaded = done.stderr.rpartition(b"\nTYPER ")
-    return done.returncode, done.stdout, err, loaded == b"True"
-
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> dict[str, Path]:
@@ -213,10 +156,10 @@ def _same(argv: list[str], stdin, inputs: dict[str, Path], columns: str = "100")
     results = []
     for route in ("quick", "typer"):
         if stdin_path is None:
-            results.append(_run(route, argv, subprocess.DEVNULL, inputs[route], columns))
+            results.append(run_route(route, ["parse", *argv], subprocess.DEVNULL, inputs[route], columns=columns))
         else:
             with stdin_path.open("rb") as f:
-                results.append(_run(route, argv, f, inputs[route], columns))
+                results.append(run_route(route, ["parse", *argv], f, inputs[route], columns=columns))
     (code, out, err, loaded), (typer_code, typer_out, typer_err, _) = results
     assert (code, out.decode(), err.decode()) == (typer_code, typer_out.decode(), typer_err.decode())
     return code, out, err, loaded
