@@ -101,11 +101,12 @@ def run_parse(files: Optional[list[str]], output: str, format: str, keep, state:
         _require_pyarrow()
     run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding, show_issues)
     multi = len(run.files) > 1
-    from ..scale.pool import default_jobs, use_pool
+    if multi:  # worker processes are for several files only: one file does not import them
+        from ..scale.pool import default_jobs, use_pool
 
-    if use_pool(jobs or default_jobs(), run.files):
-        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues, csv_raw)
-        return
+        if use_pool(jobs or default_jobs(), run.files):
+            _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues, csv_raw)
+            return
     out = sys.stdout
     if output == "table":
         selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
