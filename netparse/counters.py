@@ -222,10 +222,3 @@ def counter_change(before: Mapping[str, int], after: Mapping[str, int]) -> tuple
     kind = RESET if zeros else INCREMENTS
     return {n: after[n] for n in common}, kind
 
-
-def deltas(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
-    """How much each counter in both samples rose (:func:`counter_change`): ``after - before``
-    for totals, the newer values for increments (plain ``nstat``); after a reset (reboot,
-    namespace recreated, 32-bit wrap) the counters are left out (how much they rose is unknown)."""
-    rises, kind = counter_change(before, after)
-    return {} if kind == RESET else rises

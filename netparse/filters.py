@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .errors import FilterError
 from .locales import resolve_state
+from .rows import as_row
 
 if TYPE_CHECKING:  # annotations only: live -o jsonl filters rows without loading pydantic
     from .model import Socket
@@ -70,7 +71,7 @@ def socket_filter(
         return keep_all
 
     def keep(s: "Socket | Mapping[str, Any]") -> bool:  # a Socket or a row (a dict of its fields)
-        get = s.get if isinstance(s, dict) else s.__dict__.get  # type: ignore[union-attr]
+        get = as_row(s).get
         if states and get("state") not in states:
             return False
         if ports and get("local_port") not in ports and get("remote_port") not in ports:

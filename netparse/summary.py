@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from .live.containers import from_cgroup, label
 from .model import Family, Socket
+from .rows import as_row
 from .states import STATE_ORDER, TcpState
 
 #: the kinds in the order they are shown; anything else follows, by name
@@ -92,7 +93,7 @@ HOST, UNKNOWN = "host", "unknown"
 
 def container_of(s: "Socket | Mapping[str, Any]") -> dict | None:
     """The container fields of a record (a Socket or a row): its own, else from its cgroup path."""
-    r = s if isinstance(s, dict) else s.__dict__  # type: ignore[union-attr]
+    r = as_row(s)
     container = r.get("container")
     if container is not None:
         if container.__class__ is dict:
@@ -128,6 +129,20 @@ def kind_of(s: Socket) -> str:
 
 def kind_name(proto: str | None, family: Family | None) -> str:
     """:func:`kind_of` from a record's ``proto`` and ``family``."""
+    key = (proto, family)
+    kind = _KIND_NAMES.get(key)
+    if kind is None:
+        kind = _kind_name(proto, family)
+        if len(_KIND_NAMES) < 1024:  # (bounded: a protocol column may hold any word)
+            _KIND_NAMES[key] = kind
+    return kind
+
+
+#: (proto, family) -> kind: a listing holds a handful of pairs, and this runs per socket
+_KIND_NAMES: dict[tuple[str | None, Family | None], str] = {}
+
+
+def _kind_name(proto: str | None, family: Family | None) -> str:
     proto = (proto or "").lower()
     if family is Family.UNIX or proto.startswith("unix"):
         return "unix"
@@ -138,6 +153,7 @@ def kind_name(proto: str | None, family: Family | None) -> str:
 
 
 _NO_REMOTE = ("0.0.0.0", "::", "*")
+_LISTEN = TcpState.LISTEN
 
 
 class _Group:
@@ -152,8 +168,21 @@ class _Group:
         self.remotes: Counter[str] = Counter()
 
 
+class _Slot:
+    """The sockets of one (proto, family, state) seen by :meth:`SummaryBuilder.add`: its group
+    and kind, and how many arrived since the totals were last brought up to date."""
+
+    __slots__ = ("group", "kind", "proto", "count")
+
+    def __init__(self, group: _Group, kind: str, proto: str | None) -> None:
+        self.group, self.kind, self.proto, self.count = group, kind, proto, 0
+
+
 class SummaryBuilder:
-    """A summary fed record by record (:meth:`add`), finished with :meth:`build`."""
+    """A summary fed record by record (:meth:`add`), finished with :meth:`build`.
+
+    Per socket :meth:`add` counts one (proto, family, state) slot; the totals per protocol, kind
+    and group are brought up to date from the slots when read (:meth:`_settle`)."""
 
     def __init__(self, top: int = 3, by: str | None = None) -> None:
         if by not in (None, "container"):
@@ -162,7 +191,9 @@ class SummaryBuilder:
         self.by = by
         #: container name (or host, unknown) -> its counts, when ``by == "container"``
         self.owned: dict[str, _Owned] = {}
-        self.total = 0
+        self._total = 0
+        #: (proto, family, state) -> its slot (a listing holds a few dozen)
+        self._slots: dict[tuple, _Slot] = {}
         self.protos: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
         self.groups: dict[tuple[str, TcpState], _Group] = {}
@@ -189,25 +220,48 @@ class SummaryBuilder:
         pid, idx = (key >> 24) - 1, key & 0xFFFFFF
         return owner_label(pid if pid >= 0 else None, self.name_list[idx - 1] if idx else None)
 
+    @property
+    def total(self) -> int:
+        self._settle()
+        return self._total
+
+    def _settle(self) -> None:
+        """Bring the totals per protocol, kind and group up to date with the slots."""
+        for slot in self._slots.values():
+            n = slot.count
+            if n:
+                self._total += n
+                self.protos[slot.proto] += n
+                self.kinds[slot.kind] += n
+                slot.group.count += n
+                slot.count = 0
+
+    def _slot(self, proto: str | None, family: Family | None, state: TcpState | None) -> _Slot:
+        kind = kind_name(proto, family)
+        g = self.groups.get((kind, state))  # type: ignore[arg-type]
+        if g is None:
+            g = self.groups[(kind, state)] = _Group()  # type: ignore[index]
+        self._settle()  # (the totals' keys keep the order sockets first showed them)
+        self.protos[proto] += 0
+        self.kinds[kind] += 0
+        slot = self._slots[(proto, family, state)] = _Slot(g, kind, proto)
+        return slot
+
     def add(self, s: "Socket | Mapping[str, Any]") -> None:
         """Count one record: a :class:`~netparse.model.Socket` or a row (a dict of its fields,
         as :meth:`~netparse.model.Snapshot.iter_rows` gives; a missing key is None)."""
-        get = s.get if isinstance(s, dict) else s.__dict__.get  # type: ignore[union-attr]
+        get = as_row(s).get
         proto, state = get("proto"), get("state")
-        self.total += 1
-        self.protos[proto] += 1
-        kind = kind_name(proto, get("family"))
-        self.kinds[kind] += 1
-        key = (kind, state)
-        g = self.groups.get(key)
-        if g is None:
-            g = self.groups[key] = _Group()
-        g.count += 1
+        slot = self._slots.get((proto, get("family"), state))
+        if slot is None:
+            slot = self._slot(proto, get("family"), state)
+        slot.count += 1
+        g, kind = slot.group, slot.kind
         if get("state_printed") is False:
             g.not_printed += 1
         port = get("local_port")
         if port is not None:
-            if kind == "tcp" and state is TcpState.LISTEN:
+            if state is _LISTEN and kind == "tcp":
                 self.listen_ports.add(port)
             remote_port = get("remote_port")
             if port >= EPHEMERAL_LOW and remote_port is not None and port not in self.listen_ports:
@@ -226,7 +280,8 @@ class SummaryBuilder:
     def add_counted(self, proto: str, kind: str, state: TcpState, n: int, not_printed: int = 0) -> None:
         """Count ``n`` sockets of one protocol, kind and state at once (``not_printed`` of them
         without a printed state): the totals :meth:`add` keeps, without ports, owners or hosts."""
-        self.total += n
+        self._settle()
+        self._total += n
         self.protos[proto] += n
         self.kinds[kind] += n
         g = self.groups.get((kind, state))
@@ -275,7 +330,8 @@ class SummaryBuilder:
 
     def merge(self, other: "SummaryBuilder") -> "SummaryBuilder":
         """Add ``other``'s counts to these."""
-        self.total += other.total
+        self._settle()
+        self._total += other.total  # (settles other's)
         self.protos.update(other.protos)
         self.kinds.update(other.kinds)
         self.listen_ports |= other.listen_ports
@@ -318,6 +374,8 @@ class SummaryBuilder:
         return top[: self.top]
 
     def build(self) -> Summary:
+        self._settle()
+
         def kind_rank(kind: str) -> tuple[int, str]:
             return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
 

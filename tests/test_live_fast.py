@@ -167,7 +167,7 @@ except SystemExit as exc:
 else:
     code = 0
 print("LOADED", code, *sorted({m.split(".")[0] for m in sys.modules} & {"typer", "click", "pydantic", "rich",
-      "pyparsing"} | {m for m in sys.modules if m in ("netparse.model", "netparse.rows", "netparse.grammars")}),
+      "pyparsing"} | {m for m in sys.modules if m in ("netparse.model", "netparse.grammars")}),
       file=sys.stderr)
 """
 

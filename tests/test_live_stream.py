@@ -161,7 +161,7 @@ def test_cli_jsonl_loads_no_model_and_filters_in_the_kernel(sockets) -> None:
             "from netparse.cli.app import run\n"
             "try:\n    run()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.startswith(('netparse.model', 'netparse.grammars', 'rich', "
-            "'pyparsing', 'netparse.rows'))), file=sys.stderr)") % port
+            "'pyparsing', 'pydantic'))), file=sys.stderr)") % port
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     rows = [json.loads(x) for x in res.stdout.splitlines()]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from netparse.api import parse_file
 from netparse.inputs.source import open_source
 from netparse.model import Socket
 from netparse.output.records import record_dict, record_json
@@ -208,3 +209,37 @@ def test_iter_rows_gives_the_records_fields(monkeypatch):
             assert {k: v for k, v in row.items() if v is not None} == rec.model_dump(exclude_none=True)
         else:
             assert row == rec
+
+
+def test_rows_and_filters_import_no_pydantic() -> None:
+    """The live stream's filter reads rows through ``rows.as_row``: importing them loads no model."""
+    import subprocess
+
+    code = "import sys, netparse.rows, netparse.filters; print(sorted(m for m in sys.modules if m.startswith('pydantic')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_one_field_dict_for_every_reader() -> None:
+    """``as_row``: a Socket's own field dict, a row as it is, a dict of another class (rows read
+    with ``object_pairs_hook``) a row too; the filter, the summary and the rules' columns read all
+    three alike."""
+    from collections import OrderedDict
+
+    from netparse.filters import socket_filter
+    from netparse.rules.facts import Facts
+    from netparse.summary import SummaryBuilder
+
+    snap = parse_file(ROOT / "samples" / "linux" / "corpus-linux_iproute2_ss-tan.txt")
+    rows = list(snap.iter_rows())
+    assert rows and all(as_row(s) is s.__dict__ for s in snap.sockets) and all(as_row(r) is r for r in rows)
+    keep = socket_filter(state=["listen"])
+    kept = [keep(s) for s in snap.sockets]
+    assert any(kept) and not all(kept)
+    assert [keep(r) for r in rows] == [keep(OrderedDict(r)) for r in rows] == kept
+    summaries = [SummaryBuilder().extend(items).build() for items in (snap.sockets, rows, map(OrderedDict, rows))]
+    assert summaries[0] == summaries[1] == summaries[2]
+    facts = [Facts(items) for items in (snap.sockets, rows, map(OrderedDict, rows))]
+    assert len(facts[0].tcp) > 0 and [len(f.tcp) for f in facts] == [len(facts[0].tcp)] * 3
+    assert [len(f.listeners) for f in facts] == [len(facts[0].listeners)] * 3

@@ -340,3 +340,16 @@ def test_cheap_coercion_falls_back_when_typer_looks_otherwise() -> None:
     listing, usage = results
     assert listing.returncode == 0 and '"state":"LISTEN"' in listing.stdout
     assert usage.returncode == 2 and usage.stdout == "" and "12x" in usage.stderr  # typer's usage error
+
+
+def test_the_plain_pipe_loads_no_other_command() -> None:
+    """``netstat -an | netparse`` through the console script imports neither typer nor the other
+    commands' typer-free routes (``live``'s, ``analyze``'s): each is loaded for its own command."""
+    code = ("import sys\nsys.argv[0] = 'netparse'\nfrom netparse.cli import run\ntry:\n    run()\nfinally:\n"
+            "    print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)\n")
+    with NETSTAT.open("rb") as f:
+        done = subprocess.run([sys.executable, "-c", code], stdin=f, capture_output=True, text=True, cwd=ROOT,
+                              timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    modules = set(done.stderr.rpartition("MODULES ")[2].split())
+    assert done.returncode == 0 and "netparse.cli.pipe" in modules, done.stderr
+    assert not {"typer", "netparse.cli.analyze_run", "netparse.cli.live_quick", "netparse.cli.quick"} & modules

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from enum import Enum
 from typing import List, Optional
 
 import typer
 
 from ..errors import UnknownFormatError
+from ..output.grid import fill as _fill
 from .analyze_run import run_analyze
 from .options import EXIT_USAGE, err
 
@@ -108,13 +108,6 @@ def _wrap(label: str, text: str, width: int | None = None) -> str:
     if width is None:
         return f"{label:<12}{text}".rstrip()
     return _fill(text, max(width, 40), f"{label:<12}", " " * 12)
-
-
-def _fill(text: str, width: int, first: str, rest: str) -> str:
-    """``text`` wrapped at ``width`` between words only (a name such as tcp_fin_timeout or a
-    hyphenated label stays whole), ``first`` before its first line and ``rest`` before the others."""
-    return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=rest,
-                         break_on_hyphens=False, break_long_words=False)
 
 
 def _out_width() -> int | None:

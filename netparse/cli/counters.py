@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from sys import intern
 from typing import List, Optional
 
 import typer
@@ -18,7 +19,7 @@ COUNTERS_HELP = (
     "Print the kernel counters and settings in the inputs (nstat -az, /proc/net/snmp, netstat, snmp6, "
     "netstat -s, sysctl, grep -H . /proc/sys/...): one row per counter with its section, label and canonical "
     "name. --delta: how much each counter rose between consecutive snapshots of a log (and per second when "
-    "they have timestamps), each host's snapshots against its own; counters that did not move are left out. Where "
+    "they have timestamps), each host's snapshots against its own in time order; counters that did not move are left out. Where "
     "counters fell they restarted (reboot): a 'reset' row; "
     "from plain nstat (no zeros printed) they are its increments, taken as the rises."
 )
@@ -30,9 +31,9 @@ def counters_command(
     delta: bool = typer.Option(False, "--delta", help="Rises between consecutive snapshots instead of values."),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
 ) -> None:
-    from ..counters import RESET, counter_change
+    from ..counters import RESET, counter_values
     from ..logs.reader import LogReader, snapshot_model
-    from ..logs.stamps import seconds_between
+    from ..logs.timeline import Row, counter_steps, ordered
     from ..output.grid import Column, say_dropped, stdout_width, write_table
     from ..output.safe import json_safe
 
@@ -40,7 +41,7 @@ def counters_command(
     state = {"found": False, "failed": False, "unread": 0}
 
     def snapshots():
-        """The snapshots with counters or settings of every input; reading problems reported
+        """(block, snapshot) with counters or settings of every input; reading problems reported
         here (writing happens in the caller, so a closed pipe is never 'cannot read')."""
         for name in expand_or_exit(list(files or ["-"])):
             try:
@@ -50,7 +51,7 @@ def counters_command(
                         snap = snapshot_model(block, sockets, issues)
                         if snap.counters or snap.settings:
                             state["found"] = True
-                            yield snap
+                            yield block, snap
                     state["unread"] += reader.parser.line_counts().get("unparsed", 0)
             except InputSkipped:
                 state["failed"] = True
@@ -59,29 +60,27 @@ def counters_command(
         return {"source": snap.source, "timestamp": snap.timestamp.isoformat() if snap.timestamp else None}
 
     def values():
-        for snap in snapshots():
+        for _, snap in snapshots():
             for rec in [*(snap.counters or []), *(snap.settings or [])]:
                 yield snap, rec.model_dump(mode="json", exclude_none=True)
 
     def rises():
-        """(snapshot, counter, rise, per second) for each counter that rose since the previous
-        snapshot of the same host; (snapshot, None, None, None) where the counters fell (a
-        reset: how much they rose across it is unknown)."""
-        previous: dict = {}  # host -> (values, timestamp): never one host's against another's
-        for snap in snapshots():
-            current = {c.name: c.value for c in snap.counters or []}
-            before = previous.get(snap.host)
-            if before is not None and current:
-                changes, kind = counter_change(before[0], current)
-                if kind == RESET:
-                    yield snap, None, None, None
-                else:
-                    seconds = seconds_between(before[1], snap.timestamp)
-                    for key, rise in changes.items():
-                        if rise:
-                            yield snap, key, rise, (rise / seconds if seconds else None)
-            if current:
-                previous[snap.host] = (current, snap.timestamp)
+        """(snapshot, counter, rise, per second) for each counter that rose since the host's
+        previous snapshot, as the timeline decides it (:func:`counter_steps` over its
+        :func:`ordered` rows: each host's snapshots in time order when they all have a time, so
+        logs given out of order are no restart); (snapshot, None, None, None) where the counters
+        fell (a reset: how much they rose across it is unknown). Holds every snapshot's counters
+        (their names shared) until the inputs end."""
+        rows = ordered([Row(block.index, snap.source, block.first_line, snap.timestamp, block.stamp_kind, snap.host,
+                            [], counters={intern(k): v for k, v in counter_values(snap.counters).items()})
+                        for block, snap in snapshots()])
+        for step in counter_steps(rows):
+            if step.kind == RESET:
+                yield step.row, None, None, None
+            elif step.kind != "first":
+                for key, rise in step.rises.items():
+                    if rise:
+                        yield step.row, key, rise, step.per_second(key)
 
     if as_json:
         docs = ({**row, **where(snap)} for snap, row in values()) if not delta else (

@@ -26,10 +26,7 @@ import os
 import sys
 from typing import Callable
 
-from .analyze_run import answer as answer_analyze
 from .exits import guarded
-from .live_quick import answer as answer_live
-from .parse_run import answer as answer_parse
 from .pipe import bare
 
 
@@ -44,16 +41,21 @@ def _dispatch() -> None:
     if _plain_pipe(argv):
         standalone(bare)
         return
-    quick = _QUICK.get(argv[0]) if argv else None
-    if quick is not None and not _completing() and standalone(lambda: quick(argv[1:])):
-        return
+    route = _QUICK.get(argv[0]) if argv else None
+    if route is not None and not _completing():
+        import importlib
+
+        quick = importlib.import_module(route, __package__).answer
+        if standalone(lambda: quick(argv[1:])):
+            return
     from .app import typer_main
 
     typer_main()
 
 
-#: the commands answered without typer when their plain parse takes the command line
-_QUICK: dict[str, Callable[[list[str]], bool]] = {"live": answer_live, "analyze": answer_analyze, "parse": answer_parse}
+#: the commands answered without typer when their plain parse takes the command line: the
+#: module whose ``answer(argv)`` does it (imported only for its command: the bare pipe loads none)
+_QUICK: dict[str, str] = {"live": ".live_quick", "analyze": ".analyze_run", "parse": ".parse_run"}
 
 
 def _completing() -> bool:

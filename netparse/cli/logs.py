@@ -125,6 +125,7 @@ def timeline_command(
     out = sys.stdout
     if counters:
         from ..logs.timeline import counters_legend, render_counters, write_counters_csv, write_counters_json
+        from ..output.grid import say
 
         if output is TimelineOutput.json:
             write_counters_json(timeline, out)
@@ -133,7 +134,7 @@ def timeline_command(
         else:
             rows = render_counters(timeline, out)
             out.flush()
-            err(counters_legend(rows))
+            say(counters_legend(rows))
             if not rows:
                 raise typer.Exit(EXIT_INPUT)
     elif output is TimelineOutput.json:

@@ -19,6 +19,7 @@ from ..errors import InputError, InputProblem
 from ..inputs.files import expand
 from ..inputs.progress import ReadProgress
 from ..model import ParseIssue, Snapshot, Socket
+from ..rows import as_row
 from ..rules.facts import Facts, FactsBuilder, Series, SeriesBuilder, supersedes
 from ..summary import Summary, SummaryBuilder, kind_name
 from .reader import LogReader, LogSnapshot, snapshot_model
@@ -153,8 +154,7 @@ class _Snapshot:
         if self.summary is not None:
             self.summary.add(item)
             return
-        row = item if item.__class__ is dict else item.__dict__  # type: ignore[union-attr]
-        get = row.get
+        get = as_row(item).get
         self.kinds[(get("proto"), get("family"), get("state"), get("state_printed") is False)] += 1
 
     def counts(self) -> Summary:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Callable, Iterable
+from typing import IO, Callable, Iterable, Iterator
 
 from ..clock import time_key
 from ..counters import INCREMENTS, RESET, NetCounter, canonical_name, counter_change, split_name
@@ -363,6 +363,10 @@ class CounterRow:
             return None
         return self.rises[name] / self.seconds if self.seconds else float(self.rises[name])
 
+    def per_second(self, name: str) -> float | None:
+        """The rise of ``name`` per second; None when it is unknown or a snapshot has no time."""
+        return self.rises[name] / self.seconds if self.seconds and name in self.rises else None
+
     def value(self, name: str, per_second: bool) -> float | None:
         """What the table (and the plot) shows for ``name``: the rise per second with
         ``per_second`` (see :func:`per_second`), else the rise itself; None when it is unknown."""
@@ -383,29 +387,44 @@ class CounterRow:
         for name, _ in RATE_COUNTERS:
             key = canonical_name(*split_name(name))
             data[key] = self.rises.get(name)
-            data[f"{key}_per_second"] = (self.rises[name] / self.seconds) if self.seconds and name in self.rises else None
+            data[f"{key}_per_second"] = self.per_second(name)
         return data
 
 
 def counter_rows(timeline: Timeline) -> list[CounterRow]:
     """Per snapshot with counters (one row per snapshot: ``--by`` rows of one snapshot share its
-    counters), how much each shown counter rose since the same host's previous one."""
-    out: list[CounterRow] = []
-    previous: dict[str | None, Row] = {}
+    counters), how much each shown counter rose since the same host's previous one
+    (:func:`counter_steps`; IPv6 UDP buffer errors added to IPv4's)."""
     seen: set[tuple[str, int]] = set()
-    for row in timeline.rows:
-        if row.counters is None or (row.source, row.snapshot) in seen:
+
+    def once() -> Iterator[Row]:
+        for row in timeline.rows:
+            if row.counters is not None and (row.source, row.snapshot) not in seen:
+                seen.add((row.source, row.snapshot))
+                yield row
+
+    return list(counter_steps(once(), _merged))
+
+
+def counter_steps(rows: Iterable[Row], merge: Callable[[dict[str, int]], dict[str, int]] | None = None
+                  ) -> Iterator[CounterRow]:
+    """The one place a counter's rise, its rate and a restart are decided (``timeline
+    --counters``, its plot, ``counters --delta``): for each row with counters, in the order
+    given, how they rose since the same host's previous row with counters
+    (:func:`~netparse.counters.counter_change`), and over how many seconds. A host's first row
+    is ``first``. ``merge``: the values as compared (counters added into another)."""
+    previous: dict[str | None, tuple[Row, dict[str, int]]] = {}
+    for row in rows:
+        if not row.counters:
             continue
-        seen.add((row.source, row.snapshot))
-        values = _merged(row.counters)
+        values = merge(row.counters) if merge else row.counters
         before = previous.get(row.host)
-        previous[row.host] = row
+        previous[row.host] = (row, values)
         if before is None:
-            out.append(CounterRow(row, "first", None, {}))
+            yield CounterRow(row, "first", None, {})
             continue
-        rises, kind = counter_change(_merged(before.counters or {}), values)
-        out.append(CounterRow(row, kind, seconds_between(before.timestamp, row.timestamp), rises))
-    return out
+        rises, kind = counter_change(before[1], values)
+        yield CounterRow(row, kind, seconds_between(before[0].timestamp, row.timestamp), rises)
 
 
 def _merged(values: dict[str, int]) -> dict[str, int]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from itertools import islice
@@ -265,6 +266,23 @@ def say_dropped(grid: Grid, width: int | None, hint: str, name=None) -> None:
     if grid.dropped and width is not None:
         gone = ", ".join(name(c) if name else c for c in grid.dropped)
         sys.stderr.write(shown(f"netparse: {gone} left out to fit {width} columns ({hint})") + "\n")
+
+
+def fill(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """``text`` wrapped at ``width`` between words only (a name such as tcp_fin_timeout or a
+    hyphenated label stays whole), ``first`` before its first line and ``rest`` before the others."""
+    return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False, break_long_words=False)
+
+
+def say(text: str) -> None:
+    """A note for a person on stderr, ``netparse: text``: on a terminal wrapped between words at
+    its width (later lines under the text), else one line (none when stderr is closed)."""
+    if sys.stderr is None:
+        return
+    line = shown(f"netparse: {text}")
+    width = width_of(sys.stderr)
+    sys.stderr.write((line if width is None else fill(line, width, "", " " * len("netparse: "))) + "\n")
 
 
 def lines_of(columns: list[Column], rows: Iterable[Sequence[Cell]], width: int | None, header: bool = True) -> list[str]:

@@ -31,7 +31,10 @@ class RuleSettings(BaseModel):
     """Settings every rule has. Subclasses add their thresholds, each with a description, and
     name in ``ORDERED`` the (lower, higher) pairs that must not be the wrong way round."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a rule's settings model is built when first validated (a configuration file or
+    # --set names the rule) or documented; the defaults of the others are read without it
+    # (:meth:`netparse.rules.config._Builder.build`): 30 schemas are most of the rules' start-up
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     #: (lower, higher) setting names: ``lower`` must not be above ``higher`` (warning, critical)
     ORDERED: ClassVar[tuple[tuple[str, str], ...]] = ()

@@ -95,7 +95,10 @@ class _Builder:
         self.raw[rule.code] = merged
 
     def build(self) -> Config:
-        settings = {rule.code: rule.Settings.model_validate(self.raw[rule.code]) for rule in all_rules()}
+        # a rule nothing was set for has its defaults, which its model holds valid (a test checks
+        # each rule's construct() equals its validated defaults): no schema built for it
+        settings = {rule.code: rule.Settings.model_validate(raw) if raw else rule.Settings.model_construct()
+                    for rule in all_rules() for raw in (self.raw[rule.code],)}
         return Config(settings, list(self.files))
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from ..clock import time_key
 from ..counters import RULE_COUNTERS, RULE_SETTINGS, NetCounter, NetSetting, rule_counter_values, setting_number, setting_values
 from ..model import Family, Snapshot, Socket
+from ..rows import as_row
 from ..states import TcpState
 
 #: Addresses a listener uses to accept on every interface.
@@ -217,7 +218,7 @@ class FactsBuilder:
             col.append(_WIDE)
 
     def add(self, item: "dict[str, Any] | Socket") -> None:
-        row = item if item.__class__ is dict else item.__dict__  # as rows.as_row
+        row = as_row(item)
         self.total += 1
         g = row.get
         family, proto = g("family"), g("proto")

@@ -144,3 +144,21 @@ def test_set_applies_in_order_and_validates_types() -> None:
     assert config.settings("NP005").warning == 4
     with pytest.raises(ConfigError, match="NP005.warning"):
         load_config(overrides=["NP005.warning=lots"], discover=False)
+
+
+def test_defaults_read_without_validation_are_the_validated_defaults() -> None:
+    """A rule nothing was set for gets ``Settings.model_construct()`` (its schema is not built at
+    start-up): for every rule that is exactly what validating no values gives, ``ORDERED`` pairs
+    included, and a rule with a value set is validated as before."""
+    from netparse.rules.registry import all_rules
+
+    config = load_config(discover=False)
+    for rule in all_rules():
+        built = config.settings(rule.code)
+        validated = rule.Settings.model_validate({})
+        assert built == validated and built.model_dump() == validated.model_dump(), rule.code
+        assert built.model_fields_set == validated.model_fields_set == set()
+        for low, high in rule.Settings.ORDERED:
+            assert getattr(built, low) <= getattr(built, high)
+    with pytest.raises(ConfigError, match="must not be above"):
+        load_config(discover=False, overrides=["NP001.warning=100000", "NP001.critical=1"])
