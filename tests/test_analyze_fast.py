@@ -9,19 +9,17 @@ the same answer twice); that needs root on Linux, and fails (not skips) under CI
 
 from __future__ import annotations
 
-import inspect
 import os
 import shutil
 import subprocess
 import sys
-import typing
-from enum import Enum
 from pathlib import Path
 
 import pytest
 
 from netparse.cli import analyze_run
 from netparse.cli.quick import quick_arguments
+from routetools import run_route, typer_options, typer_parse
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -30,25 +28,6 @@ PROBLEMS = SAMPLES / "linux" / "problems_ss-tanp.txt"
 NETSTAT = SAMPLES / "linux" / "problems_netstat-an.txt"
 LOG = SAMPLES / "logs" / "counters-retrans.log"
 CI = os.environ.get("CI") == "true"
-
-
-def _typer_parse(argv: list[str]) -> dict:
-    """The parameters typer calls ``analyze_command`` with for ``argv`` (enums as their words)."""
-    from typer.main import get_command
-
-    from netparse.cli.app import app
-
-    params = get_command(app).commands["analyze"].make_context("analyze", list(argv)).params
-    values = {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
-    values["files"] = list(values["files"]) or None
-    return values
-
-
-def _choices(annotation) -> tuple[str, ...] | None:
-    for kind in (annotation, *typing.get_args(annotation)):
-        if isinstance(kind, type) and issubclass(kind, Enum):
-            return tuple(member.value for member in kind)
-    return None
 
 
 # -- the option table is the typer command's --------------------------------------------------
@@ -60,18 +39,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
 
     kinds = {"bool": "flag", "str": "str", "Optional[str]": "str", "List[str]": "list:str",
              "Optional[float]": "float", "Output": "str", "Optional[FailOn]": "str"}
-    parameters = inspect.signature(analyze_command, eval_str=True).parameters
-    files = parameters["files"].default
-    assert type(files).__name__ == "ArgumentInfo" and files.default is None
-    typers = []
-    for name, param in list(parameters.items())[1:]:
-        info = param.default
-        annotation = param.annotation
-        shown = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-        kind = kinds[shown or str(annotation).replace("typing.", "").replace("netparse.cli.analyze.", "")]
-        default = info.default.value if isinstance(info.default, Enum) else info.default
-        typers.append((name, tuple(info.param_decls), kind, default, getattr(info, "min", None), _choices(annotation)))
-    assert list(analyze_run.OPTIONS) == typers
+    assert list(analyze_run.OPTIONS) == typer_options(analyze_command, kinds)
     assert analyze_run.OPTIONS[3].choices == ("text", "json", "nagios", "openmetrics", "checkmk")
 
 
@@ -85,7 +53,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
 def test_quick_arguments_are_typers(argv: list[str]) -> None:
     """The plain parse gives the values typer gives ``analyze_command`` (the last of a repeated
     option, the repeatable ``--set`` in order, files between options)."""
-    assert quick_arguments(argv, analyze_run.OPTIONS, positionals="files") == _typer_parse(argv)
+    assert quick_arguments(argv, analyze_run.OPTIONS, positionals="files") == typer_parse("analyze", argv)
 
 
 @pytest.mark.parametrize("argv", [
@@ -106,28 +74,9 @@ def test_answer_leaves_an_unknown_format_to_typer(capsys) -> None:
 
 # -- the quick route is the typer route --------------------------------------------------------
 
-_ROUTE = """
-import sys
-route = sys.argv.pop(1)
-sys.argv[0] = "netparse"
-if route == "typer":
-    from netparse.cli.app import run  # the typer app for every command line
-else:
-    from netparse.cli import run  # the console script
-try:
-    run()
-finally:
-    sys.stdout.flush()
-    sys.stderr.write("\\nTYPER " + str("typer" in sys.modules))
-"""
-
-
 def _run(route: str, argv: list[str], stdin, cwd: Path, prefix: tuple[str, ...] = ()) -> tuple[int, bytes, bytes, bool]:
     """(exit code, stdout, stderr, whether typer was imported) of ``netparse analyze ARGV`` by ``route``."""
-    done = subprocess.run([*prefix, sys.executable, "-c", _ROUTE, route, "analyze", *argv], stdin=stdin, capture_output=True,
-                          cwd=cwd, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"})
-    err, _, loaded = done.stderr.rpartition(b"\nTYPER ")
-    return done.returncode, done.stdout, err, loaded == b"True"
+    return run_route(route, ["analyze", *argv], stdin, cwd, prefix)
 
 
 def _both(argv: list[str], stdin_path: Path | None, cwd: Path, prefix: tuple[str, ...] = ()):

@@ -223,10 +223,12 @@ def test_the_bare_command_piped_imports_no_rich() -> None:
 
 
 @pytest.mark.parametrize("argv", [["analyze"], ["analyze", "-o", "json"], ["analyze", "-o", "nagios", "-"],
-                                  ["analyze", "--fail-on", "critical", str(SS)]])
-def test_plain_analyze_piped_imports_neither_typer_nor_rich(argv: list[str]) -> None:
-    """``netstat -an | netparse analyze`` through the console script: no typer (its options read
-    by the plain parse, ``cli/analyze_run.py``) and, piped, no rich."""
+                                  ["analyze", "--fail-on", "critical", str(SS)], ["parse", "-o", "json", str(SS)],
+                                  ["parse"], ["parse", "--state", "LISTEN", "-o", "jsonl"], ["parse", "-o", "csv", "-"]])
+def test_plain_analyze_and_parse_piped_import_neither_typer_nor_rich(argv: list[str]) -> None:
+    """``netstat -an | netparse analyze`` and ``netparse parse -o json FILE`` through the console
+    script: no typer (their options read by the plain parse, ``cli/analyze_run.py``,
+    ``cli/parse_run.py``) and, piped, no rich."""
     code = ("import sys\nsys.argv[0] = 'netparse'\nfrom netparse.cli import run\ntry:\n    run()\nfinally:\n"
             "    print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n")
     with NETSTAT.open("rb") as f:

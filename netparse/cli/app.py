@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from .. import __version__
-from ..errors import InputSkipped
 from . import exporter as exporter_command
 from . import live as live_command
 from .analyze import register as register_analyze
 from .counters import register as register_counters
 from .exits import guarded
 from .logs import register as register_logs
+from .input_run import InputRun
+from .parse_run import out_problem, run_parse
 from .pipe import bare
 from .options import (
-    EXIT_INPUT,
     ByteOrder,
     ByteOrderOpt,
     EncodingOpt,
@@ -46,18 +46,15 @@ from .options import (
     StrictOpt,
     cheap_coercion,
     err,
-    expand_or_exit,
     filter_or_exit,
-    input_errors,
     plain_errors,
     ports_or_exit,
     with_byte_order,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..inputs.source import TextSource
     from ..logs.reader import LogReader, LogSnapshot
-    from ..model import ParseIssue, Socket
+    from ..model import Socket
 
 plain_errors()
 cheap_coercion()
@@ -78,120 +75,6 @@ class SummaryOutput(str, Enum):
     table = "table"
     json = "json"
     openmetrics = "openmetrics"
-
-
-class InputRun:
-    """Reads the named inputs through one grammar-detecting parser per input, streaming records,
-    collecting issues, and knowing afterwards whether anything was recognised.
-
-    Failure policy, the same as the worker processes' (``--jobs``): an input that cannot be read
-    (missing, unreadable, corrupt compressed data) is reported in one line and skipped, the
-    others are read, and :meth:`finish` exits 1; records read from it before the error stay in
-    the output. An unknown ``--format`` (exit 2) and ``--strict`` meeting a bad line (exit 1)
-    stop at once."""
-
-    MAX_KEPT_ISSUES = 10000
-    #: an input that showed no listing line (record, title, header) in this many lines is not read on
-    GIVE_UP_LINES = 1000
-
-    def __init__(
-        self, files: list[str], format: str, strict: bool = False, encoding: str | None = None, show_issues: bool = False
-    ) -> None:
-        self.files = expand_or_exit(files or ["-"])  # globs, directories (recursing)
-        self.show_issues = show_issues  # every unparsed line explained in full (pyparsing)
-        self.failed: list[str] = []
-        self.block = None  # the log snapshot of the record last yielded (netparse.logs)
-        self.encoding = encoding
-        self.format = format
-        self.strict = strict
-        self.issues: list[tuple[str, ParseIssue]] = []
-        self.issue_counts = {"unparsed": 0, "warning": 0}
-        self.found = False
-        self.records = 0
-        self.formats: set[str] = set()
-        self.encodings: dict[str, str | None] = {}
-        self.tried: list[str] = []
-        #: True: records are yielded as rows (a dict for a kernel row, else a Socket: see
-        #: netparse.rows) for outputs written without models
-        self.rows = False
-
-    def sockets(self, on_end: Callable[[LogReader, LogSnapshot], object] | None = None) -> Iterator[tuple[str, Socket]]:
-        """(input name, record) for every record; ``on_end(reader, snapshot)`` where a snapshot
-        of a log ends. ``self.block``/``self.reader`` say which snapshot the last record is of."""
-        from ..inputs.source import open_source
-        from ..logs.reader import LogReader
-        from ..parser import found_listing
-
-        for name in self.files:
-            try:
-                with input_errors(name, skip=True):
-                    source = open_source(name, self.encoding)
-                    reader = LogReader(source, format=self.format, strict=self.strict)
-            except InputSkipped:
-                self.failed.append(name)
-                continue
-            reader.rows = self.rows
-            parser = reader.parser
-            parser.give_up_after = self.GIVE_UP_LINES  # no listing line in so many: stop (issue 13)
-            if self.show_issues:
-                parser.explain = None
-            self.tried = [g.name for g in parser.grammars]
-            try:
-                with input_errors(source.name, skip=True):
-                    yield from self._read(source, reader, on_end)
-            except InputSkipped:
-                self.failed.append(source.name)
-            finally:
-                source.close()
-            self.encodings[source.name] = source.encoding
-            self.found = self.found or found_listing(parser.line_counts())
-            if parser.records_by_format:
-                self.formats.update(parser.records_by_format)
-
-    def _read(self, source: TextSource, reader: LogReader, on_end) -> Iterator[tuple[str, Socket]]:
-        name = source.name
-
-        def issue(block: LogSnapshot, item: ParseIssue) -> None:
-            self.issue_counts[item.kind] += 1
-            if len(self.issues) < self.MAX_KEPT_ISSUES:
-                self.issues.append((name, item))
-
-        end = None if on_end is None else (lambda block: on_end(reader, block))
-        for block, item in reader.records(issue, end):
-            self.records += 1
-            self.block, self.reader = block, reader
-            yield name, item
-
-    def snapshot_keys(self) -> dict[str, object]:
-        """``snapshot``/``timestamp``/``host`` of the record last yielded, when its input is a log
-        (it has timestamp, separator or host lines); nothing for a plain listing."""
-        if self.block is None or not self.reader.marked:
-            return {}
-        return self.block.meta()
-
-    def finish(self, show_issues: bool) -> None:
-        """Report issues on stderr; exit 1 when nothing in the input was recognisable."""
-        from ..output.safe import shown
-
-        unparsed, warnings = self.issue_counts["unparsed"], self.issue_counts["warning"]
-        if show_issues:
-            for name, issue in self.issues:
-                where = f"{name}:" if len(self.files) > 1 or name != "<stdin>" else "line "
-                sys.stderr.write(shown(f"{where}{issue.line}: {issue.kind}: {issue.reason}: {issue.text!r}") + "\n")
-        elif unparsed or warnings:
-            parts = []
-            if unparsed:
-                parts.append(f"{unparsed} line{'s' if unparsed != 1 else ''} not understood")
-            if warnings:
-                parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-            err(", ".join(parts) + " (--show-issues lists them)")
-        readable = [n for n in self.files if n not in self.failed]
-        if not self.found and readable:
-            names = ", ".join("standard input" if n in ("-", "<stdin>") else n for n in readable)
-            err(f"no socket listing found in {names} (tried formats: {', '.join(self.tried)})")
-            raise typer.Exit(EXIT_INPUT)
-        if self.failed:
-            raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
@@ -222,147 +105,13 @@ def parse(
     line): on a narrow terminal the Recv-Q/Send-Q columns are left out first. A wider terminal,
     COLUMNS=200, or piping (plain text, one record per line) shows every column; -o json has
     every field."""
-    from ..filters import keep_all
-    from ..output.records import (
-        record_dict,
-        record_json,
-        write_csv,
-        write_json,
-        write_jsonl,
-    )
-    from ..output.tables import render_table
-
     keep = filter_or_exit(state, port, proto, pid)
-    port = ports_or_exit(port)  # numbers for the worker processes
-    if output is Output.parquet:
-        _check_parquet(out_dir)
-    elif out_dir is not None:
-        raise typer.BadParameter("--out goes with --output parquet", param_hint="--out")
-    run = InputRun(files or [], with_byte_order(format, byte_order), strict, encoding, show_issues)
-    multi = len(run.files) > 1
-    from ..scale.pool import default_jobs, use_pool
-
-    if use_pool(jobs or default_jobs(), run.files):
-        _parse_parallel(run, jobs or default_jobs(), output, out_dir, (state, port, proto, pid), show_issues, csv_raw)
-        return
-    out = sys.stdout
-    if output is Output.table:
-        selected = ((name, s) for name, s in run.sockets() if keep(s)) if keep is not keep_all else run.sockets()
-        render_table((s for _, s in selected), out)
-        out.flush()
-        run.finish(show_issues)
-        return
-    # machine outputs are written from the parser's rows: no model for a kernel row
-    from ..rows import row_dict, row_json
-
-    run.rows = True
-    if keep is keep_all:
-        selected = run.sockets()
-    else:
-        selected = ((name, s) for name, s in run.sockets() if keep(s))
-    if output is Output.parquet:
-        records = (dict(row_dict(s, record_dict, **run.snapshot_keys()), file=name) for name, s in selected)
-        _write_parquet(records, out_dir)
-    elif output is Output.csv:
-        write_csv((row_dict(s, record_dict, source=name if multi else None, **run.snapshot_keys()) for name, s in selected), out,
-                  not csv_raw)
-    else:
-        texts = (row_json(s, record_json, source=name if multi else None, **run.snapshot_keys()) for name, s in selected)
-        (write_json if output is Output.json else write_jsonl)(texts, out)
-    out.flush()
-    run.finish(show_issues)
-
-
-def _check_parquet(out_dir: Optional[str]) -> None:
-    if out_dir is None:
-        raise typer.BadParameter("--output parquet needs --out DIR", param_hint="--out")
-    from ..errors import MissingDependency
-    from ..scale.parquet import require_pyarrow
-
-    try:
-        require_pyarrow()
-    except MissingDependency as exc:
-        err(str(exc))
-        raise typer.Exit(2) from None
-
-
-def _write_parquet(records, out_dir: str) -> None:
-    from ..scale.parquet import write_parquet
-
-    try:
-        rows, hosts = write_parquet(records, out_dir)
-    except OSError as exc:
-        err(f"cannot write {out_dir}: {exc.strerror or exc}")
-        raise typer.Exit(1) from None
-    err(f"wrote {rows} record{'s' if rows != 1 else ''} to {out_dir} ({hosts} host partition{'s' if hosts != 1 else ''})")
-
-
-def _parse_parallel(
-    run: InputRun, jobs: int, output: Output, out_dir: Optional[str], filters, show_issues: bool, csv_raw: bool = False
-) -> None:
-    """``parse`` over several files in worker processes (netparse.parallel); same output, in input
-    order; a file that fails is reported and skipped, exit 1 at the end."""
-    import json
-    import tempfile
-
-    from ..model import ParseIssue, Socket
-    from ..output.records import write_csv, write_json, write_jsonl
-    from ..output.tables import render_table
-    from ..scale.pool import Failure, parse_file_job, run_ordered
-
-    failed = run.failed  # finish() exits 1 when any input failed
-    multi = output is not Output.parquet  # parquet gets its ``file`` column here instead
-
-    with tempfile.TemporaryDirectory(prefix="netparse-") as tmp:
-
-        def results():
-            args = (tmp, run.format, run.strict, run.encoding, filters, multi, run.GIVE_UP_LINES, run.show_issues)
-            for name, res in run_ordered(parse_file_job, run.files, jobs, *args):
-                if isinstance(res, Failure):
-                    err(res.message)
-                    if res.code == 2 or run.strict:  # --strict stops at the first bad file, as in one process
-                        raise typer.Exit(res.code)
-                    failed.append(name)
-                    continue
-                run.records += res.records
-                for kind, n in res.issue_counts.items():
-                    run.issue_counts[kind] = run.issue_counts.get(kind, 0) + n
-                room = run.MAX_KEPT_ISSUES - len(run.issues)
-                run.issues.extend((res.name, ParseIssue(**d)) for d in res.issues[:max(room, 0)])
-                run.found = run.found or res.found
-                run.formats.update(res.formats)
-                run.tried = res.tried
-                run.encodings[res.name] = res.encoding
-                yield res
-                if res.failure is not None:  # after the records it had read, as in one process
-                    err(res.failure.message)
-                    if res.failure.code == 2 or run.strict:
-                        raise typer.Exit(res.failure.code)
-                    failed.append(name)
-
-        texts = (line for res in results() for line in res.lines())
-        out = sys.stdout
-        if output is Output.parquet:
-            records = (dict(json.loads(line), file=res.name) for res in results() for line in res.lines())
-            _write_parquet(records, out_dir)  # type: ignore[arg-type]
-        elif output is Output.table:
-            meta = ("source", "snapshot", "timestamp", "host")
-            def sockets():
-                for line in texts:
-                    data = json.loads(line)
-                    for key in meta:
-                        data.pop(key, None)
-                    yield Socket.model_validate(data)
-
-            render_table(sockets(), out)
-        elif output is Output.csv:
-            write_csv((json.loads(line) for line in texts), out, not csv_raw)
-        else:
-            (write_json if output is Output.json else write_jsonl)(texts, out)
-        out.flush()
-    run.finish(show_issues)
-    if failed:
-        raise typer.Exit(1)
+    ports = ports_or_exit(port)  # numbers for the worker processes
+    problem = out_problem(output.value, out_dir)
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="--out")
+    run_parse(files, output.value, format, keep, state, ports, proto, pid, show_issues, strict, encoding,
+              byte_order.value, jobs, out_dir, csv_raw)
 
 
 def _summary(

@@ -1,6 +1,6 @@
 """The ``netparse`` command's entry point (``netparse.cli:run``, ``python -m netparse``).
 
-Three command lines are answered here without typer, the typer app (:mod:`netparse.cli.app`)
+Four kinds of command line are answered here without typer, the typer app (:mod:`netparse.cli.app`)
 being built, and its options parsed, only for the others:
 
 * the plain pipe, ``netstat -an | netparse`` with no argument (:func:`netparse.cli.pipe.bare`,
@@ -10,7 +10,10 @@ being built, and its options parsed, only for the others:
   anything it does not take goes to typer before any output);
 * ``netparse analyze`` with plain options (:func:`netparse.cli.analyze_run.answer`: the typer
   command runs the same :func:`netparse.cli.analyze_run.run_analyze`; help, an unknown word, a
-  bad value or an unknown format go to typer before any output).
+  bad value or an unknown format go to typer before any output);
+* ``netparse parse`` with plain options (:func:`netparse.cli.parse_run.answer`: the typer
+  command runs the same :func:`netparse.cli.parse_run.run_parse`; what typer words as a usage
+  error goes to it before any output).
 
 Each runs as typer's standalone mode runs a command (:func:`standalone`), inside
 :func:`netparse.cli.exits.guarded`: the same exit codes whichever way a command line goes
@@ -52,7 +55,7 @@ def _dispatch() -> None:
 
 #: the commands answered without typer when their plain parse takes the command line: the
 #: module whose ``answer(argv)`` does it (imported only for its command: the bare pipe loads none)
-_QUICK: dict[str, str] = {"live": ".live_quick", "analyze": ".analyze_run"}
+_QUICK: dict[str, str] = {"live": ".live_quick", "analyze": ".analyze_run", "parse": ".parse_run"}
 
 
 def _completing() -> bool:

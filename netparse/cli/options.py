@@ -1,18 +1,19 @@
 """What the command modules share: exit codes, the one way to print a problem, the options
-several commands take, and turning netparse's typed errors into a message and an exit code.
-Kept light: it is imported for ``--help`` too."""
+several commands take, and turning netparse's typed errors into a message and an exit code
+(reading problems: :mod:`netparse.cli.input_run`, without typer, re-exported here; a bad
+filter value: typer's usage error). Kept light: it is imported for ``--help`` too."""
 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from enum import Enum
-from typing import Iterator, Optional
+from typing import Optional
 
 import typer
 
-from ..errors import FilterError, InputError, InputSkipped, ParseError, UnknownFormatError
+from ..errors import FilterError
 from .exits import EXIT_CONFIG, EXIT_FINDINGS, EXIT_INPUT, EXIT_SOFTWARE, EXIT_USAGE, err  # noqa: F401 (shared here)
+from .input_run import expand_or_exit, input_errors, with_byte_order  # noqa: F401 (shared here, without typer)
 
 
 def plain_errors() -> None:
@@ -177,41 +178,6 @@ def cheap_coercion() -> None:
     _TyperParameter.get_runtime_param = get_runtime_param
 
 
-@contextmanager
-def input_errors(name: str = "", skip: bool = False) -> Iterator[None]:
-    """Reading problems become one stderr line and an exit code: an unknown ``--format`` is a
-    usage error (2); an unreadable input (missing file, corrupt compressed data) or ``--strict``
-    meeting a bad line is an input error (1). Never a traceback. With ``skip``, an unreadable
-    input raises :class:`~netparse.errors.InputSkipped` after its line instead (the caller goes on, exits 1 later)."""
-    try:
-        yield
-    except UnknownFormatError as exc:
-        err(str(exc))
-        raise typer.Exit(EXIT_USAGE) from None
-    except ParseError as exc:
-        err(f"{name}: {exc}" if name else str(exc))
-        raise typer.Exit(EXIT_INPUT) from None
-    except BrokenPipeError:
-        raise  # the reader of our output went away: not a reading problem (run() ends quietly)
-    except OSError as exc:
-        where = getattr(exc, "filename", None) or name
-        err(f"cannot read {where}: {exc.strerror or exc}" if where else f"cannot read input: {exc}")
-        if skip:
-            raise InputSkipped(where) from None
-        raise typer.Exit(EXIT_INPUT) from None
-
-
-def expand_or_exit(files: list[str]) -> list[str]:
-    """Globs and directories to file names (``-`` kept), or exit 1 naming what is missing."""
-    from ..inputs.files import expand
-
-    try:
-        return expand(files)
-    except InputError as exc:
-        err(str(exc))
-        raise typer.Exit(EXIT_INPUT) from None
-
-
 def ports_or_exit(ports: list[str]) -> list[int]:
     """``--port`` values as numbers (:func:`netparse.filters.port_numbers`); anything else is a
     usage error naming the value."""
@@ -247,13 +213,6 @@ class Output(str, Enum):
 class ByteOrder(str, Enum):
     little = "little"
     big = "big"
-
-
-def with_byte_order(format: str, byte_order: ByteOrder) -> str:
-    """The grammar for ``--byte-order big``: /proc/net files of a big-endian host."""
-    if byte_order is ByteOrder.big and format in ("auto", "proc-net"):
-        return "proc-net-be"
-    return format
 
 
 def check_encoding(value: Optional[str]) -> Optional[str]:
