@@ -10,7 +10,7 @@ Records do not cross the process boundary as pickled models: :func:`parse_file_j
 record as a line of JSON (exactly what ``--output jsonl`` prints) into a temporary file and returns
 the file's name with the small per-file accounting (issue counts, formats, whether a listing was
 found). The parent streams those files in order, so memory stays flat however many records.
-``--jobs 1`` (or one input, or ``-``) keeps the in-process path of :class:`netparse.cli.app.InputRun`.
+``--jobs 1`` (or one input, or ``-``) keeps the in-process path of :class:`netparse.cli.input_run.InputRun`.
 """
 
 from __future__ import annotations
