@@ -241,8 +241,7 @@ class SummaryBuilder:
         g = self.groups.get((kind, state))  # type: ignore[arg-type]
         if g is None:
             g = self.groups[(kind, state)] = _Group()  # type: ignore[index]
-        self._settle()  # (the totals' keys keep the order sockets first showed them)
-        self.protos[proto] += 0
+        self.protos[proto] += 0  # (the totals' keys keep the order sockets first showed them)
         self.kinds[kind] += 0
         slot = self._slots[(proto, family, state)] = _Slot(g, kind, proto)
         return slot

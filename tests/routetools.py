@@ -144,22 +144,38 @@ def run_route(route: str, argv: list[str], stdin, cwd: Path, prefix: tuple[str, 
         return code, out.read_bytes(), err, loaded == b"True"
 
 
-def typer_options(command, kinds: dict[str, str]) -> list[tuple]:
-    """The typer ``command``'s options as rows of an ``Option`` table (name, words, kind by
-    ``kinds`` of the annotation's name, default, minimum, choices); its first parameter, the
-    files, is checked to be the one argument (no default)."""
+def quick_kind(annotation) -> str:
+    """The plain parse's kind (``netparse.cli.quick.Option``) of a typer parameter's annotation:
+    ``flag`` for bool, ``str``/``int``/``float``, ``list:`` of those for a list, a word (``str``)
+    for an enum; ``Optional`` is its type's."""
+    if choices(annotation) is not None:
+        return "str"
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (list, typing.List):
+        return "list:" + quick_kind(args[0])
+    if args:  # Optional[X]
+        (kind,) = args
+        return quick_kind(kind)
+    return "flag" if annotation is bool else annotation.__name__
+
+
+def typer_options(command) -> list[tuple]:
+    """The typer ``command``'s options as rows of an ``Option`` table (name, words, kind
+    (:func:`quick_kind`), default, minimum, choices); a first parameter ``files``, when there
+    is one, is checked to be the one argument (no default) and left out."""
     import inspect
 
     parameters = inspect.signature(command, eval_str=True).parameters
-    files = parameters["files"].default
-    assert type(files).__name__ == "ArgumentInfo" and files.default is None
+    params = list(parameters.items())
+    if "files" in parameters:
+        files = parameters["files"].default
+        assert type(files).__name__ == "ArgumentInfo" and files.default is None and params[0][0] == "files"
+        params = params[1:]
     rows = []
-    for name, param in list(parameters.items())[1:]:
+    for name, param in params:
         info = param.default
         annotation = param.annotation
-        shown = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-        spelled = str(annotation).replace("typing.", "").replace(command.__module__ + ".", "")
         default = info.default.value if isinstance(info.default, Enum) else info.default
-        rows.append((name, tuple(info.param_decls), kinds[shown or spelled], default, getattr(info, "min", None),
+        rows.append((name, tuple(info.param_decls), quick_kind(annotation), default, getattr(info, "min", None),
                      choices(annotation)))
     return rows

@@ -37,9 +37,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
     choices, is in OPTIONS, and nothing else; the files are its one argument."""
     from netparse.cli.analyze import analyze_command
 
-    kinds = {"bool": "flag", "str": "str", "Optional[str]": "str", "List[str]": "list:str",
-             "Optional[float]": "float", "Output": "str", "Optional[FailOn]": "str"}
-    assert list(analyze_run.OPTIONS) == typer_options(analyze_command, kinds)
+    assert list(analyze_run.OPTIONS) == typer_options(analyze_command)
     assert analyze_run.OPTIONS[3].choices == ("text", "json", "nagios", "openmetrics", "checkmk")
 
 

@@ -27,6 +27,7 @@ from netparse.live import collect, stream
 from netparse.output.records import record_json, write_json
 from netparse.output.rowjson import row_text
 from netparse.output.tables import render_table
+from routetools import typer_options
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "linux" / "netstat-an.txt"
@@ -82,18 +83,9 @@ def test_the_option_table_is_the_typer_commands() -> None:
     """Every parameter of the typer ``live`` command, with its option words, kind, default and
     minimum (no choices: ``--output`` is a word the command checks), is in OPTIONS, and nothing
     else."""
-    import inspect
-
     from netparse.cli.live import live_command
 
-    kinds = {"bool": "flag", "Optional[str]": "str", "str": "str", "List[str]": "list:str", "List[int]": "list:int",
-             "Optional[float]": "float", "float": "float", "Optional[int]": "int"}
-    typers = []
-    for name, param in inspect.signature(live_command).parameters.items():
-        info = param.default
-        typers.append((name, tuple(info.param_decls), kinds[str(param.annotation)], info.default,
-                       getattr(info, "min", None), None))
-    assert list(live_quick.OPTIONS) == typers
+    assert list(live_quick.OPTIONS) == typer_options(live_command)
 
 
 # -- the same bytes as the records' path, on this machine's sockets -------------------------

@@ -39,9 +39,7 @@ def test_the_option_table_is_the_typer_commands() -> None:
     choices, is in OPTIONS, and nothing else; the files are its one argument."""
     from netparse.cli.app import parse
 
-    kinds = {"bool": "flag", "str": "str", "Optional[str]": "str", "List[str]": "list:str", "List[int]": "list:int",
-             "Optional[int]": "int", "Output": "str", "ByteOrder": "str"}
-    assert list(parse_run.OPTIONS) == typer_options(parse, kinds)
+    assert list(parse_run.OPTIONS) == typer_options(parse)
     assert parse_run.OPTIONS[0].choices == parse_run.OUTPUTS == ("table", "json", "jsonl", "csv", "parquet")
 
 

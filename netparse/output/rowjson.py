@@ -27,23 +27,30 @@ FIELDS = (
     "container", "truncated",
 )
 _POS = {name: i for i, name in enumerate(FIELDS)}
-#: a row's key order (as its source wrote them) -> the keys in field order
-_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+#: a row's key order (as its source wrote them) -> (the keys in field order, whether they were)
+_ORDERS: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {}
 
-#: enum member -> its text: orjson writes a str enum through its ``value`` property (2x the cost
-#: of writing a plain string), so a row's enums are swapped for their text first. The states
-#: here; :mod:`netparse.rows` adds ``Family`` (a model enum: the kernel's rows carry text).
+#: enum member -> its text, for :func:`plain`, which copies a row anyway (orjson writes a str
+#: enum through its ``value`` property, about 2x a plain string). The states here;
+#: :mod:`netparse.rows` adds ``Family``.
 STATE_TEXT: dict[Any, str] = {m: m.value for m in TcpState}
 
 
-def field_order(keys: tuple[str, ...]) -> tuple[str, ...]:
-    """``keys`` in the model's field order (cached per key order: sources write few of them)."""
-    order = _ORDERS.get(keys)
-    if order is None:
+def _order(keys: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """(``keys`` in the model's field order, whether they already were), cached per key order
+    (sources write few of them)."""
+    got = _ORDERS.get(keys)
+    if got is None:
         if len(_ORDERS) > 4096:  # bounded
             _ORDERS.clear()
-        order = _ORDERS[keys] = tuple(sorted(keys, key=_POS.__getitem__))
-    return order
+        order = tuple(sorted(keys, key=_POS.__getitem__))
+        got = _ORDERS[keys] = (order, order == keys)
+    return got
+
+
+def field_order(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``keys`` in the model's field order."""
+    return _order(keys)[0]
 
 
 def ordered(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,21 +70,11 @@ def plain(row: Mapping[str, Any], text: Mapping[Any, str] = STATE_TEXT) -> dict[
     return data
 
 
-#: key orders (as rows hold them) -> whether they are already in field order
-_IN_ORDER: dict[tuple[str, ...], bool] = {}
-
-
 def json_ready(row: Mapping[str, Any], text: Mapping[Any, str] = STATE_TEXT) -> Mapping[str, Any]:
     """What :func:`to_json` writes for ``row``: the row itself when its keys are in field order
-    and none is null (the row kernels make them so: the JSON writer takes the state and family
-    members as their text), else :func:`plain` (a new dict). The same bytes either way."""
-    keys = tuple(row)
-    fine = _IN_ORDER.get(keys)
-    if fine is None:
-        if len(_IN_ORDER) > 4096:  # bounded
-            _IN_ORDER.clear()
-        fine = _IN_ORDER[keys] = field_order(keys) == keys
-    if fine and None not in row.values():
+    and none is null (the row kernels make them so; the JSON writers write the state and family
+    members, str enums, as their text), else :func:`plain` (a new dict). The same bytes either way."""
+    if _order(tuple(row))[1] and None not in row.values():
         return row
     return plain(row, text)
 
