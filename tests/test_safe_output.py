@@ -240,3 +240,29 @@ def test_whitespace_at_the_ends_of_a_cell_is_escaped_not_trimmed() -> None:
     buf = io.StringIO()
     render_table(iter([socket("java ", "10.0.0.1")]), buf, width=None)
     assert buf.getvalue().splitlines()[1].endswith("42/java\\x20")
+
+
+def test_nagios_line_keeps_input_text_on_its_side_of_the_bar(tmp_path) -> None:
+    """Nagios reads everything after the first ``|`` as performance data: a process named
+    ``ja|va<ESC>[31m`` (or a file name with them) must neither split the status text there nor
+    put a raw escape on the terminal; the bar and the escape are shown visibly."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    rows = ["Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name"]
+    rows += [f"tcp        1      0 10.0.0.5:8080           10.0.1.1:{40000 + i}        CLOSE_WAIT  77/ja|va\x1b[31mX"
+             for i in range(120)]
+    listing = tmp_path / "listing.txt"
+    listing.write_text("\n".join(rows) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for target, status in ((listing, "WARNING"), (tmp_path / "no|such\x1bfile.txt", "UNKNOWN")):
+        done = subprocess.run([sys.executable, "-m", "netparse", "analyze", "-o", "nagios", str(target)],
+                              capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+        line = done.stdout
+        assert line.startswith(f"NETPARSE {status} - ") and line.count("\n") == 1, line
+        assert "\x1b" not in line and "\\x1b" in line and "\\x7c" in line
+        assert line.count("|") == (1 if status == "WARNING" else 0), line
+        if status == "WARNING":
+            assert "owned by ja\\x7cva\\x1b[31mX (pid 77)" in line

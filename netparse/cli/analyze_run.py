@@ -182,9 +182,11 @@ def nagios_status(results: "list[tuple[Snapshot, list[Finding]]]",
     else:
         worst = max(findings, key=lambda f: f.severity.rank)  # the first of the worst: inputs come sorted
         text = f"{severity_counts(findings, ('critical', 'warning'))}: {worst.code} {worst.message}"
+    from ..output.checkmk import metric_name, plugin_text
+
     perf = " ".join([f"sockets={total}"] + [f"{state.lower()}={n}" for state, n in counts.items()]
-                    + [f"{kind}={n}" for kind, n in kinds.items()])
-    return f"NETPARSE {status} - {text} | {perf}", NAGIOS_EXIT[status]
+                    + [f"{metric_name(kind)}={n}" for kind, n in kinds.items()])
+    return f"NETPARSE {status} - {plugin_text(text)} | {perf}", NAGIOS_EXIT[status]
 
 
 # ---------------------------------------------------------------------------- the command
@@ -207,7 +209,9 @@ def run_analyze(files: Optional[list[str]], format: str = "auto", config_file: O
         if output == "checkmk":
             return checkmk_or_unknown([], None, message)
         if nagios:
-            sys.stdout.write(f"NETPARSE UNKNOWN - {message}\n")
+            from ..output.checkmk import plugin_text
+
+            sys.stdout.write(f"NETPARSE UNKNOWN - {plugin_text(message)}\n")
             return SystemExit(NAGIOS_EXIT["UNKNOWN"])
         err(message)
         return SystemExit(code)

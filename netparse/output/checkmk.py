@@ -31,8 +31,23 @@ def clean(text: str) -> str:
     return _CONTROL.sub(" ", text).replace("\\", "\\x5c").strip()
 
 
+def metric_name(name: str) -> str:
+    """A performance-data label from a name that may hold input text (a protocol word):
+    lower case, anything but ``a-z0-9_`` as ``_`` (what Checkmk and Nagios read unquoted)."""
+    return _METRIC.sub("_", name.lower())
+
+
+def plugin_text(text: str) -> str:
+    """A Nagios plugin's status text from a message that quotes input: one line, control
+    characters visibly escaped (:func:`netparse.output.safe.shown`), and ``|`` (where Nagios
+    starts the performance data) shown as ``\x7c``."""
+    from .safe import shown
+
+    return shown(text).replace("|", "\\x7c")
+
+
 def service(status: int, name: str, metrics: dict[str, object] | None, text: str) -> str:
-    perf = "|".join(f"{_METRIC.sub('_', k.lower())}={v}" for k, v in (metrics or {}).items()) or "-"
+    perf = "|".join(f"{metric_name(k)}={v}" for k, v in (metrics or {}).items()) or "-"
     return f'{status} "{clean(name).replace(chr(34), chr(39))}" {perf} {text}'
 
 
