@@ -97,8 +97,10 @@ class _Builder:
     def build(self) -> Config:
         # a rule nothing was set for has its defaults, which its model holds valid (a test checks
         # each rule's construct() equals its validated defaults): no schema built for it
-        settings = {rule.code: rule.Settings.model_validate(raw) if raw else rule.Settings.model_construct()
-                    for rule in all_rules() for raw in (self.raw[rule.code],)}
+        settings = {}
+        for rule in all_rules():
+            raw = self.raw[rule.code]
+            settings[rule.code] = rule.Settings.model_validate(raw) if raw else rule.Settings.model_construct()
         return Config(settings, list(self.files))
 
 
